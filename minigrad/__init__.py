@@ -1,0 +1,64 @@
+"""minigrad: a small, readable autograd framework on NumPy (CPU) or CuPy (GPU).
+
+    import minigrad as mg
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad  # tensor([2., 4.])
+
+The engine lives here; ``minigrad.nn`` and ``minigrad.optim`` build on it.
+"""
+
+from minigrad import autograd  # first: autograd and tensor refer to each other
+from minigrad import backend, cuda, dtypes, random
+from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigrad.backend import Device
+from minigrad.backend import as_device as device
+from minigrad.creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from minigrad.dtypes import (
+    bool_ as bool,  # noqa: A001  (minigrad.bool, as torch.bool)
+)
+from minigrad.dtypes import (
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from minigrad.dtypes import float32 as float  # noqa: A001
+from minigrad.dtypes import int32 as int  # noqa: A001
+from minigrad.functional import *  # noqa: F403  (exp, cat, stack, where, ...)
+from minigrad.functional import __all__ as _functional_names
+from minigrad.gradcheck import GradcheckError, gradcheck, numerical_gradient
+from minigrad.random import initial_seed, manual_seed, seed
+from minigrad.tensor import Tensor
+
+__version__ = "0.1.0"

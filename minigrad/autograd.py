@@ -1,0 +1,277 @@
+"""Reverse-mode automatic differentiation: graph nodes, grad mode, ``backward``.
+
+Every differentiable operation is a :class:`Function` subclass with a
+``forward`` on raw arrays and a ``backward`` that maps the gradient of the
+output to gradients of the inputs. ``Function.apply`` runs the forward and,
+when a gradient is wanted, records the node as the output's ``grad_fn``.
+
+:func:`run_backward` walks the recorded graph once, in reverse topological
+order, iteratively (no recursion, so a 100,000-op chain is fine). Broadcasting
+is undone in one place, :func:`sum_to_shape`, for every op: a ``backward``
+returns gradients in the broadcast shape of the output and the walk sums them
+back to each input's shape and dtype.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from minigrad.tensor import Tensor
+
+__all__ = [
+    "Function",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "sum_to_shape",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_np_generic = np.generic
+_np_asarray = np.asarray
+
+
+class _GradMode:
+    enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are currently recorded for differentiation."""
+    return _GradMode.enabled
+
+
+class set_grad_enabled(contextlib.ContextDecorator):
+    """Context manager and decorator that turns graph recording on or off."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self.prev = _GradMode.enabled
+
+    def __enter__(self) -> None:
+        self.prev = _GradMode.enabled
+        _GradMode.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _GradMode.enabled = self.prev
+
+
+class no_grad(set_grad_enabled):
+    """Record no graph inside (inference, manual parameter updates); also a decorator."""
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+    def __call__(self, func: F) -> F:  # a fresh context per call keeps it re-entrant
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with no_grad():
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class enable_grad(set_grad_enabled):
+    """Record the graph inside, even within :class:`no_grad`; also a decorator."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+    def __call__(self, func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with enable_grad():
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched.
+
+    ``d(x + y)/dx`` for ``x`` of shape (3, 1) and ``y`` of shape (4,) arrives with
+    shape (3, 4) and is summed over axis 1 (kept) to give back (3, 1).
+    """
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    out = grad.sum(axis=axes, keepdims=True) if axes else grad
+    if lead:
+        out = out.reshape(out.shape[lead:])
+    if out.shape != shape:
+        raise RuntimeError(f"internal error: gradient of shape {grad.shape} for input {shape}")
+    return out
+
+
+class Function:
+    """A node of the graph: one differentiable operation.
+
+    Subclasses implement ``forward(*arrays, **params) -> array`` and
+    ``backward(grad) -> tuple`` (one entry per positional argument of
+    ``forward``; ``None`` where no gradient flows). ``inputs`` holds the
+    arguments as given to :meth:`apply` (tensors and constants).
+    """
+
+    __slots__ = ("inputs", "retained")
+    _saved: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._saved = tuple(
+            name
+            for klass in cls.__mro__
+            for name in klass.__dict__.get("__slots__", ())
+            if name not in ("inputs", "retained")
+        )
+
+    def forward(self, *args: Any, **params: Any) -> Any:
+        raise NotImplementedError
+
+    def backward(self, grad: Any) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any, **params: Any) -> Tensor:
+        """Run the forward on the arguments' arrays; record the node when a gradient is wanted."""
+        fn = cls.__new__(cls)
+        arrays = []
+        requires_grad = False
+        array_type = None
+        for arg in args:
+            if isinstance(arg, Tensor):
+                data = arg.data
+                if array_type is None:
+                    array_type = type(data)
+                elif type(data) is not array_type:
+                    _raise_device_mismatch(cls, args)
+                requires_grad = requires_grad or arg.requires_grad
+                arrays.append(data)
+            else:
+                arrays.append(arg)
+        out = fn.forward(*arrays, **params)
+        if isinstance(out, _np_generic):  # NumPy turns 0-d results into scalars
+            out = _np_asarray(out)
+        if requires_grad and _GradMode.enabled:
+            fn.inputs = args
+            fn.retained = None
+            return Tensor._from_op(out, fn)
+        return Tensor._from_op(out, None)
+
+    def needs_grad(self, index: int) -> bool:
+        """Whether positional argument ``index`` is a tensor that wants a gradient."""
+        arg = self.inputs[index]
+        return isinstance(arg, Tensor) and arg.requires_grad
+
+    def release(self) -> None:
+        """Drop saved arrays and inputs once the backward pass has used them."""
+        for name in self._saved:
+            setattr(self, name, None)
+        self.inputs = None
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+def _raise_device_mismatch(cls: type, args: tuple[Any, ...]) -> None:
+    devices = []
+    for arg in args:
+        if isinstance(arg, Tensor) and str(arg.device) not in devices:
+            devices.append(str(arg.device))
+    op = cls.__name__.lower()
+    raise RuntimeError(
+        f"{op}: expected all tensors to be on the same device, but found tensors on "
+        f"{' and '.join(devices)}; move them with .to(device) first"
+    )
+
+
+def _topological_order(root: Function) -> list[Function]:
+    """Nodes reachable from ``root``, each after every node that consumes its output."""
+    order: list[Function] = []
+    visited = {root}
+    stack: list[tuple[Function, bool]] = [(root, False)]
+    while stack:
+        fn, expanded = stack.pop()
+        if expanded:
+            order.append(fn)
+            continue
+        if fn.inputs is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access "
+                "saved tensors after they have already been freed). Specify "
+                "retain_graph=True on the first backward() call if you need to."
+            )
+        stack.append((fn, True))
+        for arg in fn.inputs:
+            if isinstance(arg, Tensor):
+                child = arg.grad_fn
+                if child is not None and child not in visited:
+                    visited.add(child)
+                    stack.append((child, False))
+    order.reverse()
+    return order
+
+
+def _fit(grad: Any, like: Any) -> Any:
+    """Sum a gradient back to its input's shape and cast it to the input's dtype."""
+    if grad.shape != like.shape:
+        grad = sum_to_shape(grad, like.shape)
+    if grad.dtype != like.dtype:
+        grad = grad.astype(like.dtype)
+    return grad
+
+
+def accumulate_grad(tensor: Tensor, grad: Any) -> None:
+    """Add ``grad`` into ``tensor.grad`` (in place when it exists, as PyTorch does)."""
+    if tensor.grad is None:
+        # Backward functions may hand the same array to several inputs; own a copy.
+        tensor.grad = Tensor._from_op(grad.copy(), None)
+    else:
+        tensor.grad.data += grad
+
+
+def run_backward(root: Tensor, grad: Any, retain_graph: bool) -> None:
+    """Propagate ``grad`` (the gradient of ``root``) to every leaf that requires grad."""
+    order = _topological_order(root.grad_fn)
+    pending: dict[Function, Any] = {root.grad_fn: grad}
+    for fn in order:
+        grad = pending.pop(fn)
+        if fn.retained is not None:
+            owner = fn.retained()
+            if owner is not None:
+                accumulate_grad(owner, grad)
+        input_grads = fn.backward(grad)
+        for arg, g in zip(fn.inputs, input_grads, strict=False):
+            if g is None or not isinstance(arg, Tensor) or not arg.requires_grad:
+                continue
+            g = _fit(g, arg.data)
+            child = arg.grad_fn
+            if child is None:
+                accumulate_grad(arg, g)
+            elif child in pending:
+                pending[child] = pending[child] + g
+            else:
+                pending[child] = g
+        if not retain_graph:
+            fn.release()
+
+
+def retain_grad(tensor: Tensor) -> None:
+    """Keep the gradient of a non-leaf tensor in ``.grad`` during backward."""
+    tensor.grad_fn.retained = weakref.ref(tensor)
+
+
+from minigrad.tensor import Tensor  # noqa: E402  (Tensor and Function refer to each other)

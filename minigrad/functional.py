@@ -1,0 +1,118 @@
+"""Function forms of tensor operations: ``minigrad.exp(x)``, ``minigrad.cat([a, b])``, ..."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from minigrad.backend import backend_of
+from minigrad.ops import elementwise, shape
+from minigrad.tensor import Tensor, _promote, normalize_dim
+
+__all__ = [
+    "cat", "concat", "stack", "where", "split", "chunk", "exp", "log", "sqrt", "abs", "tanh",
+    "sigmoid", "relu", "leaky_relu", "softmax", "log_softmax", "clamp", "clip", "maximum",
+    "minimum", "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin",
+    "matmul", "reshape", "flatten", "squeeze", "unsqueeze", "transpose", "permute",
+    "index_select", "eq", "ne", "lt", "le", "gt", "ge", "neg", "pow", "add", "sub", "mul", "div",
+    "allclose", "numel",
+]
+
+
+def _method(name: str) -> Any:
+    """``minigrad.<name>(input, ...)`` as ``input.<name>(...)``, with the method's docstring."""
+    method = getattr(Tensor, name)
+
+    def function(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' must be a Tensor, not "
+                            f"{type(input).__name__}")
+        return method(input, *args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = method.__doc__
+    return function
+
+
+for _name in [
+    "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu", "softmax",
+    "log_softmax", "clamp", "clip", "maximum", "minimum", "sum", "mean", "var", "std", "max",
+    "min", "amax", "amin", "argmax", "argmin", "matmul", "reshape", "flatten", "squeeze",
+    "unsqueeze", "transpose", "permute", "index_select", "eq", "ne", "lt", "le", "gt", "ge",
+    "neg", "pow", "add", "sub", "mul", "div", "split", "chunk", "numel",
+]:
+    globals()[_name] = _method(_name)
+
+
+def _same_kind(tensors: Sequence[Tensor], op: str) -> list[Tensor]:
+    """Check a list of tensors for one device and promote them to one dtype."""
+    if len(tensors) == 0:
+        raise ValueError(f"{op}(): expected a non-empty list of tensors")
+    tensors = list(tensors)
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): expected a list of tensors, got {type(t).__name__}")
+    kinds = {type(t.data) for t in tensors}
+    if len(kinds) > 1:
+        devices = " and ".join(dict.fromkeys(str(t.device) for t in tensors))
+        raise RuntimeError(f"{op}(): expected all tensors to be on the same device, found "
+                           f"{devices}")
+    first = tensors[0]
+    for i, t in enumerate(tensors):
+        if t.dtype != first.dtype:
+            first, tensors[i] = _promote(first, t)
+    return [t if t.dtype == first.dtype else t.to(first.dtype) for t in tensors]
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension ``dim``; the other sizes must match."""
+    tensors = _same_kind(tensors, "cat")
+    d = normalize_dim(dim, tensors[0].ndim, "cat")
+    ref = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.ndim != len(ref) or t.shape[:d] + t.shape[d + 1:] != ref[:d] + ref[d + 1:]:
+            raise RuntimeError(
+                f"cat(): sizes of tensors must match except in dimension {d}; tensor 0 has "
+                f"shape {ref} and tensor {i} has shape {t.shape}"
+            )
+    return shape.Cat.apply(*tensors, dim=d)
+
+
+concat = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join equally shaped tensors along a new dimension ``dim``."""
+    tensors = _same_kind(tensors, "stack")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack(): expects each tensor to be equal size, but got {tensors[0].shape} "
+                f"at entry 0 and {t.shape} at entry {i}"
+            )
+    d = normalize_dim(dim, tensors[0].ndim + 1, "stack")
+    return shape.Stack.apply(*tensors, dim=d)
+
+
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:
+    """``input`` where ``condition`` is True, else ``other`` (broadcast); differentiable."""
+    if not isinstance(condition, Tensor) or condition.dtype.kind != "b":
+        raise TypeError("where(): condition must be a bool tensor")
+    a, b = input, other
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.dtype != b.dtype:
+        a, b = _promote(a, b)
+    ref = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    if ref is None:
+        raise TypeError("where(): at least one of input and other must be a Tensor")
+    try:
+        return elementwise.Where.apply(condition, a, b)
+    except ValueError:
+        shapes = [getattr(x, "shape", ()) for x in (condition, a, b)]
+        raise ValueError(f"where(): shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be "
+                         "broadcast together") from None
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+    """|input - other| ≤ atol + rtol·|other| everywhere."""
+    xp = backend_of(input.data).xp
+    return bool(xp.allclose(input.data, other.data, rtol=rtol, atol=atol))

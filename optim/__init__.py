@@ -1,0 +1,29 @@
+"""Optimizers and learning-rate schedulers (``minigrad.optim``).
+
+Two fronts share one implementation of each update rule
+(:mod:`minigrad.optim._functional`):
+
+- PyTorch style, on tensors: :class:`SGD`, :class:`Adagrad`, :class:`RMSprop`,
+  :class:`Adam`, :class:`AdamW` (``opt.zero_grad(); loss.backward(); opt.step()``),
+  with learning-rate schedulers in :mod:`minigrad.optim.lr_scheduler`.
+- "Deep Learning from Scratch" style, on dicts of arrays or numbers:
+  :mod:`minigrad.optim.book` (``opt.update(params, grads)``).
+"""
+
+from . import book, lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adagrad",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "book",
+    "lr_scheduler",
+]

@@ -1,0 +1,150 @@
+"""Adam and AdamW, as ``torch.optim.Adam`` and ``torch.optim.AdamW``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _functional as F
+from .optimizer import Optimizer, ParamsT, check_betas, check_nonnegative
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    r"""Adam: momentum on the gradient plus a per-coordinate RMSprop step size.
+
+    .. code-block:: text
+
+        input: γ (lr), β₁, β₂ (betas), θ₀ (params), f(θ) (objective),
+               λ (weight decay), amsgrad, maximize, ε
+        m₀ ← 0 (first moment), v₀ ← 0 (second moment), v̂max₀ ← 0
+        for t = 1, 2, ...:
+            g ← ∇f(θ)
+            if maximize:  g ← −g
+            if decoupled_weight_decay:  θ ← θ − γλθ
+            elif λ ≠ 0:                 g ← g + λθ
+            m ← β₁ m + (1 − β₁) g
+            v ← β₂ v + (1 − β₂) g²
+            m̂ ← m / (1 − β₁ᵗ)
+            if amsgrad:
+                v̂max ← max(v̂max, v)
+                v̂ ← v̂max / (1 − β₂ᵗ)
+            else:
+                v̂ ← v / (1 − β₂ᵗ)
+            θ ← θ − γ m̂ / (√v̂ + ε)
+
+    The bias corrections ``1 − βᵗ`` undo the pull of the zero initial moments
+    towards 0 during the first steps. ε is added to the square root of the
+    bias-corrected second moment (the book's Adam adds it before the
+    correction; see :mod:`minigrad.optim.book`).
+
+    Args:
+        params: tensors to optimize, or dicts defining parameter groups.
+        lr: learning rate γ (default 1e-3).
+        betas: (β₁, β₂), the decay rates of the moment estimates (default (0.9, 0.999)).
+        eps: ε added to the denominator for numerical stability (default 1e-8).
+        weight_decay: weight decay λ (default 0): an L2 penalty added to the
+            gradient, or, with ``decoupled_weight_decay``, AdamW's decay.
+        amsgrad: use the AMSGrad variant (the maximum of past second moments).
+        maximize: maximize the objective instead of minimizing it.
+        decoupled_weight_decay: shrink the weights directly (AdamW) instead of
+            adding λθ to the gradient.
+    """
+
+    _update_rule = staticmethod(F.adam_update)
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "decoupled_weight_decay": decoupled_weight_decay,
+        }
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        check_nonnegative("learning rate", group["lr"])
+        check_nonnegative("epsilon value", group["eps"])
+        check_betas(group["betas"])
+        check_nonnegative("weight_decay value", group["weight_decay"])
+
+    def _rule_kwargs(self, group: dict[str, Any]) -> dict[str, Any]:
+        beta1, beta2 = group["betas"]
+        return {
+            "lr": float(group["lr"]),
+            "beta1": float(beta1),
+            "beta2": float(beta2),
+            "eps": float(group["eps"]),
+            "weight_decay": float(group["weight_decay"]),
+            "amsgrad": bool(group["amsgrad"]),
+            "decoupled_weight_decay": bool(group["decoupled_weight_decay"]),
+            "maximize": bool(group["maximize"]),
+        }
+
+
+class AdamW(Adam):
+    r"""AdamW: Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
+
+    .. code-block:: text
+
+        input: γ (lr), β₁, β₂ (betas), θ₀ (params), f(θ) (objective),
+               λ (weight decay), amsgrad, maximize, ε
+        m₀ ← 0, v₀ ← 0, v̂max₀ ← 0
+        for t = 1, 2, ...:
+            g ← ∇f(θ)
+            if maximize:  g ← −g
+            θ ← θ − γλθ
+            m ← β₁ m + (1 − β₁) g
+            v ← β₂ v + (1 − β₂) g²
+            m̂ ← m / (1 − β₁ᵗ)
+            v̂ ← max(v̂max, v) / (1 − β₂ᵗ) if amsgrad else v / (1 − β₂ᵗ)
+            θ ← θ − γ m̂ / (√v̂ + ε)
+
+    Unlike Adam's L2 penalty, the decay is not divided by √v̂: every weight
+    shrinks by the same factor (1 − γλ) per step.
+
+    Args:
+        params: tensors to optimize, or dicts defining parameter groups.
+        lr: learning rate γ (default 1e-3).
+        betas: (β₁, β₂) (default (0.9, 0.999)).
+        eps: ε (default 1e-8).
+        weight_decay: decoupled weight decay λ (default 1e-2).
+        amsgrad: use the AMSGrad variant.
+        maximize: maximize the objective instead of minimizing it.
+    """
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=True,
+        )

@@ -1,0 +1,362 @@
+"""The :class:`Optimizer` base class of the PyTorch-style optimizers.
+
+An optimizer holds *parameter groups* (``param_groups``: a list of dicts, each
+with its ``'params'`` and its hyper-parameters) and per-parameter *state*
+(``state[p]``: a dict of arrays and numbers). :meth:`Optimizer.step` applies
+the algorithm's update rule — a function of :mod:`minigrad.optim._functional` —
+to the array of every parameter that has a gradient, in place.
+
+The usual training loop::
+
+    opt = minigrad.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    for x, y in batches:
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import numbers
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import minigrad
+from minigrad.backend import backend_of, get_array_module
+
+if TYPE_CHECKING:
+    from minigrad import Tensor
+
+__all__ = ["Optimizer", "ParamsT"]
+
+ParamsT = Iterable["Tensor"] | Iterable[dict[str, Any]]
+Array = Any
+StateDict = dict[str, Any]
+
+
+def _is_array(value: Any) -> bool:
+    try:
+        backend_of(value)
+    except TypeError:
+        return False
+    return not isinstance(value, numbers.Number)
+
+
+def _track_step(step: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap ``step`` so that learning-rate schedulers can tell it has been called."""
+
+    @functools.wraps(step)
+    def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        self._opt_called = True
+        return step(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _check_number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    return float(value)
+
+
+def check_nonnegative(name: str, value: Any) -> None:
+    """Raise ``ValueError("Invalid <name>: <value>")`` unless ``value >= 0`` (PyTorch's check)."""
+    if not 0.0 <= _check_number(name, value):
+        raise ValueError(f"Invalid {name}: {value} (must be >= 0)")
+
+
+def check_betas(betas: Any) -> None:
+    """Adam's ``betas``: a pair of numbers in [0, 1)."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    for index, beta in enumerate(betas):
+        if not 0.0 <= _check_number(f"beta parameter at index {index}", beta) < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {index}: {beta} (must be in [0, 1))")
+
+
+class Optimizer:
+    r"""Base class of the PyTorch-style optimizers.
+
+    Args:
+        params: an iterable of tensors to optimize, or of dicts defining
+            parameter groups (``{'params': [...], 'lr': ...}``); hyper-parameters
+            missing from a group take the optimizer's defaults.
+        defaults: the default hyper-parameters.
+
+    Attributes:
+        defaults: the default hyper-parameters.
+        param_groups: list of dicts, each with ``'params'`` (a list of tensors)
+            and every hyper-parameter; schedulers change ``group['lr']`` here.
+        state: ``state[p]`` is the dict of parameter ``p``'s running state
+            (backend arrays and numbers), created on its first update.
+
+    Subclasses set :attr:`_update_rule` (a function of
+    :mod:`minigrad.optim._functional`) and override :meth:`_validate_group` and
+    :meth:`_rule_kwargs`; :meth:`step` is shared:
+
+    .. code-block:: text
+
+        for each group:
+            for each p in group['params'] with p.grad not None:
+                rule(p.data, p.grad.data, state[p], **group hyper-parameters)
+    """
+
+    _update_rule: Callable[..., None] | None = None
+    _opt_called: bool = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _track_step(cls.__dict__["step"])  # type: ignore[method-assign]
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self._validate_group(self.defaults)
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+
+        if isinstance(params, minigrad.Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors "
+                f"or dicts, but got {type(params).__name__}; wrap a single tensor in a list"
+            )
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets will change between runs. Please use a list instead."
+            )
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    # ------------------------------------------------------------ per-algorithm hooks
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        """Raise a clear error if a hyper-parameter of ``group`` is invalid."""
+        check_nonnegative("learning rate", group["lr"])
+
+    def _rule_kwargs(self, group: dict[str, Any]) -> dict[str, Any]:
+        """The keyword arguments of the update rule, taken from a parameter group."""
+        raise NotImplementedError
+
+    def _init_state(self, param: Tensor, group: dict[str, Any]) -> None:
+        """Create the state of a newly added parameter (most algorithms do it lazily)."""
+
+    # ------------------------------------------------------------------ groups
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a parameter group (a dict with ``'params'`` and optional hyper-parameters).
+
+        Useful for fine-tuning: parameters frozen so far can join training with
+        their own learning rate. Missing hyper-parameters take the defaults.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError("param_group must have a 'params' entry")
+        group = dict(param_group)
+        params = group["params"]
+        if isinstance(params, minigrad.Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets will change between runs. Please use a list instead."
+            )
+        params = list(params)
+        for param in params:
+            if not isinstance(param, minigrad.Tensor):
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is "
+                    f"{type(param).__name__}"
+                )
+            if not (param.is_leaf or getattr(param, "retains_grad", False)):
+                raise ValueError("can't optimize a non-leaf Tensor")
+        ids = [id(p) for p in params]
+        if len(set(ids)) != len(ids):
+            raise ValueError("optimizer contains a parameter group with duplicate parameters")
+        if not params:
+            raise ValueError("optimizer got an empty parameter list")
+        group["params"] = params
+
+        for name, default in self.defaults.items():
+            group.setdefault(name, default)
+        self._validate_group(group)
+
+        existing = {id(p) for g in self.param_groups for p in g["params"]}
+        if not existing.isdisjoint(ids):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+        for param in params:
+            self._init_state(param, group)
+
+    # ------------------------------------------------------------------ stepping
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all optimized tensors.
+
+        With ``set_to_none=True`` (the default) ``p.grad`` becomes None, and the
+        next :meth:`step` skips parameters that got no new gradient; with
+        ``False`` the gradient arrays are filled with zeros in place.
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.data[...] = 0
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Perform one optimization step: update every parameter that has a gradient.
+
+        Args:
+            closure: optional callable that re-evaluates the model (zero the
+                gradients, compute the loss, call ``backward()``) and returns the
+                loss; it is called before the update and its result returned.
+
+        Parameters whose ``.grad`` is None are skipped (their state is not touched).
+        """
+        loss = None
+        if closure is not None:
+            loss = closure()
+        rule = type(self)._update_rule
+        if rule is None:
+            raise NotImplementedError(f"{type(self).__name__} does not define an update rule")
+        for group in self.param_groups:
+            kwargs = self._rule_kwargs(group)
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                if tuple(grad.shape) != tuple(p.shape):
+                    raise ValueError(
+                        f"gradient of shape {tuple(grad.shape)} does not match its parameter "
+                        f"of shape {tuple(p.shape)}"
+                    )
+                rule(p.data, grad.data, self.state[p], **kwargs)
+        return loss
+
+    # ------------------------------------------------------------------ saving
+    def state_dict(self) -> StateDict:
+        """The optimizer's state as a dict, in PyTorch's format.
+
+        .. code-block:: text
+
+            {'state': {0: {'step': 3, 'exp_avg': Tensor, ...}, 1: {...}},
+             'param_groups': [{'lr': 0.01, ..., 'params': [0, 1]}, ...]}
+
+        Parameters are replaced by their index in the order of
+        ``param_groups``; only parameters that have state appear in ``'state'``.
+        The tensors are copies: training on does not change a saved state dict.
+        """
+        index_of: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index_of.setdefault(id(p), len(index_of))
+            packed["params"] = [index_of[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state: dict[int, dict[str, Any]] = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p in self.state and self.state[p]:
+                    state[index_of[id(p)]] = {
+                        name: self._export_value(value) for name, value in self.state[p].items()
+                    }
+        return {"state": state, "param_groups": groups}
+
+    @staticmethod
+    def _export_value(value: Any) -> Any:
+        """A state entry for a state dict: arrays become tensors holding a copy."""
+        if _is_array(value):
+            return minigrad.Tensor(value.copy())
+        return copy.deepcopy(value)
+
+    def load_state_dict(self, state_dict: StateDict) -> None:
+        """Load a state dict saved by :meth:`state_dict` of an optimizer of the same kind.
+
+        The saved groups must match this optimizer's groups in number and size
+        (parameters are matched by position). State tensors are copied onto the
+        device and dtype of their parameter; hyper-parameters (including ``lr``)
+        are taken from the state dict.
+        """
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
+            raise ValueError(
+                "expected a state dict with 'state' and 'param_groups' entries "
+                "(as returned by Optimizer.state_dict())"
+            )
+        saved_groups = copy.deepcopy(list(state_dict["param_groups"]))
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"loaded state dict has a different number of parameter groups "
+                f"({len(saved_groups)}) than the optimizer ({len(self.param_groups)})"
+            )
+        for index, (group, saved) in enumerate(zip(self.param_groups, saved_groups, strict=True)):
+            if len(group["params"]) != len(saved.get("params", ())):
+                raise ValueError(
+                    f"loaded state dict contains a parameter group that doesn't match the size "
+                    f"of optimizer's group: group {index} has {len(saved.get('params', ()))} "
+                    f"parameters in the state dict and {len(group['params'])} in the optimizer"
+                )
+            missing = set(self.defaults) - saved.keys()
+            if missing:
+                raise ValueError(
+                    f"loaded parameter group {index} lacks the hyper-parameters "
+                    f"{sorted(missing)} of {type(self).__name__}; was the state dict saved "
+                    f"from a different kind of optimizer?"
+                )
+        param_of = {
+            saved_id: p
+            for group, saved in zip(self.param_groups, saved_groups, strict=True)
+            for saved_id, p in zip(saved["params"], group["params"], strict=True)
+        }
+        new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        for saved_id, saved_state in state_dict["state"].items():
+            if saved_id not in param_of:
+                raise ValueError(f"state dict has state for unknown parameter index {saved_id!r}")
+            p = param_of[saved_id]
+            new_state[p] = {
+                name: self._import_value(value, p, name) for name, value in saved_state.items()
+            }
+        new_groups = []
+        for group, saved in zip(self.param_groups, saved_groups, strict=True):
+            saved["params"] = group["params"]
+            self._validate_group(saved)
+            new_groups.append(saved)
+        self.state = new_state
+        self.param_groups = new_groups
+
+    @staticmethod
+    def _import_value(value: Any, param: Tensor, name: str) -> Any:
+        """A state entry copied onto ``param``'s device (floating arrays take its dtype)."""
+        if _is_array(value):
+            value = minigrad.Tensor(value)
+        if not isinstance(value, minigrad.Tensor):
+            return copy.deepcopy(value)
+        array = value.detach().to(param.device).data
+        xp = get_array_module(param.data)
+        dtype = param.dtype if array.dtype.kind in "fc" else array.dtype
+        array = xp.array(array, dtype=dtype, copy=True)
+        if tuple(array.shape) != tuple(param.shape):
+            raise ValueError(
+                f"state {name!r} of shape {tuple(array.shape)} does not match its parameter "
+                f"of shape {tuple(param.shape)}"
+            )
+        return array
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for index, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {index}")
+            for key in sorted(k for k in group if k != "params"):
+                lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)

@@ -1,0 +1,89 @@
+"""RMSprop, as ``torch.optim.RMSprop``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _functional as F
+from .optimizer import Optimizer, ParamsT, check_nonnegative
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop: divide the gradient by a running root-mean-square of recent gradients.
+
+    .. code-block:: text
+
+        input: α (alpha), γ (lr), θ₀ (params), f(θ) (objective), λ (weight decay),
+               μ (momentum), centered, ε, maximize
+        v₀ ← 0 (square average), b₀ ← 0 (buffer), g_ave₀ ← 0
+        for t = 1, 2, ...:
+            g ← ∇f(θ)
+            if maximize:  g ← −g
+            if λ ≠ 0:     g ← g + λθ
+            v ← α v + (1 − α) g²
+            ṽ ← v
+            if centered:
+                g_ave ← α g_ave + (1 − α) g
+                ṽ ← ṽ − g_ave²
+            if μ > 0:
+                b ← μ b + g / (√ṽ + ε)
+                θ ← θ − γ b
+            else:
+                θ ← θ − γ g / (√ṽ + ε)
+
+    Args:
+        params: tensors to optimize, or dicts defining parameter groups.
+        lr: learning rate γ (default 1e-2).
+        alpha: smoothing constant α (default 0.99).
+        eps: ε added to the denominator for numerical stability (default 1e-8).
+        weight_decay: L2 penalty λ (default 0).
+        momentum: momentum factor μ (default 0).
+        centered: normalize by an estimate of the gradient's variance instead
+            of its second moment.
+        maximize: maximize the objective instead of minimizing it.
+    """
+
+    _update_rule = staticmethod(F.rmsprop_update)
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "alpha": alpha,
+            "eps": eps,
+            "centered": centered,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
+        }
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        check_nonnegative("learning rate", group["lr"])
+        check_nonnegative("epsilon value", group["eps"])
+        check_nonnegative("momentum value", group["momentum"])
+        check_nonnegative("weight_decay value", group["weight_decay"])
+        check_nonnegative("alpha value", group["alpha"])
+
+    def _rule_kwargs(self, group: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "lr": float(group["lr"]),
+            "alpha": float(group["alpha"]),
+            "eps": float(group["eps"]),
+            "weight_decay": float(group["weight_decay"]),
+            "momentum": float(group["momentum"]),
+            "centered": bool(group["centered"]),
+            "maximize": bool(group["maximize"]),
+        }
