@@ -36,6 +36,7 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 _np_generic = np.generic
+_new = object.__new__
 _np_asarray = np.asarray
 
 
@@ -143,29 +144,29 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **params: Any) -> Tensor:
         """Run the forward on the arguments' arrays; record the node when a gradient is wanted."""
-        fn = cls.__new__(cls)
-        arrays = []
-        requires_grad = False
-        array_type = None
-        for arg in args:
-            if isinstance(arg, Tensor):
-                data = arg.data
-                if array_type is None:
-                    array_type = type(data)
-                elif type(data) is not array_type:
-                    _raise_device_mismatch(cls, args)
-                requires_grad = requires_grad or arg.requires_grad
-                arrays.append(data)
-            else:
-                arrays.append(arg)
-        out = fn.forward(*arrays, **params)
+        # The hot path of every operation: kept to a handful of Python steps.
+        fn = _new(cls)
+        try:
+            out = fn.forward(*[a.data if isinstance(a, Tensor) else a for a in args], **params)
+        except TypeError:
+            _check_same_device(cls, args)  # CuPy-like arrays refuse to mix devices
+            raise
         if isinstance(out, _np_generic):  # NumPy turns 0-d results into scalars
             out = _np_asarray(out)
-        if requires_grad and _GradMode.enabled:
-            fn.inputs = args
-            fn.retained = None
-            return Tensor._from_op(out, fn)
-        return Tensor._from_op(out, None)
+        t = _new(Tensor)
+        t.data = out
+        t.grad = None
+        if _GradMode.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a.requires_grad:
+                    fn.inputs = args
+                    fn.retained = None
+                    t.grad_fn = fn
+                    t.requires_grad = True
+                    return t
+        t.grad_fn = None
+        t.requires_grad = False
+        return t
 
     def needs_grad(self, index: int) -> bool:
         """Whether positional argument ``index`` is a tensor that wants a gradient."""
@@ -186,11 +187,14 @@ class Function:
         return f"<{self.name}>"
 
 
-def _raise_device_mismatch(cls: type, args: tuple[Any, ...]) -> None:
+def _check_same_device(cls: type, args: tuple[Any, ...]) -> None:
+    """Raise an error naming the devices when tensors of several devices meet in one op."""
     devices = []
     for arg in args:
         if isinstance(arg, Tensor) and str(arg.device) not in devices:
             devices.append(str(arg.device))
+    if len(devices) < 2:
+        return
     op = cls.__name__.lower()
     raise RuntimeError(
         f"{op}: expected all tensors to be on the same device, but found tensors on "
@@ -234,39 +238,53 @@ def _fit(grad: Any, like: Any) -> Any:
     return grad
 
 
-def accumulate_grad(tensor: Tensor, grad: Any) -> None:
-    """Add ``grad`` into ``tensor.grad`` (in place when it exists, as PyTorch does)."""
+def accumulate_grad(tensor: Tensor, grad: Any, owned: bool = False) -> None:
+    """Add ``grad`` into ``tensor.grad``: in place when it exists, as PyTorch does.
+
+    A first gradient is stored as is only when ``owned`` (no one else holds the
+    array); otherwise a copy, so that a later in-place accumulation cannot write
+    into another tensor's gradient or a read-only broadcast view.
+    """
     if tensor.grad is None:
-        # Backward functions may hand the same array to several inputs; own a copy.
-        tensor.grad = Tensor._from_op(grad.copy(), None)
+        tensor.grad = Tensor._from_op(grad if owned else grad.copy(), None)
     else:
         tensor.grad.data += grad
 
 
-def run_backward(root: Tensor, grad: Any, retain_graph: bool) -> None:
-    """Propagate ``grad`` (the gradient of ``root``) to every leaf that requires grad."""
+def run_backward(root: Tensor, grad: Any, retain_graph: bool, grad_is_owned: bool) -> None:
+    """Propagate ``grad`` (the gradient of ``root``) to every tensor that wants one.
+
+    Non-leaf gradients are summed out of place in ``pending`` until their node
+    runs; leaf gradients (and those of ``retain_grad()`` tensors) are summed the
+    same way and stored once at the end, where an array is kept without a copy
+    only if this pass made it and gave it to no one else.
+    """
     order = _topological_order(root.grad_fn)
     pending: dict[Function, Any] = {root.grad_fn: grad}
+    finished: dict[Tensor, Any] = {}
     for fn in order:
         grad = pending.pop(fn)
         if fn.retained is not None:
             owner = fn.retained()
             if owner is not None:
-                accumulate_grad(owner, grad)
-        input_grads = fn.backward(grad)
-        for arg, g in zip(fn.inputs, input_grads, strict=False):
+                finished[owner] = grad
+        for arg, g in zip(fn.inputs, fn.backward(grad), strict=False):
             if g is None or not isinstance(arg, Tensor) or not arg.requires_grad:
                 continue
             g = _fit(g, arg.data)
             child = arg.grad_fn
             if child is None:
-                accumulate_grad(arg, g)
-            elif child in pending:
-                pending[child] = pending[child] + g
+                previous = finished.get(arg)
+                finished[arg] = g if previous is None else previous + g
             else:
-                pending[child] = g
+                previous = pending.get(child)
+                pending[child] = g if previous is None else previous + g
         if not retain_graph:
             fn.release()
+    seen: set[int] = set() if grad_is_owned else {id(grad)}
+    for tensor, g in finished.items():
+        accumulate_grad(tensor, g, owned=g.base is None and id(g) not in seen)
+        seen.add(id(g))
 
 
 def retain_grad(tensor: Tensor) -> None:

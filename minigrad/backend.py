@@ -119,7 +119,7 @@ class NumpyBackend(Backend):
     array_type = np.ndarray
 
     def from_host(self, array: np.ndarray, device: Device) -> np.ndarray:
-        return array
+        return np.asarray(array)  # NumPy scalars become 0-d arrays
 
     def to_host(self, array: np.ndarray) -> np.ndarray:
         return np.asarray(array)

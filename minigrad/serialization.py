@@ -113,7 +113,7 @@ class _Encoder:
                 "(they would need pickle); convert them to a numeric dtype"
             )
         name = f"a{len(self.arrays)}"
-        self.arrays[name] = np.ascontiguousarray(host)
+        self.arrays[name] = np.asarray(host)
         return name
 
     def encode(self, obj: Any, where: str) -> dict[str, Any]:

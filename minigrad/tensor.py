@@ -22,7 +22,8 @@ from minigrad.dtypes import (
     is_floating,
     promote_types,
 )
-from minigrad.ops import activation, elementwise, linalg, reduction, shape
+from minigrad.ops import activation, elementwise, linalg, reduction
+from minigrad.ops import shape as shape_ops
 
 __all__ = ["Tensor", "ValuesIndices"]
 
@@ -294,7 +295,8 @@ class Tensor:
                     f"grad can be implicitly created only for scalar outputs; this tensor "
                     f"has shape {self.shape}: pass gradient= of the same shape"
                 )
-            grad = get_backend(self.device).xp.ones(self.shape, dtype=self.dtype)
+            grad = backend_of(self.data).xp.empty(self.shape, dtype=self.dtype)
+            grad.fill(1)
         else:
             grad = gradient.data if isinstance(gradient, Tensor) else gradient
             if not isinstance(gradient, Tensor) or grad.shape != self.shape:
@@ -310,9 +312,9 @@ class Tensor:
             if grad.dtype != self.dtype:
                 grad = grad.astype(self.dtype)
         if self.grad_fn is None:
-            autograd.accumulate_grad(self, grad)
+            autograd.accumulate_grad(self, grad, owned=gradient is None)
         else:
-            autograd.run_backward(self, grad, retain_graph)
+            autograd.run_backward(self, grad, retain_graph, grad_is_owned=gradient is None)
 
     # ------------------------------------------------------------------ repr
     def __repr__(self) -> str:
@@ -760,7 +762,7 @@ class Tensor:
             raise RuntimeError(
                 f"shape '{list(shape)}' is invalid for input of size {self.numel()}"
             )
-        return shape.Reshape.apply(self, shape)
+        return shape_ops.Reshape.apply(self, shape)
 
     view = reshape
 
@@ -782,12 +784,12 @@ class Tensor:
         else:
             d = normalize_dim(dim, self.ndim, "squeeze")
             new = self.shape[:d] + self.shape[d + 1 :] if self.shape[d] == 1 else self.shape
-        return shape.Reshape.apply(self, new)
+        return shape_ops.Reshape.apply(self, new)
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a size-1 dimension at ``dim``."""
         d = normalize_dim(dim, self.ndim + 1, "unsqueeze")
-        return shape.Reshape.apply(self, self.shape[:d] + (1,) + self.shape[d:])
+        return shape_ops.Reshape.apply(self, self.shape[:d] + (1,) + self.shape[d:])
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dimensions."""
@@ -797,7 +799,7 @@ class Tensor:
             raise RuntimeError(
                 f"permute: dims {dims} are not a permutation of the {self.ndim} dimensions"
             )
-        return shape.Permute.apply(self, axes)
+        return shape_ops.Permute.apply(self, axes)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dimensions."""
@@ -805,7 +807,7 @@ class Tensor:
         d0 = normalize_dim(dim0, self.ndim, "transpose")
         d1 = normalize_dim(dim1, self.ndim, "transpose")
         axes[d0], axes[d1] = axes[d1], axes[d0]
-        return shape.Permute.apply(self, tuple(axes))
+        return shape_ops.Permute.apply(self, tuple(axes))
 
     def t(self) -> Tensor:
         if self.ndim > 2:
@@ -832,7 +834,7 @@ class Tensor:
                     f"size ({n}) at non-singleton dimension {lead + i}; target sizes {sizes}, "
                     f"tensor shape {self.shape}"
                 )
-        return shape.Expand.apply(self, tuple(target))
+        return shape_ops.Expand.apply(self, tuple(target))
 
     def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(other.shape)
@@ -860,7 +862,7 @@ class Tensor:
         start = 0
         lead = (slice(None),) * d
         for size in sizes:
-            pieces.append(shape.Index.apply(self, lead + (slice(start, start + size),), False))
+            pieces.append(shape_ops.Index.apply(self, lead + (slice(start, start + size),), False))
             start += size
         return tuple(pieces)
 
@@ -878,7 +880,7 @@ class Tensor:
         if idx.ndim != 1:
             raise IndexError(f"index_select: index must be 1-D, got shape {idx.shape}")
         _check_index_bounds(idx, self.shape[d], "index_select", d)
-        return shape.IndexSelect.apply(self, idx, d)
+        return shape_ops.IndexSelect.apply(self, idx, d)
 
     def _index_array(self, index: Any, op: str) -> Any:
         """An integer or bool index as an array of this tensor's backend."""
@@ -913,7 +915,7 @@ class Tensor:
     def __getitem__(self, key: Any) -> Tensor:
         key, advanced = self._index_key(key)
         try:
-            return shape.Index.apply(self, key, advanced)
+            return shape_ops.Index.apply(self, key, advanced)
         except IndexError as exc:
             raise IndexError(f"index {key} is out of bounds for a tensor of shape "
                              f"{self.shape}: {exc}") from None

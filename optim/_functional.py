@@ -47,6 +47,15 @@ Array = Any  # numpy.ndarray, cupy.ndarray or the strict test array
 State = dict[str, Any]
 
 
+def _sqrt(xp: Any, x: Array) -> Array:
+    """√x in a new array that later operations may update in place.
+
+    (``xp.sqrt`` of a 0-d NumPy array returns a scalar, not an array; writing
+    into a fresh ``empty_like`` keeps the result an array for every shape.)
+    """
+    return xp.sqrt(x, out=xp.empty_like(x))
+
+
 def _effective_grad(param: Array, grad: Array, weight_decay: float, maximize: bool) -> Array:
     """``g ← −g`` if maximising, then ``g ← g + λθ`` (L2 penalty); ``grad`` is left untouched."""
     g = -grad if maximize else grad
@@ -190,7 +199,7 @@ def adagrad_update(
     clr = lr / (1 + (state["step"] - 1) * lr_decay)
     total = state["sum"]
     total += g * g
-    std = xp.sqrt(total)
+    std = _sqrt(xp, total)
     std += eps
     step = xp.divide(g, std, out=std)  # reuse the temporary: g / (√s + ε)
     step *= clr
@@ -252,10 +261,11 @@ def rmsprop_update(
     if centered:
         grad_avg = state["grad_avg"]
         grad_avg += (1 - alpha) * (g - grad_avg)
-        denom = square_avg - grad_avg * grad_avg
+        denom = xp.multiply(grad_avg, grad_avg, out=xp.empty_like(grad_avg))
+        xp.subtract(square_avg, denom, out=denom)
         xp.sqrt(denom, out=denom)
     else:
-        denom = xp.sqrt(square_avg)
+        denom = _sqrt(xp, square_avg)
     denom += eps
 
     if momentum > 0:
@@ -344,7 +354,7 @@ def adam_update(
 
     bias_correction1 = 1 - beta1**t
     bias_correction2 = 1 - beta2**t
-    denom = xp.sqrt(second)
+    denom = _sqrt(xp, second)
     if eps_hat:
         step_size = lr * math.sqrt(bias_correction2) / bias_correction1
     else:

@@ -337,7 +337,9 @@ class MultiStepLR(LRScheduler):
             raise TypeError(f"milestones must be a list of epoch indices, got {milestones!r}")
         milestones = [_check_int("milestone", m, 0) for m in milestones]
         if milestones != sorted(milestones):
-            raise ValueError(f"milestones should be a list of increasing integers, got {milestones}")
+            raise ValueError(
+                f"milestones should be a list of increasing integers, got {milestones}"
+            )
         self.milestones = Counter(milestones)
         self.gamma = _check_real("gamma", gamma, positive=True)
         super().__init__(optimizer, last_epoch)

@@ -213,6 +213,7 @@ class Optimizer:
                 else:
                     p.grad.data[...] = 0
 
+    @_track_step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step: update every parameter that has a gradient.
 

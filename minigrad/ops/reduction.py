@@ -11,11 +11,19 @@ Axis = int | tuple[int, ...] | None
 
 
 def expand_reduced(g: Any, shape: tuple[int, ...], axis: Axis, keepdim: bool) -> Any:
-    """Broadcast the gradient of a reduction back over the reduced axes (a view)."""
-    xp = get_array_module(g)
+    """Spread the gradient of a reduction back over the reduced axes (a new array)."""
     if not keepdim and axis is not None:
-        g = xp.expand_dims(g, axis)
-    return xp.broadcast_to(g, shape)
+        g = g.reshape(_kept_shape(shape, axis))
+    # empty + assignment: several times faster than broadcast_to/expand_dims on small arrays
+    out = get_array_module(g).empty(shape, dtype=g.dtype)
+    out[...] = g
+    return out
+
+
+def _kept_shape(shape: tuple[int, ...], axis: Axis) -> tuple[int, ...]:
+    """``shape`` with the reduced axes kept as size 1 (what keepdims=True gives)."""
+    axes = (axis,) if isinstance(axis, int) else axis
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
 def reduced_count(shape: tuple[int, ...], axis: Axis) -> int:

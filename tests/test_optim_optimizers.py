@@ -1,0 +1,465 @@
+"""The PyTorch-style optimizers against PyTorch's documented algorithms.
+
+Each reference below is written step by step from the pseudo-code in PyTorch's
+documentation of the optimizer (plain NumPy in float64, not minigrad's update
+functions), and the optimizers must follow it on quadratic problems and on
+random gradient sequences, for hyper-parameters drawn by hypothesis, on both
+test devices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import minigrad
+from minigrad import optim
+from minigrad.backend import to_host
+
+FAST = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+STEPS = 15
+
+
+# ------------------------------------------------------------------ references (NumPy)
+class RefSGD:
+    """torch.optim.SGD's documented algorithm."""
+
+    def __init__(self, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
+                 maximize=False):  # fmt: skip
+        self.h = dict(lr=lr, mu=momentum, tau=dampening, wd=weight_decay, nesterov=nesterov,
+                      maximize=maximize)  # fmt: skip
+        self.b: dict[int, np.ndarray] = {}
+        self.t: dict[int, int] = {}
+
+    def step(self, i: int, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
+        h = self.h
+        self.t[i] = t = self.t.get(i, 0) + 1
+        if h["maximize"]:
+            g = -g
+        if h["wd"] != 0:
+            g = g + h["wd"] * theta
+        if h["mu"] != 0:
+            if t > 1:
+                self.b[i] = h["mu"] * self.b[i] + (1 - h["tau"]) * g
+            else:
+                self.b[i] = g
+            if h["nesterov"]:
+                g = g + h["mu"] * self.b[i]
+            else:
+                g = self.b[i]
+        return theta - h["lr"] * g
+
+
+class RefAdagrad:
+    """torch.optim.Adagrad's documented algorithm."""
+
+    def __init__(self, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+                 eps=1e-10, maximize=False):  # fmt: skip
+        self.h = dict(lr=lr, eta=lr_decay, wd=weight_decay, tau=initial_accumulator_value,
+                      eps=eps, maximize=maximize)  # fmt: skip
+        self.sum: dict[int, np.ndarray] = {}
+        self.t: dict[int, int] = {}
+
+    def step(self, i: int, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
+        h = self.h
+        self.t[i] = t = self.t.get(i, 0) + 1
+        if h["maximize"]:
+            g = -g
+        lr_t = h["lr"] / (1 + (t - 1) * h["eta"])
+        if h["wd"] != 0:
+            g = g + h["wd"] * theta
+        self.sum[i] = self.sum.get(i, np.full_like(theta, h["tau"])) + g * g
+        return theta - lr_t * g / (np.sqrt(self.sum[i]) + h["eps"])
+
+
+class RefRMSprop:
+    """torch.optim.RMSprop's documented algorithm."""
+
+    def __init__(self, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, maximize=False):  # fmt: skip
+        self.h = dict(lr=lr, alpha=alpha, eps=eps, wd=weight_decay, mu=momentum,
+                      centered=centered, maximize=maximize)  # fmt: skip
+        self.v: dict[int, np.ndarray] = {}
+        self.b: dict[int, np.ndarray] = {}
+        self.g_ave: dict[int, np.ndarray] = {}
+
+    def step(self, i: int, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
+        h = self.h
+        zeros = np.zeros_like(theta)
+        if h["maximize"]:
+            g = -g
+        if h["wd"] != 0:
+            g = g + h["wd"] * theta
+        self.v[i] = h["alpha"] * self.v.get(i, zeros) + (1 - h["alpha"]) * g * g
+        v_tilde = self.v[i]
+        if h["centered"]:
+            self.g_ave[i] = h["alpha"] * self.g_ave.get(i, zeros) + (1 - h["alpha"]) * g
+            v_tilde = v_tilde - self.g_ave[i] ** 2
+        if h["mu"] > 0:
+            self.b[i] = h["mu"] * self.b.get(i, zeros) + g / (np.sqrt(v_tilde) + h["eps"])
+            return theta - h["lr"] * self.b[i]
+        return theta - h["lr"] * g / (np.sqrt(v_tilde) + h["eps"])
+
+
+class RefAdam:
+    """torch.optim.Adam's (and, with ``decoupled``, AdamW's) documented algorithm."""
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
+                 maximize=False, decoupled=False):  # fmt: skip
+        self.h = dict(lr=lr, b1=betas[0], b2=betas[1], eps=eps, wd=weight_decay,
+                      amsgrad=amsgrad, maximize=maximize, decoupled=decoupled)  # fmt: skip
+        self.m: dict[int, np.ndarray] = {}
+        self.v: dict[int, np.ndarray] = {}
+        self.vmax: dict[int, np.ndarray] = {}
+        self.t: dict[int, int] = {}
+
+    def step(self, i: int, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
+        h = self.h
+        zeros = np.zeros_like(theta)
+        self.t[i] = t = self.t.get(i, 0) + 1
+        if h["maximize"]:
+            g = -g
+        if h["decoupled"]:
+            theta = theta - h["lr"] * h["wd"] * theta
+        elif h["wd"] != 0:
+            g = g + h["wd"] * theta
+        self.m[i] = h["b1"] * self.m.get(i, zeros) + (1 - h["b1"]) * g
+        self.v[i] = h["b2"] * self.v.get(i, zeros) + (1 - h["b2"]) * g * g
+        m_hat = self.m[i] / (1 - h["b1"] ** t)
+        if h["amsgrad"]:
+            self.vmax[i] = np.maximum(self.vmax.get(i, zeros), self.v[i])
+            v_hat = self.vmax[i] / (1 - h["b2"] ** t)
+        else:
+            v_hat = self.v[i] / (1 - h["b2"] ** t)
+        return theta - h["lr"] * m_hat / (np.sqrt(v_hat) + h["eps"])
+
+
+def RefAdamW(weight_decay=1e-2, **kw: Any) -> RefAdam:  # noqa: N802
+    return RefAdam(weight_decay=weight_decay, decoupled=True, **kw)
+
+
+# ------------------------------------------------------------ hyper-parameter strategies
+lrs = st.floats(1e-4, 0.3)
+small = st.one_of(st.just(0.0), st.floats(1e-4, 0.2))  # weight decay, lr decay
+booleans = st.booleans()
+
+
+@st.composite
+def sgd_kwargs(draw: st.DrawFn) -> dict[str, Any]:
+    nesterov = draw(booleans)
+    momentum = draw(st.floats(0.05, 0.95) if nesterov else st.sampled_from([0.0, 0.5, 0.9]))
+    return dict(
+        lr=draw(lrs),
+        momentum=momentum,
+        dampening=0.0 if nesterov else draw(st.sampled_from([0.0, 0.1, 0.5])),
+        weight_decay=draw(small),
+        nesterov=nesterov,
+        maximize=draw(booleans),
+    )
+
+
+def adagrad_kwargs() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        dict(
+            lr=lrs,
+            lr_decay=small,
+            weight_decay=small,
+            initial_accumulator_value=st.sampled_from([0.0, 0.1, 1.0]),
+            eps=st.sampled_from([1e-10, 1e-7, 1e-3]),
+            maximize=booleans,
+        )
+    )
+
+
+def rmsprop_kwargs() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        dict(
+            lr=st.floats(1e-4, 0.05),
+            alpha=st.floats(0.5, 0.999),
+            eps=st.sampled_from([1e-8, 1e-6, 1e-3]),
+            weight_decay=small,
+            momentum=st.sampled_from([0.0, 0.5, 0.9]),
+            centered=booleans,
+            maximize=booleans,
+        )
+    )
+
+
+def adam_kwargs(weight_decay: st.SearchStrategy[float] = small) -> st.SearchStrategy[dict]:
+    return st.fixed_dictionaries(
+        dict(
+            lr=st.floats(1e-4, 0.1),
+            betas=st.tuples(st.floats(0.0, 0.99), st.floats(0.5, 0.9999)),
+            eps=st.sampled_from([1e-8, 1e-6, 1e-3]),
+            weight_decay=weight_decay,
+            amsgrad=booleans,
+            maximize=booleans,
+        )
+    )
+
+
+CASES: dict[str, tuple[type, Callable[..., Any], st.SearchStrategy[dict[str, Any]]]] = {
+    "SGD": (optim.SGD, RefSGD, sgd_kwargs()),
+    "Adagrad": (optim.Adagrad, RefAdagrad, adagrad_kwargs()),
+    "RMSprop": (optim.RMSprop, RefRMSprop, rmsprop_kwargs()),
+    "Adam": (optim.Adam, RefAdam, adam_kwargs()),
+    "AdamW": (optim.AdamW, RefAdamW, adam_kwargs(st.floats(0.0, 0.2))),
+}
+
+
+def make_params(values: list[np.ndarray], device: str, dtype: Any = minigrad.float64) -> list:
+    return [minigrad.tensor(v, dtype=dtype, device=device, requires_grad=True) for v in values]
+
+
+def set_grad(p: minigrad.Tensor, g: np.ndarray, device: str) -> None:
+    p.grad = minigrad.tensor(g, dtype=p.dtype, device=device)
+
+
+def host(p: minigrad.Tensor) -> np.ndarray:
+    return to_host(p.data)
+
+
+# ----------------------------------------------------------------------- trajectories
+@pytest.mark.parametrize("name", list(CASES))
+@FAST
+@given(data=st.data(), seed=st.integers(0, 2**32 - 1))
+def test_quadratic_trajectory(name: str, data: st.DataObject, seed: int, device: str) -> None:
+    """f(θ) = ½θᵀAθ − bᵀθ with A symmetric positive definite: ∇f = Aθ − b at each iterate."""
+    cls, ref_cls, kwargs = CASES[name]
+    kw = data.draw(kwargs)
+    rng = np.random.default_rng(seed)
+    n = 4
+    q = rng.standard_normal((n, n))
+    a, b = q @ q.T / n + 0.1 * np.eye(n), rng.standard_normal(n)
+    theta0 = rng.standard_normal(n)
+    (p,) = make_params([theta0], device)
+    opt, ref = cls([p], **kw), ref_cls(**kw)
+    expected = theta0
+    for _ in range(STEPS):
+        set_grad(p, a @ host(p) - b, device)
+        opt.step()
+        expected = ref.step(0, expected, a @ expected - b)
+        np.testing.assert_allclose(host(p), expected, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+@FAST
+@given(data=st.data(), seed=st.integers(0, 2**32 - 1))
+def test_random_problem_with_two_groups(
+    name: str, data: st.DataObject, seed: int, device: str
+) -> None:
+    """Random gradients for three parameters in two groups with their own hyper-parameters."""
+    cls, ref_cls, kwargs = CASES[name]
+    kw0, kw1 = data.draw(kwargs), data.draw(kwargs)
+    rng = np.random.default_rng(seed)
+    shapes = [(3, 2), (2,), (1, 4, 1)]
+    start = [rng.standard_normal(s) for s in shapes]
+    params = make_params(start, device)
+    opt = cls([{"params": params[:2]}, {"params": params[2:], **kw1}], **kw0)
+    refs = [ref_cls(**kw0), ref_cls(**kw0), ref_cls(**kw1)]
+    expected = list(start)
+    for _ in range(STEPS):
+        for i, (p, s) in enumerate(zip(params, shapes, strict=True)):
+            g = rng.standard_normal(s) * rng.choice([1e-3, 1.0, 10.0])
+            set_grad(p, g, device)
+            expected[i] = refs[i].step(i, expected[i], g)
+        opt.step()
+        for p, e in zip(params, expected, strict=True):
+            np.testing.assert_allclose(host(p), e, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_float32_parameters_stay_float32(name: str, device: str) -> None:
+    cls, ref_cls, _ = CASES[name]
+    rng = np.random.default_rng(0)
+    start = rng.standard_normal(5)
+    (p,) = make_params([start], device, dtype=minigrad.float32)
+    opt, ref = cls([p], lr=0.01), ref_cls(lr=0.01)
+    expected = start
+    for _ in range(STEPS):
+        g = rng.standard_normal(5)
+        set_grad(p, g.astype(np.float32), device)
+        opt.step()
+        expected = ref.step(0, expected, g.astype(np.float32).astype(np.float64))
+    assert p.dtype == minigrad.float32
+    for name_, value in opt.state[p].items():
+        if not isinstance(value, int):
+            assert value.dtype == np.float32, name_
+    np.testing.assert_allclose(host(p), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_learning_rate_changes_act_as_in_pytorch(device: str) -> None:
+    # The momentum buffer holds gradients, so a new learning rate scales the whole step at once.
+    (p,) = make_params([np.array([1.0, -2.0])], device)
+    opt, ref = optim.SGD([p], lr=0.1, momentum=0.9), RefSGD(lr=0.1, momentum=0.9)
+    expected = np.array([1.0, -2.0])
+    for t in range(10):
+        lr = 0.1 * 0.7**t
+        opt.param_groups[0]["lr"] = ref.h["lr"] = lr
+        set_grad(p, 2 * host(p), device)
+        opt.step()
+        expected = ref.step(0, expected, 2 * expected)
+    np.testing.assert_allclose(host(p), expected, rtol=1e-12)
+
+
+# ------------------------------------------------------------------- stepping mechanics
+@pytest.mark.parametrize("name", list(CASES))
+def test_state_is_created_once_and_updated_in_place(name: str, device: str) -> None:
+    cls = CASES[name][0]
+    kw = {"momentum": 0.9} if cls is optim.SGD else {}
+    (p,) = make_params([np.ones(3)], device)
+    data = p.data
+    opt = cls([p], lr=0.1, **kw)
+    set_grad(p, np.array([1.0, 2.0, 3.0]), device)
+    opt.step()
+    arrays = {k: v for k, v in opt.state[p].items() if not isinstance(v, int)}
+    snapshot = {k: to_host(v).copy() for k, v in arrays.items()}
+    assert arrays
+    for _ in range(3):
+        opt.step()
+    assert p.data is data  # the parameter's array is updated in place
+    for key, value in arrays.items():
+        assert opt.state[p][key] is value, key
+        assert type(value) is type(data), key  # on the parameter's device
+        assert not np.array_equal(to_host(value), snapshot[key]), key
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_parameters_without_gradient_are_skipped(name: str, device: str) -> None:
+    cls = CASES[name][0]
+    a, b = make_params([np.ones(2), np.ones(2)], device)
+    opt = cls([a, b], lr=0.1)
+    state_b = {k: (v if isinstance(v, int) else to_host(v).copy()) for k, v in opt.state[b].items()}
+    set_grad(a, np.ones(2), device)
+    opt.step()
+    assert not np.array_equal(host(a), np.ones(2))
+    np.testing.assert_array_equal(host(b), np.ones(2))
+    # b's state is untouched (Adagrad creates step=0 and its sums at construction, as PyTorch)
+    assert opt.state[b].keys() == state_b.keys()
+    for key, value in state_b.items():
+        np.testing.assert_array_equal(np.asarray(to_host(opt.state[b][key]) if not isinstance(value, int) else opt.state[b][key]), value)
+
+
+def test_adagrad_state_exists_from_construction(device: str) -> None:
+    (p,) = make_params([np.zeros(3)], device)
+    opt = optim.Adagrad([p], initial_accumulator_value=0.5)
+    assert opt.state[p]["step"] == 0
+    np.testing.assert_array_equal(to_host(opt.state[p]["sum"]), [0.5, 0.5, 0.5])
+    assert len(opt.state_dict()["state"]) == 1
+
+
+def test_zero_grad(device: str) -> None:
+    a, b = make_params([np.ones(2), np.ones(3)], device)
+    opt = optim.SGD([a, b], lr=0.1)
+    set_grad(a, np.ones(2), device)
+    grad = a.grad
+    opt.zero_grad(set_to_none=False)
+    assert a.grad is grad and b.grad is None
+    np.testing.assert_array_equal(host(grad), [0.0, 0.0])
+    opt.zero_grad()
+    assert a.grad is None
+
+
+def test_gradients_from_backward_and_a_closure(device: str) -> None:
+    w = minigrad.tensor([1.0, -1.0], dtype=minigrad.float64, device=device, requires_grad=True)
+    opt = optim.SGD([w], lr=0.25)
+    calls = []
+
+    def closure() -> minigrad.Tensor:
+        calls.append(1)
+        opt.zero_grad()
+        loss = (w * w).sum()
+        loss.backward()
+        return loss
+
+    loss = opt.step(closure)
+    assert calls == [1] and float(loss) == 2.0
+    np.testing.assert_allclose(host(w), [0.5, -0.5])  # θ − 0.25 · 2θ
+
+
+def test_defaults_as_in_pytorch() -> None:
+    (p,) = make_params([np.zeros(1)], "cpu")
+    assert optim.SGD([p]).defaults == dict(
+        lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False
+    )
+    assert optim.Adagrad([p]).defaults == dict(
+        lr=1e-2, lr_decay=0, eps=1e-10, weight_decay=0, initial_accumulator_value=0,
+        maximize=False,
+    )  # fmt: skip
+    assert optim.RMSprop([p]).defaults == dict(
+        lr=1e-2, momentum=0, alpha=0.99, eps=1e-8, centered=False, weight_decay=0, maximize=False
+    )
+    adam = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
+                maximize=False, decoupled_weight_decay=False)  # fmt: skip
+    assert optim.Adam([p]).defaults == adam
+    assert optim.AdamW([p]).defaults == {**adam, "weight_decay": 1e-2, "decoupled_weight_decay": True}
+
+
+# ------------------------------------------------------------------- parameter groups
+def test_param_groups_and_add_param_group() -> None:
+    a, b, c = make_params([np.zeros(1), np.zeros(2), np.zeros(3)], "cpu")
+    opt = optim.SGD([{"params": [a]}, {"params": b, "lr": 0.5}], lr=0.1, momentum=0.9)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+    assert opt.param_groups[1]["params"] == [b] and opt.param_groups[1]["momentum"] == 0.9
+    opt.add_param_group({"params": [c], "momentum": 0.0})
+    assert opt.param_groups[2]["lr"] == 0.1 and opt.param_groups[2]["momentum"] == 0.0
+    assert "Parameter Group 2" in repr(opt) and "lr: 0.5" in repr(opt)
+
+
+def invalid_cases() -> list[tuple[Callable[[list], Any], type, str]]:
+    return [
+        (lambda p: optim.SGD(p, lr=-0.1), ValueError, "Invalid learning rate"),
+        (lambda p: optim.SGD(p, momentum=-0.5), ValueError, "Invalid momentum value"),
+        (lambda p: optim.SGD(p, weight_decay=-1), ValueError, "Invalid weight_decay value"),
+        (lambda p: optim.SGD(p, nesterov=True), ValueError, "Nesterov momentum requires"),
+        (lambda p: optim.SGD(p, momentum=0.9, dampening=0.1, nesterov=True), ValueError,
+         "Nesterov momentum requires"),  # fmt: skip
+        (lambda p: optim.SGD(p, lr="fast"), TypeError, "real number"),
+        (lambda p: optim.Adagrad(p, lr_decay=-1), ValueError, "Invalid lr_decay value"),
+        (lambda p: optim.Adagrad(p, eps=-1e-10), ValueError, "Invalid epsilon value"),
+        (lambda p: optim.Adagrad(p, initial_accumulator_value=-1), ValueError,
+         "Invalid initial_accumulator_value"),  # fmt: skip
+        (lambda p: optim.RMSprop(p, alpha=-0.1), ValueError, "Invalid alpha value"),
+        (lambda p: optim.RMSprop(p, momentum=-0.1), ValueError, "Invalid momentum value"),
+        (lambda p: optim.RMSprop(p, eps=-1.0), ValueError, "Invalid epsilon value"),
+        (lambda p: optim.Adam(p, lr=-1e-3), ValueError, "Invalid learning rate"),
+        (lambda p: optim.Adam(p, eps=-1e-8), ValueError, "Invalid epsilon value"),
+        (lambda p: optim.Adam(p, betas=(1.0, 0.999)), ValueError, "beta parameter at index 0"),
+        (lambda p: optim.Adam(p, betas=(0.9, -0.1)), ValueError, "beta parameter at index 1"),
+        (lambda p: optim.Adam(p, betas=0.9), ValueError, "betas must be a pair"),
+        (lambda p: optim.AdamW(p, weight_decay=-0.01), ValueError, "Invalid weight_decay"),
+        (lambda p: optim.SGD([], lr=0.1), ValueError, "empty parameter list"),
+        (lambda p: optim.SGD(p[0], lr=0.1), TypeError, "iterable of Tensors"),
+        (lambda p: optim.SGD(set(p), lr=0.1), TypeError, "ordered collections"),
+        (lambda p: optim.SGD([p[0], p[0]]), ValueError, "duplicate parameters"),
+        (lambda p: optim.SGD([{"params": p}, {"params": p[:1]}]), ValueError,
+         "more than one parameter group"),  # fmt: skip
+        (lambda p: optim.SGD([{"params": p}, {"params": p[1:], "lr": -1}]), ValueError,
+         "Invalid learning rate"),  # fmt: skip
+        (lambda p: optim.SGD([np.zeros(2)]), TypeError, "can only optimize Tensors"),
+        (lambda p: optim.SGD([p[0] * 2]), ValueError, "non-leaf Tensor"),
+        (lambda p: optim.SGD([{"lr": 0.1}]), ValueError, "'params'"),
+    ]
+
+
+@pytest.mark.parametrize(("make", "error", "match"), invalid_cases())
+def test_invalid_arguments(make: Callable[[list], Any], error: type, match: str) -> None:
+    params = make_params([np.zeros(2), np.zeros(3)], "cpu")
+    with pytest.raises(error, match=match):
+        make(params)
+
+
+def test_gradient_of_the_wrong_shape() -> None:
+    (p,) = make_params([np.zeros(3)], "cpu")
+    p.grad = minigrad.zeros(2, dtype=minigrad.float64)
+    with pytest.raises(ValueError, match=r"gradient of shape \(2,\) does not match"):
+        optim.SGD([p], lr=0.1).step()
