@@ -80,8 +80,7 @@ def _to_host(x: Any, name: str) -> np.ndarray:
         return np.asarray(x)
     except (TypeError, ValueError) as exc:
         raise TypeError(
-            f"{name} must be a Tensor, an array or a list of values, "
-            f"got {type(x).__name__} ({exc})"
+            f"{name} must be a Tensor, an array or a list of values, got {type(x).__name__} ({exc})"
         ) from exc
 
 
@@ -239,9 +238,7 @@ def _zero_division_value(zero_division: ZeroDivision) -> float:
             return float(zero_division)
         if np.isnan(zero_division):
             return float("nan")
-    raise ValueError(
-        f"zero_division must be 'warn', 0.0, 1.0 or np.nan, got {zero_division!r}"
-    )
+    raise ValueError(f"zero_division must be 'warn', 0.0, 1.0 or np.nan, got {zero_division!r}")
 
 
 def _set_labels(

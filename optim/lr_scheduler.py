@@ -94,6 +94,13 @@ class LRScheduler:
         last_epoch: index of the last epoch seen; ``-1`` (default) starts a
             new schedule. A value ≥ 0 resumes one and needs ``'initial_lr'`` in
             every group (restored by ``optimizer.load_state_dict``).
+
+    To resume training, build the scheduler *before* loading the optimizer's
+    state dict (building it may set the rates), then load both states::
+
+        sched = StepLR(opt, step_size=30)
+        opt.load_state_dict(checkpoint["optimizer"])
+        sched.load_state_dict(checkpoint["scheduler"])
     """
 
     _get_lr_called_within_step: bool = False

@@ -41,7 +41,13 @@ NAMES = list(mnist_mod.MNIST_FILES)  # train images, train labels, t10k images, 
 
 @pytest.fixture(autouse=True)
 def no_internet(monkeypatch):
-    """Fail any name lookup that is not loopback, so a test can never reach the network."""
+    """Fail any name lookup that is not loopback, so a test can never reach the network.
+
+    Proxy settings are dropped too: a proxy on localhost would otherwise relay requests.
+    """
+    for var in ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy"):
+        monkeypatch.delenv(var, raising=False)
+        monkeypatch.delenv(var.upper(), raising=False)
     real = socket.getaddrinfo
 
     def guarded(host, *args, **kwargs):

@@ -15,7 +15,8 @@ import minigrad
 from minigrad import _strict
 from minigrad import metrics as M
 
-FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# example counts come from the hypothesis profile in conftest.py (default 40)
+FAST = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ZERO_DIVISIONS = ["warn", 0.0, 1.0, np.nan]
 
 
@@ -64,8 +65,11 @@ def test_accuracy_and_confusion_matrix_match_sklearn(pair):
 
 
 @FAST
-@given(label_pairs(), st.sampled_from(["micro", "macro", "weighted", None]),
-       st.sampled_from(ZERO_DIVISIONS))
+@given(
+    label_pairs(),
+    st.sampled_from(["micro", "macro", "weighted", None]),
+    st.sampled_from(ZERO_DIVISIONS),
+)
 def test_multiclass_precision_recall_f1_match_sklearn(pair, average, zero_division):
     y_true, y_pred, _ = pair
     for ours, theirs in [
@@ -82,8 +86,12 @@ def test_multiclass_precision_recall_f1_match_sklearn(pair, average, zero_divisi
 
 
 @FAST
-@given(label_pairs(), st.data(), st.sampled_from(["micro", "macro", "weighted", None]),
-       st.sampled_from(ZERO_DIVISIONS))
+@given(
+    label_pairs(),
+    st.data(),
+    st.sampled_from(["micro", "macro", "weighted", None]),
+    st.sampled_from(ZERO_DIVISIONS),
+)
 def test_explicit_labels_match_sklearn(pair, data, average, zero_division):
     y_true, y_pred, k = pair
     labels = data.draw(st.lists(st.integers(0, k), min_size=1, max_size=k + 1, unique=True))
@@ -119,11 +127,13 @@ def binary_scores(draw):
     n = draw(st.integers(2, 200))
     y = draw(st.lists(st.integers(0, 1), min_size=n, max_size=n).filter(lambda v: 0 < sum(v) < n))
     if draw(st.booleans()):
-        scores = draw(st.lists(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]), min_size=n,
-                               max_size=n))
+        scores = draw(
+            st.lists(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]), min_size=n, max_size=n)
+        )
     else:
-        scores = draw(st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=n,
-                               max_size=n))
+        scores = draw(
+            st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=n, max_size=n)
+        )
     return np.array(y), np.array(scores)
 
 

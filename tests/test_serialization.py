@@ -21,8 +21,8 @@ import minigrad
 from minigrad import backend, serialization
 from minigrad.serialization import LoadError, load, save
 
+# example counts come from the hypothesis profile in conftest.py (default 40)
 FAST = settings(
-    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -87,14 +87,16 @@ def assert_same(a: Any, b: Any, where: str = "obj", device: str | None = None) -
 def arrays(dtypes: list[Any]) -> st.SearchStrategy[np.ndarray]:
     """Arrays of the given dtypes; shapes include 0-d and size 0; any values (NaN, inf)."""
     return st.sampled_from(dtypes).flatmap(
-        lambda dt: hnp.arrays(np.dtype(dt), hnp.array_shapes(min_dims=0, max_dims=3,
-                                                               min_side=0, max_side=4))
+        lambda dt: hnp.arrays(
+            np.dtype(dt), hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4)
+        )
     )
 
 
 tensor_specs = arrays(TENSOR_DTYPES).flatmap(
-    lambda a: st.builds(TensorSpec, st.just(a),
-                        st.booleans() if a.dtype.kind == "f" else st.just(False))
+    lambda a: st.builds(
+        TensorSpec, st.just(a), st.booleans() if a.dtype.kind == "f" else st.just(False)
+    )
 )
 leaves = st.one_of(
     st.none(),
@@ -131,6 +133,17 @@ def test_generated_structures_round_trip_exactly(tmp_path, device, obj):
     assert_same(obj, load(str(path), map_location="cpu"), device="cpu")
 
 
+@FAST
+@given(specs=st.lists(tensor_specs, min_size=1, max_size=4))
+def test_generated_tensors_round_trip_with_map_location(tmp_path, device, specs):
+    tensors = materialize(specs, device)
+    path = tmp_path / "tensors.npz"
+    save(tensors, path)
+    assert_same(tensors, load(path))
+    assert_same(tensors, load(path, map_location="cpu"), device="cpu")
+    assert_same(tensors, load(path, map_location={"cpu": "cuda"}), device="cuda:0")
+
+
 def test_optimizer_state_dict_keeps_int_keys_and_tuples(tmp_path, device):
     p0 = minigrad.tensor(np.arange(6, dtype=np.float32).reshape(2, 3), device=device)
     state = {
@@ -139,8 +152,15 @@ def test_optimizer_state_dict_keeps_int_keys_and_tuples(tmp_path, device):
             1: {"step": 3, "exp_avg": minigrad.tensor(np.float32(2.0), device=device)},
         },
         "param_groups": [
-            {"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0,
-             "amsgrad": False, "foreach": None, "params": [0, 1]}
+            {
+                "lr": 0.1,
+                "betas": (0.9, 0.999),
+                "eps": 1e-8,
+                "weight_decay": 0,
+                "amsgrad": False,
+                "foreach": None,
+                "params": [0, 1],
+            }
         ],
     }
     save(state, tmp_path / "optim.npz")
@@ -154,8 +174,9 @@ def test_tensor_details_survive(tmp_path, device):
     cases = [
         minigrad.tensor(np.array(3.5, dtype=np.float64), dtype=np.float64, device=device),
         minigrad.tensor(np.zeros((0, 3), dtype=np.float32), device=device),
-        minigrad.tensor(np.array([1.0, -0.0, np.inf, np.nan], dtype=np.float16),
-                        dtype=np.float16, device=device),
+        minigrad.tensor(
+            np.array([1.0, -0.0, np.inf, np.nan], dtype=np.float16), dtype=np.float16, device=device
+        ),
         minigrad.tensor(np.array([[True, False]]), device=device),
         minigrad.tensor(np.array([2**62, -1], dtype=np.int64), device=device),
         minigrad.tensor(np.ones((2, 2), dtype=np.float32), device=device).requires_grad_(),
@@ -180,8 +201,13 @@ def test_non_leaf_tensor_is_saved_as_a_leaf_with_its_flag(tmp_path):
 
 def test_plain_values_ordered_dict_numpy_scalars_and_path_types(tmp_path):
     obj = OrderedDict(
-        [("b", 1), ("a", [np.float32(1.5), np.int64(-3), np.bool_(True), np.float64(0.1)]),
-         (None, {2.5: "x", True: "t", 7: ()}), ("big", 2**100), ("nan", float("nan"))]
+        [
+            ("b", 1),
+            ("a", [np.float32(1.5), np.int64(-3), np.bool_(True), np.float64(0.1)]),
+            (None, {2.5: "x", True: "t", 7: ()}),
+            ("big", 2**100),
+            ("nan", float("nan")),
+        ]
     )
     save(obj, str(tmp_path / "o.bin"))  # any extension; str path
     loaded = load(pathlib.Path(tmp_path / "o.bin"))
@@ -268,8 +294,7 @@ def test_unavailable_device_suggests_map_location_cpu(tmp_path, monkeypatch):
 @pytest.fixture
 def good_file(tmp_path) -> pathlib.Path:
     path = tmp_path / "good.npz"
-    save({"w": minigrad.tensor(np.ones((8, 8), dtype=np.float32)), "step": 1, "name": "x"},
-         path)
+    save({"w": minigrad.tensor(np.ones((8, 8), dtype=np.float32)), "step": 1, "name": "x"}, path)
     return path
 
 
@@ -319,24 +344,32 @@ def test_corrupt_structure_is_refused(tmp_path):
     def write(name: str, structure: Any, **arrays_: np.ndarray) -> pathlib.Path:
         text = structure if isinstance(structure, str) else json.dumps(structure)
         path = tmp_path / name
-        np.savez(path, **{"__structure__.json": np.frombuffer(text.encode(), np.uint8)},
-                 **arrays_)
+        np.savez(path, **{"__structure__.json": np.frombuffer(text.encode(), np.uint8)}, **arrays_)
         return path
 
-    root_t = {"t": "tensor", "array": "a0", "dtype": "<f4", "shape": [2], "device": "cpu",
-              "requires_grad": False}
+    root_t = {
+        "t": "tensor",
+        "array": "a0",
+        "dtype": "<f4",
+        "shape": [2],
+        "device": "cpu",
+        "requires_grad": False,
+    }
     cases = {
         "notjson.npz": ("{not json", {}),
         "foreign.npz": ({"format": "other", "root": {"t": "none"}}, {}),
         "newer.npz": ({"format": "minigrad", "version": 99, "root": {"t": "none"}}, {}),
         "badnode.npz": ({"format": "minigrad", "version": 1, "root": {"t": "lambda"}}, {}),
         "noarray.npz": ({"format": "minigrad", "version": 1, "root": root_t}, {}),
-        "wrongdtype.npz": ({"format": "minigrad", "version": 1, "root": root_t},
-                           {"a0": np.zeros(2, np.float64)}),
-        "wrongshape.npz": ({"format": "minigrad", "version": 1, "root": root_t},
-                           {"a0": np.zeros(3, np.float32)}),
-        "badint.npz": ({"format": "minigrad", "version": 1, "root": {"t": "int", "v": "3"}},
-                       {}),
+        "wrongdtype.npz": (
+            {"format": "minigrad", "version": 1, "root": root_t},
+            {"a0": np.zeros(2, np.float64)},
+        ),
+        "wrongshape.npz": (
+            {"format": "minigrad", "version": 1, "root": root_t},
+            {"a0": np.zeros(3, np.float32)},
+        ),
+        "badint.npz": ({"format": "minigrad", "version": 1, "root": {"t": "int", "v": "3"}}, {}),
     }
     for name, (structure, arrays_) in cases.items():
         path = write(name, structure, **arrays_)
@@ -353,13 +386,16 @@ def test_pickled_object_arrays_are_refused_and_never_run(tmp_path):
 
     payload = np.empty(1, dtype=object)
     payload[0] = Exploit()
-    structure = {"format": "minigrad", "version": 1,
-                 "root": {"t": "ndarray", "array": "a0", "dtype": "|O", "shape": [1],
-                          "device": "cpu"}}
+    structure = {
+        "format": "minigrad",
+        "version": 1,
+        "root": {"t": "ndarray", "array": "a0", "dtype": "|O", "shape": [1], "device": "cpu"},
+    }
     text = json.dumps(structure).encode()
     path = tmp_path / "evil.npz"
-    np.savez(path, allow_pickle=True, a0=payload,
-             **{"__structure__.json": np.frombuffer(text, np.uint8)})
+    np.savez(
+        path, allow_pickle=True, a0=payload, **{"__structure__.json": np.frombuffer(text, np.uint8)}
+    )
     with pytest.raises(LoadError, match=r"evil\.npz.*pickle"):
         load(path)
     assert not marker.exists()

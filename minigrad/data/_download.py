@@ -9,12 +9,12 @@ so an interrupted or corrupt download never looks like a cached file.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import os
 import tempfile
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+# urllib.request and http.client (which loads ssl) are imported only when a download
+# starts, to keep ``import minigrad`` fast.
 
 __all__ = ["DatasetNotAvailableError", "cache_dir", "fetch_to_temp", "CACHE_ENV"]
 
@@ -24,12 +24,16 @@ CACHE_ENV = "MINIGRAD_CACHE"
 #: Seconds to wait for a server to answer (connect or read) before giving up.
 TIMEOUT = 30.0
 
-#: The exceptions a failed download may raise (network, HTTP, file system).
-DOWNLOAD_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,  # includes urllib.error.URLError / HTTPError, timeouts, refused connections
-    http.client.HTTPException,  # includes IncompleteRead (connection closed early)
-    ValueError,  # malformed URL, or a body over the size limit
-)
+
+def download_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions a failed download may raise (network, HTTP, file system, size)."""
+    import http.client
+
+    return (
+        OSError,  # includes urllib.error.URLError / HTTPError, timeouts, refused connections
+        http.client.HTTPException,  # includes IncompleteRead (connection closed early)
+        ValueError,  # malformed URL, or a body over the size limit
+    )
 
 
 class DatasetNotAvailableError(RuntimeError):
@@ -55,12 +59,14 @@ def cache_dir() -> Path:
 def fetch_to_temp(url: str, folder: Path, max_bytes: int, timeout: float | None = None) -> Path:
     """Download ``url`` into a new hidden temporary file in ``folder``; return its path.
 
-    Raises one of :data:`DOWNLOAD_ERRORS` (and removes the temporary file) when
+    Raises one of :func:`download_errors` (and removes the temporary file) when
     the server cannot be reached, answers with an HTTP error, closes the
     connection before sending the announced ``Content-Length``, or sends more
     than ``max_bytes``. The caller checks the content and renames the file into
     place, or deletes it. ``timeout`` defaults to :data:`TIMEOUT`.
     """
+    import urllib.request
+
     if timeout is None:
         timeout = TIMEOUT
     request = urllib.request.Request(url, headers={"User-Agent": "minigrad"})
@@ -90,6 +96,9 @@ def fetch_to_temp(url: str, folder: Path, max_bytes: int, timeout: float | None 
 
 def describe_error(exc: BaseException) -> str:
     """A one-line description of a download failure, naming its kind."""
+    import http.client
+    import urllib.error
+
     if isinstance(exc, urllib.error.HTTPError):
         return f"HTTP error {exc.code} {exc.reason}"
     if isinstance(exc, urllib.error.URLError):

@@ -6,7 +6,6 @@ of minigrad's ``examples`` and ``test`` extras, not a runtime dependency.
 
 from __future__ import annotations
 
-import http.client
 import importlib
 import os
 from typing import Any
@@ -17,10 +16,6 @@ from numpy.typing import DTypeLike
 from ._download import DatasetNotAvailableError, describe_error
 
 __all__ = ["load_california_housing", "load_diabetes"]
-
-# What scikit-learn's fetcher raises when the data is neither cached nor downloadable:
-# URLError / HTTPError / timeouts / a checksum mismatch (all OSError), a dropped connection.
-_FETCH_ERRORS = (OSError, http.client.HTTPException)
 
 
 def _sklearn_datasets() -> Any:
@@ -62,12 +57,17 @@ def load_california_housing(
             cache folder and the offline alternative :func:`load_diabetes`.
         ImportError: scikit-learn is not installed.
     """
+    import http.client
+
     datasets = _sklearn_datasets()
+    # What scikit-learn's fetcher raises when the data is neither cached nor downloadable:
+    # URLError / HTTPError / timeouts / a checksum mismatch (all OSError), a dropped connection.
+    fetch_errors = (OSError, http.client.HTTPException)
     try:
         X, y = datasets.fetch_california_housing(
             data_home=data_home, download_if_missing=download, return_X_y=True
         )
-    except _FETCH_ERRORS as exc:
+    except fetch_errors as exc:
         try:
             home = datasets.get_data_home(data_home)
         except OSError:

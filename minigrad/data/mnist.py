@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.resources
 import io
+import math
 import os
 import struct
 import sys
@@ -39,10 +39,10 @@ import numpy as np
 
 from ._download import (
     CACHE_ENV,
-    DOWNLOAD_ERRORS,
     DatasetNotAvailableError,
     cache_dir,
     describe_error,
+    download_errors,
     fetch_to_temp,
 )
 
@@ -127,7 +127,7 @@ def parse_idx(data: bytes, source: str = "IDX data") -> np.ndarray:
         raise ValueError(f"{source}: truncated IDX header ({len(view)} bytes, need {header})")
     dims = struct.unpack(f">{ndim}I", view[4:header])
     dtype = _IDX_TYPES[type_code]
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(dims) * dtype.itemsize
     actual = len(view) - header
     if actual != expected:
         what = "truncated" if actual < expected else "has trailing bytes"
@@ -181,7 +181,7 @@ def _decompress(data: bytes, limit: int, source: str) -> bytes:
         return data
     start = bytes(data[:16])
     hint = ""
-    if start.lstrip().lower().startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
+    if start.lstrip().startswith(b"<"):
         hint = "; it looks like an HTML/XML page (an error page or a login page?)"
     elif not start:
         hint = "; the file is empty"
@@ -272,9 +272,10 @@ def _download(folder: Path, name: str) -> bytes:
             data = temp.read_bytes()
             raw = _check_content(data, name, url)
             target = folder / (f"{name}.gz" if data[:2] == _GZIP_MAGIC else name)
+            temp.chmod(0o644)  # mkstemp makes it private; a cache file is readable by all
             os.replace(temp, target)
             return raw
-        except DOWNLOAD_ERRORS as exc:
+        except download_errors() as exc:
             text = str(exc)
             problems.append(text if text.startswith(url) else f"{url}: {describe_error(exc)}")
         finally:
@@ -357,6 +358,8 @@ def load_mnist_sample() -> tuple[np.ndarray, np.ndarray]:
         ``(images, labels)`` like :func:`load_mnist`: uint8 array of shape
         ``(5000, 28, 28)`` and int64 array of shape ``(5000,)``.
     """
+    import importlib.resources
+
     resource = importlib.resources.files(__package__).joinpath(SAMPLE_FILE)
     with resource.open("rb") as fh, np.load(fh, allow_pickle=False) as npz:
         images = npz["images"]

