@@ -67,7 +67,8 @@ def plot(paths: dict[str, np.ndarray], out: Any) -> Any:
     grid = np.linspace(-6, 6, 201)
     X0, X1 = np.meshgrid(grid, grid)
     Z = function_2(np.stack([X0, X1]))
-    for ax, (label, path), color in zip(axes.flat, paths.items(), ["C0", "C3", "C2"]):
+    colors = ["C0", "C3", "C2"]
+    for ax, (label, path), color in zip(axes.flat, paths.items(), colors, strict=False):
         ax.contour(X0, X1, Z, levels=12, cmap="Greys", alpha=0.5)
         ax.plot(path[:, 0], path[:, 1], "o-", color=color, markersize=3, lw=0.8)
         big_steps = np.linalg.norm(path[1] - path[0]) > 0.2

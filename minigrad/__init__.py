@@ -62,3 +62,8 @@ from minigrad.random import initial_seed, manual_seed, seed
 from minigrad.tensor import Tensor
 
 __version__ = "0.1.0"
+
+# Subpackages reachable after a plain ``import minigrad``, as in PyTorch.
+from minigrad import data  # noqa: E402
+from minigrad import metrics, serialization  # noqa: E402
+from minigrad.serialization import load, save  # noqa: E402
