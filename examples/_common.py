@@ -10,6 +10,9 @@ shows only its lesson::
     print_table(rows)                        # a small aligned summary table
     save_figure(fig, args.out, "name")       # examples/figures/name.png by default
 
+and, for the MNIST examples, :func:`mnist_split`, :func:`mlp`, :func:`evaluate`
+and :func:`describe_optimizer`.
+
 Figures are drawn off-screen: matplotlib's "Agg" backend is selected here,
 before ``matplotlib.pyplot`` is imported, so the examples run on machines
 without a display. Examples take ``plt`` from this module for that reason.
@@ -18,6 +21,7 @@ without a display. Examples take ``plt`` from this module for that reason.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,11 +31,24 @@ import matplotlib
 matplotlib.use("Agg")  # draw into PNG files, never open a window
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 import minigrad  # noqa: E402
+from minigrad import data, metrics, nn  # noqa: E402
 
-__all__ = ["plt", "make_parser", "parse_args", "progress", "print_table", "save_figure"]
+__all__ = [
+    "plt",
+    "make_parser",
+    "parse_args",
+    "progress",
+    "print_table",
+    "save_figure",
+    "mnist_split",
+    "mlp",
+    "evaluate",
+    "describe_optimizer",
+]
 
 #: Where figures go by default: running an example regenerates the README's thumbnails.
 DEFAULT_OUT = Path(__file__).resolve().parent / "figures"
@@ -70,11 +87,29 @@ def make_parser(doc: str | None, seed: int = 0) -> argparse.ArgumentParser:
 def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
     """Parse ``argv``, seed minigrad, check that the device works and create ``--out``."""
     args = parser.parse_args(argv)
+    _one_blas_thread()
     if args.device == "cuda" and not minigrad.cuda.is_available():
         parser.error(f"--device cuda is not usable here: {minigrad.cuda.unavailable_reason()}")
     minigrad.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     return args
+
+
+def _one_blas_thread() -> None:
+    """Run NumPy's matrix products on one thread (unless OPENBLAS/OMP_NUM_THREADS says otherwise).
+
+    The examples' matrices are small (a batch of 128 × 784 at most): one thread
+    computes them fastest, while several threads spend their time waiting for
+    each other, many times slower on a busy machine. (threadpoolctl comes with
+    scikit-learn; without it nothing changes.)
+    """
+    if any(name in os.environ for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")):
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def progress(iterable: Iterable[Any], desc: str, **kwargs: Any) -> tqdm:
@@ -123,3 +158,71 @@ def save_figure(fig: Any, out: Path, name: str) -> Path:
     plt.close(fig)
     print(f"saved {path}")
     return path
+
+
+# ------------------------------------------------------------------------------- MNIST helpers
+def mnist_split(source: str = "sample", n_test: int = 1000) -> tuple[np.ndarray, ...]:
+    """MNIST as ``(x_train, y_train, x_test, y_test)``: flattened float32 images in [0, 1].
+
+    ``source='sample'``: the 5000 images shipped with minigrad (offline), split once
+    and for all (the split does not depend on --seed) into a training part and
+    ``n_test`` held-out images. ``source='mnist'``: the full 60000 training and
+    10000 test images (downloaded once by :func:`minigrad.data.load_mnist`).
+    """
+    if source == "mnist":
+        (x_train, y_train), (x_test, y_test) = data.load_mnist(), data.load_mnist(train=False)
+    else:
+        images, labels = data.load_mnist_sample()  # sorted by digit: shuffle before splitting
+        order = np.random.default_rng(12345).permutation(len(images))
+        test, train = order[:n_test], order[n_test:]
+        x_train, y_train, x_test, y_test = images[train], labels[train], images[test], labels[test]
+    flat = [x.reshape(len(x), -1).astype(np.float32) / 255.0 for x in (x_train, x_test)]
+    return flat[0], y_train, flat[1], y_test
+
+
+def mlp(sizes: Sequence[int], dropout: float = 0.0, device: str = "cpu") -> nn.Sequential:
+    """Linear → ReLU (→ Dropout) ... → Linear, with He initial weights and zero biases.
+
+    ``sizes`` lists the layer widths, e.g. ``[784, 100, 100, 10]``. He
+    initialisation (std √(2/fan_in), ``nn.init.kaiming_normal_``) suits ReLU
+    (see weight_init.py); it is the book's ``MultiLayerNet`` default.
+    """
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        linear = nn.Linear(n_in, n_out, device=device)
+        nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
+        nn.init.zeros_(linear.bias)
+        layers.append(linear)
+        if i < len(sizes) - 2:  # every layer but the last
+            layers.append(nn.ReLU())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+    return nn.Sequential(*layers)
+
+
+def evaluate(model: nn.Module, x: Any, y: Any, batch_size: int = 1000) -> tuple[float, float]:
+    """Accuracy and weighted F1 of ``model`` on tensors ``x``, ``y`` (in eval mode, no graph)."""
+    was_training = model.training
+    model.eval()  # e.g. Dropout off
+    with minigrad.no_grad():
+        predictions = [model(xb).argmax(dim=1).cpu() for xb in x.split(batch_size)]
+    model.train(was_training)
+    predicted = minigrad.cat(predictions)
+    truth = y.cpu()  # metrics run on the host: move device tensors with .cpu() first
+    return metrics.accuracy(truth, predicted), metrics.f1_score(truth, predicted,
+                                                                average="weighted")
+
+
+def describe_optimizer(opt: Any) -> str:
+    """``SGD(lr=0.01, momentum=0.9)``: a PyTorch-style optimizer's class and own settings.
+
+    Shows the learning rate and every hyper-parameter that differs from the class default.
+    """
+    cls = type(opt)
+    defaults = cls([minigrad.zeros(1, requires_grad=True)]).defaults
+    settings = [
+        f"{key}={value:g}" if type(value) is float else f"{key}={value}"
+        for key, value in opt.defaults.items()
+        if key == "lr" or value != defaults[key]
+    ]
+    return f"{cls.__name__}({', '.join(settings)})"

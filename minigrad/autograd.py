@@ -246,6 +246,8 @@ def accumulate_grad(tensor: Tensor, grad: Any, owned: bool = False) -> None:
     into another tensor's gradient or a read-only broadcast view.
     """
     if tensor.grad is None:
+        if isinstance(grad, _np_generic):  # 0-d NumPy arithmetic returns a scalar: keep arrays
+            grad, owned = _np_asarray(grad), True
         tensor.grad = Tensor._from_op(grad if owned else grad.copy(), None)
     else:
         tensor.grad.data += grad

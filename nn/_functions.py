@@ -20,14 +20,14 @@ from minigrad.backend import get_array_module
 from minigrad.ops.activation import log_softmax_array
 
 __all__ = [
-    "LinearFunction",
-    "DropoutFunction",
-    "MSELossFunction",
-    "L1LossFunction",
-    "CrossEntropyFunction",
-    "NLLLossFunction",
-    "BCELossFunction",
-    "BCEWithLogitsFunction",
+    "Linear",
+    "Dropout",
+    "MSELoss",
+    "L1Loss",
+    "CrossEntropy",
+    "NLLLoss",
+    "BCELoss",
+    "BCEWithLogits",
 ]
 
 Array = Any
@@ -42,6 +42,15 @@ def _reduce(elementwise: Array, reduction: str) -> Array:
     return elementwise
 
 
+def _nonzero(norm: Any) -> Any:
+    """``norm``, or 1 where it is 0.
+
+    A weighted mean over no (or only zero-weight) targets is 0/0 = nan, as in
+    PyTorch, but its gradient is 0: every weight is 0, so dividing by 1 gives it.
+    """
+    return norm + (norm == 0)
+
+
 def _scale(g: Array, reduction: str, count: Any) -> Array:
     """The factor d(reduced)/d(element) · dy of a reduction (``count`` elements for mean)."""
     if reduction == "mean":
@@ -50,7 +59,7 @@ def _scale(g: Array, reduction: str, count: Any) -> Array:
 
 
 # ----------------------------------------------------------------------------- layers
-class LinearFunction(Function):
+class Linear(Function):
     # y = x Wᵀ + b   (x: (*, in), W: (out, in), b: (out,))
     # dx = dy W,  dW = dyᵀ x  (leading dims flattened),  db = Σ dy over the leading dims
     __slots__ = ("x", "w")
@@ -83,7 +92,7 @@ class LinearFunction(Function):
         return gx, gw, gb
 
 
-class DropoutFunction(Function):
+class Dropout(Function):
     # y = x · m,  m = keep / (1 - p) (inverted dropout);  dx = dy · m
     __slots__ = ("mask",)
 
@@ -95,8 +104,8 @@ class DropoutFunction(Function):
         return g * self.mask, None
 
 
-# ----------------------------------------------------------------------------- regression losses
-class MSELossFunction(Function):
+# ----------------------------------------------------------------------- regression losses
+class MSELoss(Function):
     # ℓ = (x - y)²;  dℓ/dx = 2 (x - y),  dℓ/dy = -2 (x - y)
     __slots__ = ("diff", "reduction")
 
@@ -110,7 +119,7 @@ class MSELossFunction(Function):
         return d, (-d if self.needs_grad(1) else None), None
 
 
-class L1LossFunction(Function):
+class L1Loss(Function):
     # ℓ = |x - y|;  dℓ/dx = sign(x - y) (0 at 0, as PyTorch),  dℓ/dy = -sign(x - y)
     __slots__ = ("diff", "reduction")
 
@@ -125,7 +134,7 @@ class L1LossFunction(Function):
         return d, (-d if self.needs_grad(1) else None), None
 
 
-# ----------------------------------------------------------------------------- classification losses
+# ----------------------------------------------------------------------- classification losses
 def _class_shape(ndim: int, dim: int, n: int) -> tuple[int, ...]:
     """A shape that broadcasts a length-``n`` vector along axis ``dim`` of ``ndim`` axes."""
     shape = [1] * ndim
@@ -143,7 +152,7 @@ def _one_hot_weighted(
     return hot * xp.expand_dims(values, dim)
 
 
-class CrossEntropyFunction(Function):
+class CrossEntropy(Function):
     """Fused log-softmax + negative log-likelihood, with weights and label smoothing.
 
     Class-index targets yᵢ (ε = label_smoothing, C classes, w the class weights,
@@ -232,7 +241,7 @@ class CrossEntropyFunction(Function):
         if self.reduction == "none":
             g = xp.expand_dims(g, dim)
         elif self.reduction == "mean":
-            g = g / self.norm
+            g = g / _nonzero(self.norm)
         gx = gt = None
         if self.needs_grad(0):
             q = self._distribution()
@@ -249,7 +258,7 @@ class CrossEntropyFunction(Function):
         return gx, gt, None, None, None, None, None
 
 
-class NLLLossFunction(Function):
+class NLLLoss(Function):
     # ℓᵢ = -w_yᵢ · xᵢ,yᵢ (ignored targets give 0);  mean = Σᵢ ℓᵢ / Σᵢ w_yᵢ
     # dℓᵢ/dxᵢ,c = -w_yᵢ where c = yᵢ, else 0
     __slots__ = ("shape", "target", "weight_t", "reduction", "norm", "dim")
@@ -276,13 +285,13 @@ class NLLLossFunction(Function):
 
     def backward(self, g: Array) -> tuple[Array, None, None, None, None, None]:
         if self.reduction == "mean":
-            g = g / self.norm
+            g = g / _nonzero(self.norm)
         values = self.weight_t * -g
         gx = _one_hot_weighted(self.shape, self.target, values, self.dim)
         return gx, None, None, None, None, None
 
 
-class BCELossFunction(Function):
+class BCELoss(Function):
     # ℓ = -w [y log x + (1 - y) log(1 - x)]   (each log clamped to ≥ -100, as PyTorch)
     # dℓ/dx = w (x - y) / max(x (1 - x), 1e-12),   dℓ/dy = w [log(1 - x) - log x]
     __slots__ = ("x", "y", "w", "log_x", "log_1mx", "reduction", "count")
@@ -318,7 +327,7 @@ class BCELossFunction(Function):
         return gx, gy, None, None
 
 
-class BCEWithLogitsFunction(Function):
+class BCEWithLogits(Function):
     # ℓ = w [(1 - y + p y) softplus(x) - p y x]     (= -w [p y log σ(x) + (1 - y) log(1 - σ(x))])
     # softplus(x) = max(x, 0) + log(1 + e^-|x|) is finite for any x
     # dℓ/dx = w [(1 - y + p y) σ(x) - p y],   dℓ/dy = w [(p - 1) softplus(x) - p x]

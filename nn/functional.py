@@ -20,9 +20,10 @@ from minigrad import random
 from minigrad.autograd import is_grad_enabled
 from minigrad.backend import get_array_module
 from minigrad.dtypes import as_dtype, int64, is_floating
-from minigrad.nn import _functions
 from minigrad.ops import activation
 from minigrad.tensor import Tensor, _promote
+
+from . import _functions
 
 __all__ = [
     "linear",
@@ -129,13 +130,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             "module with .to(dtype)"
         )
     if bias is None:
-        return _functions.LinearFunction.apply(input, weight)
+        return _functions.Linear.apply(input, weight)
     if bias.shape != (weight.shape[0],) or bias.dtype != weight.dtype:
         raise RuntimeError(
             f"linear(): bias must have shape ({weight.shape[0]},) and dtype {weight.dtype}, got "
             f"shape {bias.shape} and dtype {bias.dtype}"
         )
-    return _functions.LinearFunction.apply(input, weight, bias)
+    return _functions.Linear.apply(input, weight, bias)
 
 
 def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
@@ -212,7 +213,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if inplace and not (input.requires_grad and is_grad_enabled()):
         input.data *= mask
         return input
-    return _functions.DropoutFunction.apply(input, mask)
+    return _functions.Dropout.apply(input, mask)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
@@ -265,7 +266,7 @@ def mse_loss(
     """Mean squared error: ℓ = (xᵢ - yᵢ)², reduced by ``reduction`` (mean over all elements)."""
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _regression_pair("mse_loss", input, target)
-    return _functions.MSELossFunction.apply(input, target, reduction)
+    return _functions.MSELoss.apply(input, target, reduction)
 
 
 def l1_loss(
@@ -278,7 +279,7 @@ def l1_loss(
     """Mean absolute error: ℓ = |xᵢ - yᵢ|, reduced by ``reduction`` (mean over all elements)."""
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _regression_pair("l1_loss", input, target)
-    return _functions.L1LossFunction.apply(input, target, reduction)
+    return _functions.L1Loss.apply(input, target, reduction)
 
 
 # ----------------------------------------------------------------------------- classification
@@ -381,11 +382,11 @@ def cross_entropy(
         if target.dtype != input.dtype:
             input, target = _promote(input, target)
             w = None if w is None else w.astype(input.dtype)
-        return _functions.CrossEntropyFunction.apply(
+        return _functions.CrossEntropy.apply(
             input, target, w, ignore_index, float(label_smoothing), reduction, dim
         )
     data = _index_target(op, input, target, dim, ignore_index)
-    return _functions.CrossEntropyFunction.apply(
+    return _functions.CrossEntropy.apply(
         input, data, w, ignore_index, float(label_smoothing), reduction, dim
     )
 
@@ -412,7 +413,7 @@ def nll_loss(
     _check_tensor(op, "target", target)
     w = _class_weight(op, input, weight, dim)
     data = _index_target(op, input, target, dim, ignore_index)
-    return _functions.NLLLossFunction.apply(input, data, w, ignore_index, reduction, dim)
+    return _functions.NLLLoss.apply(input, data, w, ignore_index, reduction, dim)
 
 
 def _binary_pair(op: str, input: Tensor, target: Tensor, message: str) -> tuple[Tensor, Tensor]:
@@ -466,7 +467,7 @@ def binary_cross_entropy(
             "for logits use binary_cross_entropy_with_logits"
         )
     w = _elementwise_weight(op, input, "weight", weight)
-    return _functions.BCELossFunction.apply(input, target, w, reduction)
+    return _functions.BCELoss.apply(input, target, w, reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -494,4 +495,4 @@ def binary_cross_entropy_with_logits(
     )
     w = _elementwise_weight(op, input, "weight", weight)
     p = _elementwise_weight(op, input, "pos_weight", pos_weight)
-    return _functions.BCEWithLogitsFunction.apply(input, target, w, p, reduction)
+    return _functions.BCEWithLogits.apply(input, target, w, p, reduction)

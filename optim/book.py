@@ -221,7 +221,9 @@ class Adam(BookOptimizer):
         θ ← θ − lr_t·m / (√v + 1e-7)
 
     ``self.m``, ``self.v`` are ``{key: array}`` after the first update (None
-    before) and ``self.iter`` counts the updates. Seed 002's exercise::
+    before) and ``self.iter`` counts the updates. (Each key's bias correction
+    counts that key's own updates, which is ``iter`` whenever every update
+    has all the keys, as in the book.) Seed 002's exercise::
 
         opt = Adam(1., 1/2, 1/2)
         params = {'x': 1., 'y': 2.}

@@ -296,7 +296,9 @@ class StepLR(LRScheduler):
         sched = StepLR(opt, step_size=10, gamma=0.1)   # 0.1 → 0.01 at epoch 10 → ...
     """
 
-    def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
+    def __init__(
+        self, optimizer: Any, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
         self.step_size = _check_int("step_size", step_size, 1)
         self.gamma = _check_real("gamma", gamma, positive=True)
         super().__init__(optimizer, last_epoch)

@@ -160,8 +160,7 @@ class Optimizer:
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         if "params" not in param_group:
             raise ValueError("param_group must have a 'params' entry")
-        group = dict(param_group)
-        params = group["params"]
+        params = param_group["params"]
         if isinstance(params, minigrad.Tensor):
             params = [params]
         elif isinstance(params, (set, frozenset)):
@@ -176,25 +175,26 @@ class Optimizer:
                     f"optimizer can only optimize Tensors, but one of the params is "
                     f"{type(param).__name__}"
                 )
-            if not (param.is_leaf or getattr(param, "retains_grad", False)):
+            if not (param.is_leaf or param.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
         ids = [id(p) for p in params]
         if len(set(ids)) != len(ids):
-            raise ValueError("optimizer contains a parameter group with duplicate parameters")
-        if not params:
-            raise ValueError("optimizer got an empty parameter list")
-        group["params"] = params
-
-        for name, default in self.defaults.items():
-            group.setdefault(name, default)
-        self._validate_group(group)
-
+            raise ValueError(
+                "optimizer contains a parameter group with duplicate parameters "
+                "(each would be updated twice per step)"
+            )
         existing = {id(p) for g in self.param_groups for p in g["params"]}
         if not existing.isdisjoint(ids):
             raise ValueError("some parameters appear in more than one parameter group")
-        self.param_groups.append(group)
+
+        # As in PyTorch, the group dict itself becomes the optimizer's group.
+        param_group["params"] = params
+        for name, default in self.defaults.items():
+            param_group.setdefault(name, default)
+        self._validate_group(param_group)
+        self.param_groups.append(param_group)
         for param in params:
-            self._init_state(param, group)
+            self._init_state(param, param_group)
 
     # ------------------------------------------------------------------ stepping
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -226,7 +226,8 @@ class Optimizer:
         """
         loss = None
         if closure is not None:
-            loss = closure()
+            with minigrad.enable_grad():
+                loss = closure()
         rule = type(self)._update_rule
         if rule is None:
             raise NotImplementedError(f"{type(self).__name__} does not define an update rule")
@@ -236,12 +237,18 @@ class Optimizer:
                 grad = p.grad
                 if grad is None:
                     continue
-                if tuple(grad.shape) != tuple(p.shape):
+                param, grad = p.data, grad.data
+                if grad.shape != param.shape or grad.dtype != param.dtype:
                     raise ValueError(
-                        f"gradient of shape {tuple(grad.shape)} does not match its parameter "
-                        f"of shape {tuple(p.shape)}"
+                        f"gradient ({grad.dtype}, shape {tuple(grad.shape)}) does not match its "
+                        f"parameter ({param.dtype}, shape {tuple(param.shape)})"
                     )
-                rule(p.data, grad.data, self.state[p], **kwargs)
+                if type(grad) is not type(param):
+                    raise ValueError(
+                        f"gradient on {backend_of(grad).device_type} but its parameter on "
+                        f"{p.device}: move the gradient to the parameter's device"
+                    )
+                rule(param, grad, self.state[p], **kwargs)
         return loss
 
     # ------------------------------------------------------------------ saving

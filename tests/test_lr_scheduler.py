@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 import minigrad
 from minigrad import optim
-from minigrad.optim import lr_scheduler as S
 
-FAST = settings(max_examples=25, deadline=None)
+S = optim.lr_scheduler
+
+FAST = settings()  # example count and deadline: the profile loaded by conftest.py
 EPOCHS = 200
 BASE_LRS = [0.1, 0.05]  # two parameter groups with their own rates
 
@@ -274,23 +275,32 @@ def test_seed_000_adaptive_learning_rate() -> None:
 def test_plateau_max_mode_abs_threshold_cooldown_and_min_lr() -> None:
     opt = make_optimizer()
     sched = S.ReduceLROnPlateau(
-        opt, mode="max", factor=0.1, patience=0, threshold=0.05, threshold_mode="abs",
-        cooldown=2, min_lr=[0.002, 0.0],
-    )  # fmt: skip
+        opt,
+        mode="max",
+        factor=0.1,
+        patience=0,
+        threshold=0.05,
+        threshold_mode="abs",
+        cooldown=2,
+        min_lr=[0.002, 0.0],
+    )
     rates = []
     for value in [0.5, 0.54, 0.54, 0.54, 0.54, 0.6, 0.6]:
         sched.step(minigrad.tensor(value))  # a 0-d tensor works as the metric
         rates.append(sched.get_last_lr())
     np.testing.assert_allclose(
         rates,
-        [[0.1, 0.05],  # first value: the new best
-         [0.01, 0.005],  # 0.54 < 0.5 + 0.05: bad epoch > patience 0 → cut, cooldown 2
-         [0.01, 0.005], [0.01, 0.005],  # cooldown: bad epochs ignored
-         [0.002, 0.0005],  # cut again, the first group clipped at its min_lr
-         [0.002, 0.0005],  # 0.6 > 0.5 + 0.05: a new best (and in cooldown anyway)
-         [0.002, 0.0005]],
+        [
+            [0.1, 0.05],  # first value: the new best
+            [0.01, 0.005],  # 0.54 < 0.5 + 0.05: bad epoch > patience 0 → cut, cooldown 2
+            [0.01, 0.005],
+            [0.01, 0.005],  # cooldown: bad epochs ignored
+            [0.002, 0.0005],  # cut again, the first group clipped at its min_lr
+            [0.002, 0.0005],  # 0.6 > 0.5 + 0.05: a new best (and in cooldown anyway)
+            [0.002, 0.0005],
+        ],
         rtol=1e-12,
-    )  # fmt: skip
+    )
 
 
 def test_plateau_ignores_cuts_smaller_than_eps() -> None:

@@ -10,12 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from minigrad import optim
 from minigrad.backend import get_backend, to_host
-from minigrad.optim import book
 
+book = optim.book
+
+# example count and deadline come from the profile loaded by conftest.py
 FAST = settings(
-    max_examples=30,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 

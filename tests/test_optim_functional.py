@@ -9,8 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from minigrad import optim
 from minigrad.backend import get_backend, to_host
-from minigrad.optim import _functional as F
+
+F = optim._functional  # the update rules on arrays
 
 # (rule, hyper-parameters) covering every branch that keeps state
 RULES: list[tuple[Callable[..., None], dict[str, Any]]] = [
@@ -23,7 +25,10 @@ RULES: list[tuple[Callable[..., None], dict[str, Any]]] = [
     (F.rmsprop_update, {"lr": 0.01, "weight_decay": 0.1}),
     (F.rmsprop_update, {"lr": 0.01, "momentum": 0.5, "centered": True}),
     (F.adam_update, {"lr": 0.01, "weight_decay": 0.1}),
-    (F.adam_update, {"lr": 0.01, "amsgrad": True, "decoupled_weight_decay": True, "weight_decay": 0.1}),
+    (
+        F.adam_update,
+        {"lr": 0.01, "amsgrad": True, "decoupled_weight_decay": True, "weight_decay": 0.1},
+    ),
     (F.adam_update, {"lr": 0.01, "eps_hat": True, "eps": 1e-7}),
 ]
 RULE_IDS = [f"{rule.__name__}-{i}" for i, (rule, _) in enumerate(RULES)]

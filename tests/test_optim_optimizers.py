@@ -21,22 +21,23 @@ import minigrad
 from minigrad import optim
 from minigrad.backend import to_host
 
+# example count and deadline come from the profile loaded by conftest.py
 FAST = settings(
-    max_examples=25,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-STEPS = 15
+STEPS = 12
 
 
 # ------------------------------------------------------------------ references (NumPy)
 class RefSGD:
     """torch.optim.SGD's documented algorithm."""
 
-    def __init__(self, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
-                 maximize=False):  # fmt: skip
-        self.h = dict(lr=lr, mu=momentum, tau=dampening, wd=weight_decay, nesterov=nesterov,
-                      maximize=maximize)  # fmt: skip
+    def __init__(
+        self, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False
+    ):
+        self.h = dict(
+            lr=lr, mu=momentum, tau=dampening, wd=weight_decay, nesterov=nesterov, maximize=maximize
+        )
         self.b: dict[int, np.ndarray] = {}
         self.t: dict[int, int] = {}
 
@@ -62,10 +63,23 @@ class RefSGD:
 class RefAdagrad:
     """torch.optim.Adagrad's documented algorithm."""
 
-    def __init__(self, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-                 eps=1e-10, maximize=False):  # fmt: skip
-        self.h = dict(lr=lr, eta=lr_decay, wd=weight_decay, tau=initial_accumulator_value,
-                      eps=eps, maximize=maximize)  # fmt: skip
+    def __init__(
+        self,
+        lr=1e-2,
+        lr_decay=0,
+        weight_decay=0,
+        initial_accumulator_value=0,
+        eps=1e-10,
+        maximize=False,
+    ):
+        self.h = dict(
+            lr=lr,
+            eta=lr_decay,
+            wd=weight_decay,
+            tau=initial_accumulator_value,
+            eps=eps,
+            maximize=maximize,
+        )
         self.sum: dict[int, np.ndarray] = {}
         self.t: dict[int, int] = {}
 
@@ -84,10 +98,25 @@ class RefAdagrad:
 class RefRMSprop:
     """torch.optim.RMSprop's documented algorithm."""
 
-    def __init__(self, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, maximize=False):  # fmt: skip
-        self.h = dict(lr=lr, alpha=alpha, eps=eps, wd=weight_decay, mu=momentum,
-                      centered=centered, maximize=maximize)  # fmt: skip
+    def __init__(
+        self,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0,
+        momentum=0,
+        centered=False,
+        maximize=False,
+    ):
+        self.h = dict(
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            wd=weight_decay,
+            mu=momentum,
+            centered=centered,
+            maximize=maximize,
+        )
         self.v: dict[int, np.ndarray] = {}
         self.b: dict[int, np.ndarray] = {}
         self.g_ave: dict[int, np.ndarray] = {}
@@ -113,10 +142,26 @@ class RefRMSprop:
 class RefAdam:
     """torch.optim.Adam's (and, with ``decoupled``, AdamW's) documented algorithm."""
 
-    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
-                 maximize=False, decoupled=False):  # fmt: skip
-        self.h = dict(lr=lr, b1=betas[0], b2=betas[1], eps=eps, wd=weight_decay,
-                      amsgrad=amsgrad, maximize=maximize, decoupled=decoupled)  # fmt: skip
+    def __init__(
+        self,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        maximize=False,
+        decoupled=False,
+    ):
+        self.h = dict(
+            lr=lr,
+            b1=betas[0],
+            b2=betas[1],
+            eps=eps,
+            wd=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled=decoupled,
+        )
         self.m: dict[int, np.ndarray] = {}
         self.v: dict[int, np.ndarray] = {}
         self.vmax: dict[int, np.ndarray] = {}
@@ -273,8 +318,8 @@ def test_random_problem_with_two_groups(
             set_grad(p, g, device)
             expected[i] = refs[i].step(i, expected[i], g)
         opt.step()
-        for p, e in zip(params, expected, strict=True):
-            np.testing.assert_allclose(host(p), e, rtol=1e-9, atol=1e-12)
+    for p, e in zip(params, expected, strict=True):
+        np.testing.assert_allclose(host(p), e, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -346,7 +391,9 @@ def test_parameters_without_gradient_are_skipped(name: str, device: str) -> None
     # b's state is untouched (Adagrad creates step=0 and its sums at construction, as PyTorch)
     assert opt.state[b].keys() == state_b.keys()
     for key, value in opt.state[b].items():
-        np.testing.assert_array_equal(to_host(value) if hasattr(value, "shape") else value, state_b[key])
+        np.testing.assert_array_equal(
+            to_host(value) if hasattr(value, "shape") else value, state_b[key]
+        )
 
 
 def test_adagrad_state_exists_from_construction(device: str) -> None:
@@ -392,16 +439,31 @@ def test_defaults_as_in_pytorch() -> None:
         lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False
     )
     assert optim.Adagrad([p]).defaults == dict(
-        lr=1e-2, lr_decay=0, eps=1e-10, weight_decay=0, initial_accumulator_value=0,
+        lr=1e-2,
+        lr_decay=0,
+        eps=1e-10,
+        weight_decay=0,
+        initial_accumulator_value=0,
         maximize=False,
-    )  # fmt: skip
+    )
     assert optim.RMSprop([p]).defaults == dict(
         lr=1e-2, momentum=0, alpha=0.99, eps=1e-8, centered=False, weight_decay=0, maximize=False
     )
-    adam = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
-                maximize=False, decoupled_weight_decay=False)  # fmt: skip
+    adam = dict(
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        maximize=False,
+        decoupled_weight_decay=False,
+    )
     assert optim.Adam([p]).defaults == adam
-    assert optim.AdamW([p]).defaults == {**adam, "weight_decay": 1e-2, "decoupled_weight_decay": True}
+    assert optim.AdamW([p]).defaults == {
+        **adam,
+        "weight_decay": 1e-2,
+        "decoupled_weight_decay": True,
+    }
 
 
 # ------------------------------------------------------------------- parameter groups
@@ -421,13 +483,19 @@ def invalid_cases() -> list[tuple[Callable[[list], Any], type, str]]:
         (lambda p: optim.SGD(p, momentum=-0.5), ValueError, "Invalid momentum value"),
         (lambda p: optim.SGD(p, weight_decay=-1), ValueError, "Invalid weight_decay value"),
         (lambda p: optim.SGD(p, nesterov=True), ValueError, "Nesterov momentum requires"),
-        (lambda p: optim.SGD(p, momentum=0.9, dampening=0.1, nesterov=True), ValueError,
-         "Nesterov momentum requires"),  # fmt: skip
+        (
+            lambda p: optim.SGD(p, momentum=0.9, dampening=0.1, nesterov=True),
+            ValueError,
+            "Nesterov momentum requires",
+        ),
         (lambda p: optim.SGD(p, lr="fast"), TypeError, "real number"),
         (lambda p: optim.Adagrad(p, lr_decay=-1), ValueError, "Invalid lr_decay value"),
         (lambda p: optim.Adagrad(p, eps=-1e-10), ValueError, "Invalid epsilon value"),
-        (lambda p: optim.Adagrad(p, initial_accumulator_value=-1), ValueError,
-         "Invalid initial_accumulator_value"),  # fmt: skip
+        (
+            lambda p: optim.Adagrad(p, initial_accumulator_value=-1),
+            ValueError,
+            "Invalid initial_accumulator_value",
+        ),
         (lambda p: optim.RMSprop(p, alpha=-0.1), ValueError, "Invalid alpha value"),
         (lambda p: optim.RMSprop(p, momentum=-0.1), ValueError, "Invalid momentum value"),
         (lambda p: optim.RMSprop(p, eps=-1.0), ValueError, "Invalid epsilon value"),
@@ -441,10 +509,16 @@ def invalid_cases() -> list[tuple[Callable[[list], Any], type, str]]:
         (lambda p: optim.SGD(p[0], lr=0.1), TypeError, "iterable of Tensors"),
         (lambda p: optim.SGD(set(p), lr=0.1), TypeError, "ordered collections"),
         (lambda p: optim.SGD([p[0], p[0]]), ValueError, "duplicate parameters"),
-        (lambda p: optim.SGD([{"params": p}, {"params": p[:1]}]), ValueError,
-         "more than one parameter group"),  # fmt: skip
-        (lambda p: optim.SGD([{"params": p}, {"params": p[1:], "lr": -1}]), ValueError,
-         "Invalid learning rate"),  # fmt: skip
+        (
+            lambda p: optim.SGD([{"params": p}, {"params": p[:1]}]),
+            ValueError,
+            "more than one parameter group",
+        ),
+        (
+            lambda p: optim.SGD([{"params": p[:1]}, {"params": p[1:], "lr": -1}]),
+            ValueError,
+            "Invalid learning rate",
+        ),
         (lambda p: optim.SGD([np.zeros(2)]), TypeError, "can only optimize Tensors"),
         (lambda p: optim.SGD([p[0] * 2]), ValueError, "non-leaf Tensor"),
         (lambda p: optim.SGD([{"lr": 0.1}]), ValueError, "'params'"),
@@ -461,5 +535,24 @@ def test_invalid_arguments(make: Callable[[list], Any], error: type, match: str)
 def test_gradient_of_the_wrong_shape() -> None:
     (p,) = make_params([np.zeros(3)], "cpu")
     p.grad = minigrad.zeros(2, dtype=minigrad.float64)
-    with pytest.raises(ValueError, match=r"gradient of shape \(2,\) does not match"):
+    with pytest.raises(ValueError, match=r"gradient \(float64, shape \(2,\)\) does not match"):
         optim.SGD([p], lr=0.1).step()
+    p.grad = minigrad.zeros(3, dtype=minigrad.float32)
+    with pytest.raises(ValueError, match=r"parameter \(float64, shape \(3,\)\)"):
+        optim.SGD([p], lr=0.1).step()
+
+
+def test_gradient_on_another_device() -> None:
+    (p,) = make_params([np.zeros(3)], "cpu")
+    p.grad = minigrad.zeros(3, dtype=minigrad.float64, device="cuda")
+    with pytest.raises(ValueError, match="move the gradient to the parameter's device"):
+        optim.SGD([p], lr=0.1).step()
+
+
+def test_a_group_dict_becomes_the_optimizers_group() -> None:
+    (p,) = make_params([np.zeros(3)], "cpu")
+    group = {"params": p, "lr": 0.5}
+    opt = optim.SGD([group], momentum=0.9)
+    assert opt.param_groups[0] is group and group["params"] == [p] and group["momentum"] == 0.9
+    opt.add_param_group({"params": []})  # an empty group is allowed (PyTorch too)
+    assert opt.param_groups[1]["params"] == []

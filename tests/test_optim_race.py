@@ -17,7 +17,8 @@ import pytest
 import minigrad
 from minigrad import optim
 from minigrad.backend import to_host
-from minigrad.optim import book
+
+book = optim.book
 
 START = (-7.0, 2.0)
 STEPS = 30

@@ -27,8 +27,9 @@ SHAPES = [(3, 2), (2,), (4,)]
 def make(name: str, device: str, seed: int = 0) -> tuple[list[minigrad.Tensor], optim.Optimizer]:
     rng = np.random.default_rng(seed)
     params = [
-        minigrad.tensor(rng.standard_normal(s), dtype=minigrad.float64, device=device,
-                        requires_grad=True)  # fmt: skip
+        minigrad.tensor(
+            rng.standard_normal(s), dtype=minigrad.float64, device=device, requires_grad=True
+        )
         for s in SHAPES
     ]
     groups = [{"params": params[:2]}, {"params": params[2:], "lr": 0.02}]

@@ -15,7 +15,8 @@ import pytest
 
 import minigrad
 from minigrad import optim
-from minigrad.optim import book, lr_scheduler
+
+book, lr_scheduler = optim.book, optim.lr_scheduler
 
 TRUE_W = np.array([[1.5], [-2.0], [0.5]])
 TRUE_B = 0.3

@@ -21,15 +21,16 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
-    # σ(x) = (1 + tanh(x/2)) / 2, stable for any x;  dσ = σ(1 - σ) dx
+    # σ(x) = 1 / (1 + e⁻ˣ), from e^-|x| ≤ 1: no overflow, and σ(-40) = 4e-18, not 0;
+    # dσ = σ(1 - σ) dx
     __slots__ = ("out",)
 
     def forward(self, x: Any) -> Any:
-        out = get_array_module(x).tanh(x * 0.5)
-        out += 1
-        out *= 0.5
-        self.out = out
-        return out
+        xp = get_array_module(x)
+        e = xp.exp(-abs(x))
+        out = 1 / (1 + e)  # σ(|x|)
+        self.out = xp.where(x >= 0, out, e * out)  # σ(-|x|) = e^-|x| σ(|x|)
+        return self.out
 
     def backward(self, g: Any) -> tuple[Any]:
         return (g * self.out * (1 - self.out),)
@@ -66,7 +67,7 @@ class Softmax(Function):
 
     def forward(self, x: Any, dim: int) -> Any:
         xp = get_array_module(x)
-        e = xp.exp(x - x.max(axis=dim, keepdims=True))
+        e = xp.exp(x - _max_along(x, dim))
         e /= e.sum(axis=dim, keepdims=True)
         self.out, self.dim = e, dim
         return e
@@ -92,6 +93,13 @@ class LogSoftmax(Function):
 def log_softmax_array(x: Any, dim: int) -> Any:
     """``x - logsumexp(x, dim)`` on a raw array, shifted by the maximum for stability."""
     xp = get_array_module(x)
+    if x.size == 0:  # nothing to normalise (and the log of an empty Σ would warn)
+        return x.copy()
     shifted = x - x.max(axis=dim, keepdims=True)
     shifted -= xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
     return shifted
+
+
+def _max_along(x: Any, dim: int) -> Any:
+    """The maximum over ``dim`` (kept); for an empty tensor, zeros (NumPy's max would refuse)."""
+    return x.max(axis=dim, keepdims=True) if x.size else x.sum(axis=dim, keepdims=True)
