@@ -51,6 +51,14 @@ def _nonzero(norm: Any) -> Any:
     return norm + (norm == 0)
 
 
+def _weighted_mean(loss: Array, norm: Any) -> Array:
+    """Σ loss / norm; nan (without a floating-point warning) when norm is 0, as PyTorch."""
+    out = loss.sum() / _nonzero(norm)
+    if isinstance(norm, int):
+        return out if norm else out * float("nan")
+    return get_array_module(out).where(norm == 0, out.dtype.type("nan"), out)
+
+
 def _scale(g: Array, reduction: str, count: Any) -> Array:
     """The factor d(reduced)/d(element) · dy of a reduction (``count`` elements for mean)."""
     if reduction == "mean":
@@ -216,7 +224,7 @@ class CrossEntropy(Function):
             self.target, self.valid, self.weight_t = safe, valid, weight_t
             self.norm = weight_t.sum()
         if reduction == "mean":
-            return loss.sum() / self.norm
+            return _weighted_mean(loss, self.norm)
         if reduction == "sum":
             return loss.sum()
         return loss
@@ -278,7 +286,7 @@ class NLLLoss(Function):
         )
         if reduction == "mean":
             self.norm = weight_t.sum()
-            return loss.sum() / self.norm
+            return _weighted_mean(loss, self.norm)
         if reduction == "sum":
             return loss.sum()
         return loss

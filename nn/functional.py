@@ -243,8 +243,8 @@ def _regression_pair(op: str, input: Tensor, target: Tensor) -> tuple[Tensor, Te
                 f"of shape {input.shape}; expected a target of shape {input.shape}"
             )
         warnings.warn(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            f"Using a target size {target.shape} that is different to the input size "
+            f"{input.shape}. This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.",
             UserWarning,
             stacklevel=3,
@@ -458,8 +458,8 @@ def binary_cross_entropy(
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _binary_pair(
         op, input, target,
-        f"Using a target size ({target.shape}) that is different to the input size "
-        f"({input.shape}) is deprecated. Please ensure they have the same size.",
+        f"Using a target size {target.shape} that is different to the input size "
+        f"{input.shape} is deprecated. Please ensure they have the same size.",
     )
     if input.data.size and bool(((input.data < 0) | (input.data > 1)).any()):
         raise RuntimeError(
@@ -491,7 +491,7 @@ def binary_cross_entropy_with_logits(
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _binary_pair(
         op, input, target,
-        f"Target size ({target.shape}) must be the same as input size ({input.shape})",
+        f"Target size {target.shape} must be the same as input size {input.shape}",
     )
     w = _elementwise_weight(op, input, "weight", weight)
     p = _elementwise_weight(op, input, "pos_weight", pos_weight)
