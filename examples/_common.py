@@ -117,22 +117,27 @@ def progress(iterable: Iterable[Any], desc: str, **kwargs: Any) -> tqdm:
     return tqdm(iterable, desc=desc, delay=1.0, leave=False, dynamic_ncols=True, **kwargs)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, fmt: str | None) -> str:
+    if fmt is not None:
+        return fmt.format(value)
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
 
 
-def print_table(rows: Sequence[dict[str, Any]], title: str | None = None) -> str:
+def print_table(
+    rows: Sequence[dict[str, Any]], title: str | None = None, formats: dict[str, str] | None = None
+) -> str:
     """Print a list of dicts (one per row, same keys) as an aligned table; return its text.
 
-    Numbers are right-aligned (floats with 4 significant digits), text left-aligned;
-    pass a preformatted string for any other format.
+    Numbers are right-aligned (floats with 4 significant digits unless ``formats``
+    gives a column another format, e.g. ``{"accuracy": "{:.2%}"}``), text left-aligned.
     """
     if not rows:
         return ""
+    formats = formats or {}
     headers = list(rows[0])
-    cells = [[_cell(row.get(h, "")) for h in headers] for row in rows]
+    cells = [[_cell(row.get(h, ""), formats.get(h)) for h in headers] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     numeric = [all(isinstance(row.get(h), int | float) for row in rows) for h in headers]
 
@@ -209,8 +214,8 @@ def evaluate(model: nn.Module, x: Any, y: Any, batch_size: int = 1000) -> tuple[
     model.train(was_training)
     predicted = minigrad.cat(predictions)
     truth = y.cpu()  # metrics run on the host: move device tensors with .cpu() first
-    return metrics.accuracy(truth, predicted), metrics.f1_score(truth, predicted,
-                                                                average="weighted")
+    accuracy = metrics.accuracy(truth, predicted)
+    return accuracy, metrics.f1_score(truth, predicted, average="weighted")
 
 
 def describe_optimizer(opt: Any) -> str:

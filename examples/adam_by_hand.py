@@ -109,8 +109,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         rows, worst = [], 0.0
         for t, (got, exact) in enumerate(zip(history[1:], exercise["exact"], strict=True)):
             for key in ("m", "v", "x"):
-                rows.append({"step": f"{key}{t}" if key != "x" else f"x{t + 1}",
-                             "minigrad": fmt(got[key]), "by hand": fmt(exact[key])})
+                rows.append(
+                    {
+                        "step": f"{key}{t}" if key != "x" else f"x{t + 1}",
+                        "minigrad": fmt(got[key]),
+                        "by hand": fmt(exact[key]),
+                    }
+                )
                 worst = max(worst, float(np.max(np.abs(np.subtract(got[key], exact[key])))))
         print_table(rows, title=f"\nExercise {number}: {name} from {exercise['start']}")
         print(f"largest difference: {worst:.1e}")

@@ -73,8 +73,9 @@ def plot(paths: dict[str, np.ndarray], out: Any) -> Any:
         ax.plot(path[:, 0], path[:, 1], "o-", color=color, markersize=3, lw=0.8)
         big_steps = np.linalg.norm(path[1] - path[0]) > 0.2
         for step in range(1, 6) if big_steps else ():  # number the first steps
-            ax.annotate(str(step), path[step], fontsize=7, xytext=(3, 3),
-                        textcoords="offset points")
+            ax.annotate(
+                str(step), path[step], fontsize=7, xytext=(3, 3), textcoords="offset points"
+            )
         ax.plot(0, 0, "k+", markersize=12)
         ax.set(xlim=(-6, 6), ylim=(-6, 6), aspect="equal", xlabel="x0", ylabel="x1", title=label)
         axes[1, 1].semilogy(function_2(path.T), color=color, label=label)
@@ -97,6 +98,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result, path = gradient_descent(function_2, init_x, lr=args.lr, step_num=args.steps)
     print(f"numerical gradient descent: {result}")
     print(f"the notes' result         : {NOTES_RESULT}")
+    relative = float(np.max(np.abs(result - NOTES_RESULT) / np.abs(NOTES_RESULT)))
+    print(f"relative difference       : {relative:.1e}  (the notes print 9 digits)")
 
     # 2. The same with autograd on the chosen device: the gradient is exact, not estimated.
     autograd_result = autograd_descent(args.lr, args.steps, args.device)
@@ -117,6 +120,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "numerical": result,
         "autograd": autograd_result,
         "notes": NOTES_RESULT,
+        "relative_difference": relative,
         "rows": rows,
         "figures": [figure],
     }

@@ -37,8 +37,9 @@ sched = optim.lr_scheduler
 BASE_LR = 0.1
 SCHEDULES: dict[str, Callable[[optim.Optimizer], Any]] = {
     "StepLR(10, 0.1)": lambda opt: sched.StepLR(opt, step_size=10, gamma=0.1),
-    "MultiStepLR([30, 80], 0.1)": lambda opt: sched.MultiStepLR(opt, milestones=[30, 80],
-                                                                gamma=0.1),
+    "MultiStepLR([30, 80], 0.1)": lambda opt: sched.MultiStepLR(
+        opt, milestones=[30, 80], gamma=0.1
+    ),
     "ExponentialLR(0.9)": lambda opt: sched.ExponentialLR(opt, gamma=0.9),
     "CosineAnnealingLR(50)": lambda opt: sched.CosineAnnealingLR(opt, T_max=50),
 }
@@ -73,8 +74,11 @@ def plateau_training(epochs: int, batch_size: int, device: str) -> tuple[list, l
         lrs.append(opt.param_groups[0]["lr"])
         order = minigrad.randperm(len(x_all), device=device)  # a new order every epoch
         total = 0.0
-        batches = zip(x_all.index_select(0, order).split(batch_size),
-                      y_all.index_select(0, order).split(batch_size), strict=True)
+        batches = zip(
+            x_all.index_select(0, order).split(batch_size),
+            y_all.index_select(0, order).split(batch_size),
+            strict=True,
+        )
         for xb, yb in batches:
             loss = F.mse_loss(model(xb), yb)
             opt.zero_grad()
@@ -99,22 +103,33 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     for name, values in lrs.items():
         left.plot(values, label=name, lw=2 if "Plateau" in name else 1.5)
-    left.set(yscale="log", ylim=(1e-5, 0.2), xlabel="epoch", ylabel="learning rate",
-             title=f"learning-rate schedules (start: {BASE_LR})")
+    left.set(
+        yscale="log",
+        ylim=(1e-5, 0.2),
+        xlabel="epoch",
+        ylabel="learning rate",
+        title=f"learning-rate schedules (start: {BASE_LR})",
+    )
     left.legend(fontsize=8)
-    loss_line, = right.plot(losses, color="C4")
-    right.set(yscale="log", xlabel="epoch", ylabel="training loss (MSE)",
-              title="ReduceLROnPlateau on a real training (diabetes)")
+    (loss_line,) = right.plot(losses, color="C4")
+    right.set(
+        yscale="log",
+        xlabel="epoch",
+        ylabel="training loss (MSE)",
+        title="ReduceLROnPlateau on a real training (diabetes)",
+    )
     twin = right.twinx()  # a second y-axis for the learning rate
-    lr_line, = twin.plot(plateau_lrs, color="black", ls="--")
+    (lr_line,) = twin.plot(plateau_lrs, color="black", ls="--")
     twin.set(yscale="log", ylabel="learning rate")
     right.legend([loss_line, lr_line], ["epoch loss", "learning rate"], fontsize=8)
     fig.tight_layout()
     figure = save_figure(fig, args.out, "lr_schedules")
 
     checkpoints = [e for e in (0, 9, 10, 29, 30, 49, 79, 80, args.epochs - 1) if e < args.epochs]
-    rows = [{"schedule": name} | {f"ep {e}": values[e] for e in checkpoints}
-            for name, values in lrs.items()]
+    rows = [
+        {"schedule": name} | {f"ep {e}": values[e] for e in checkpoints}
+        for name, values in lrs.items()
+    ]
     print_table(rows, title="learning rate at a few epochs (epochs counted from 0)")
     print(f"final training loss with ReduceLROnPlateau: {losses[-1]:.4f}")
     return {"lrs": lrs, "losses": losses, "rows": rows, "figures": [figure]}

@@ -88,8 +88,13 @@ def autograd_path(
     return np.array(path), opt
 
 
-def plot(paths: dict[str, np.ndarray], title: str, out: Any, name: str,
-         ghosts: dict[str, np.ndarray] | None = None) -> Any:
+def plot(
+    paths: dict[str, np.ndarray],
+    title: str,
+    out: Any,
+    name: str,
+    ghosts: dict[str, np.ndarray] | None = None,
+) -> Any:
     """The notes' figure: 3×2 contour plots (values above 7 masked), each path in red."""
     x = np.arange(-10, 10, 0.05)
     y = np.arange(-5, 5, 0.05)
@@ -100,8 +105,9 @@ def plot(paths: dict[str, np.ndarray], title: str, out: Any, name: str,
     for ax, (key, path) in zip(axes.flat, paths.items(), strict=True):
         ax.contour(X, Y, Z)
         if ghosts is not None:  # the book-style path underneath, for comparison
-            ax.plot(ghosts[key][:, 0], ghosts[key][:, 1], "--", color="grey", lw=1,
-                    label="book-style")
+            ax.plot(
+                ghosts[key][:, 0], ghosts[key][:, 1], "--", color="grey", lw=1, label="book-style"
+            )
             ax.legend(loc="lower right", fontsize=8)
         ax.plot(path[:, 0], path[:, 1], "o-", color="red", markersize=3)
         ax.plot(0, 0, "+", color="black", markersize=10)
@@ -121,20 +127,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         book_opt = make_book()
         book[name] = book_path(book_opt, args.steps)
         auto[name], torch_opt = autograd_path(make_torch, args.steps, args.device)
-        rows.append({
-            "optimizer": name,
-            "book-style": repr(book_opt),
-            "autograd": describe_optimizer(torch_opt),
-            "end (book)": f"({book[name][-1, 0]:+.3f}, {book[name][-1, 1]:+.3f})",
-            "dist to min": math.hypot(*book[name][-1]),
-            "max gap book/autograd": float(np.max(np.abs(book[name] - auto[name]))),
-        })
+        rows.append(
+            {
+                "optimizer": name,
+                "book-style": repr(book_opt),
+                "autograd": describe_optimizer(torch_opt),
+                "end (book)": f"({book[name][-1, 0]:+.3f}, {book[name][-1, 1]:+.3f})",
+                "dist to min": math.hypot(*book[name][-1]),
+                "max gap book/autograd": float(np.max(np.abs(book[name] - auto[name]))),
+            }
+        )
     print_table(rows, title=f"{args.steps} steps from {START} on f = x²/20 + y²")
 
     figures = [
         plot(book, "book-style optimizers (optim.book)", args.out, "optimizer_paths"),
-        plot(auto, "autograd + PyTorch-style optimizers (optim)", args.out,
-             "optimizer_paths_autograd", ghosts=book),
+        plot(
+            auto,
+            "autograd + PyTorch-style optimizers (optim)",
+            args.out,
+            "optimizer_paths_autograd",
+            ghosts=book,
+        ),
     ]
     return {"book": book, "autograd": auto, "rows": rows, "figures": figures}
 

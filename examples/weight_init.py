@@ -73,8 +73,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             ax.tick_params(labelsize=7)
             ax.set_yticks([])
         row[0].set_ylabel(name, fontsize=10)
-        rows.append({"weights, activation": name}
-                    | {f"std L{i}": float(np.std(a)) for i, a in enumerate(acts, start=1)})
+        rows.append(
+            {"weights, activation": name}
+            | {f"std L{i}": float(np.std(a)) for i, a in enumerate(acts, start=1)}
+        )
     fig.suptitle("activations of a 5-layer, 100-unit network for different initial weights")
     fig.tight_layout()
     figure = save_figure(fig, args.out, "weight_init")

@@ -67,4 +67,4 @@ __version__ = "0.1.0"
 from minigrad import data  # noqa: E402
 from minigrad import metrics, serialization  # noqa: E402
 from minigrad.serialization import load, save  # noqa: E402
-from minigrad import optim  # noqa: E402
+from minigrad import nn, optim  # noqa: E402

@@ -180,6 +180,8 @@ def randint(low: int, high: int | None = None, size: Sequence[int] = (), dtype: 
     """Integers uniform in [low, high) (``randint(high, size)`` means low = 0)."""
     if high is None:
         low, high = 0, low
+    elif isinstance(high, Sequence) and not size:  # randint(high, size), as torch.randint(10, (3,))
+        low, high, size = 0, low, high
     if high <= low:
         raise ValueError(f"randint: need low < high, got low={low}, high={high}")
     dt = as_dtype(dtype) if dtype is not None else DEFAULT_INT

@@ -25,7 +25,7 @@ DEFAULT_FLOAT = float32
 DEFAULT_INT = int64
 
 _ALIASES: dict[Any, np.dtype] = {
-    builtins.float: float32,
+    builtins.float: float64,  # dtype=float is float64, as in PyTorch (minigrad.float: float32)
     builtins.int: int64,
     builtins.bool: bool_,
     "float": float32,

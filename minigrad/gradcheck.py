@@ -107,9 +107,9 @@ def gradcheck(
                                      error.shape)
             raise GradcheckError(
                 f"gradcheck: gradient of input {i} (shape {leaf.shape}) differs at element "
-                f"{tuple(int(k) for k in worst)}: analytic {analytic[worst]!r} vs numerical "
-                f"{numeric[worst]!r}; tolerance atol={atol} + rtol={rtol} * |numerical| = "
-                f"{atol + rtol * abs(numeric[worst])!r}"
+                f"{tuple(int(k) for k in worst)}: analytic {float(analytic[worst])!r} vs "
+                f"numerical {float(numeric[worst])!r}; tolerance atol={atol} + rtol={rtol} * "
+                f"|numerical| = {float(atol + rtol * abs(numeric[worst]))!r}"
             )
     return True
 

@@ -228,7 +228,9 @@ class Tensor:
     def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Tensor:
         """``to(device)``, ``to(dtype)`` or ``to(device, dtype)``; differentiable."""
         for arg in args:
-            if isinstance(arg, str | Device):
+            if isinstance(arg, Device) or (
+                isinstance(arg, str) and arg.partition(":")[0] in ("cpu", "cuda")
+            ):  # any other string names a dtype: to("int64"), as long() calls it
                 device = arg
             else:
                 dtype = arg
@@ -454,7 +456,11 @@ class Tensor:
         try:
             return linalg.MatMul.apply(a, b)
         except ValueError:
-            _raise_if_not_broadcastable(linalg.MatMul, a.data[..., :1, :1], b.data[..., :1, :1])
+            try:  # name the whole shapes, not just their batch dimensions
+                np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+            except ValueError:
+                raise ValueError(f"matmul: the batch dimensions of shapes {a.shape} and {b.shape} "
+                                 "cannot be broadcast together") from None
             raise
 
     # ------------------------------------------------------------------ in place
@@ -625,7 +631,7 @@ class Tensor:
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x if x > 0 else negative_slope·x, element-wise."""
-        return activation.LeakyRelu.apply(self, negative_slope)
+        return activation.LeakyRelu.apply(self._floating("leaky_relu"), negative_slope)
 
     def softmax(self, dim: int) -> Tensor:
         """exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim`` (shifted by the maximum for stability)."""
@@ -760,7 +766,8 @@ class Tensor:
             known != self.numel() if -1 not in shape else known == 0 or self.numel() % known
         ):
             raise RuntimeError(
-                f"shape '{list(shape)}' is invalid for input of size {self.numel()}"
+                f"reshape: shape '{list(shape)}' is invalid for input of size {self.numel()} "
+                f"(shape {self.shape})"
             )
         return shape_ops.Reshape.apply(self, shape)
 
@@ -930,6 +937,12 @@ class Tensor:
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """Cast two tensors to their PyTorch-promoted dtype (differentiably)."""
     target = promote_types(a.dtype, b.dtype)
+    if (a.ndim == 0) != (b.ndim == 0):
+        # PyTorch: a 0-d tensor never widens a dimensioned one of its category
+        # (float32 (3,) + float64 () is float32); only a higher category wins (int + float).
+        kept = (b if a.ndim == 0 else a).dtype
+        if is_floating(kept) == is_floating(target) and (kept.kind == "b") == (target.kind == "b"):
+            target = kept
     return (
         a if a.dtype == target else a._cast(target),
         b if b.dtype == target else b._cast(target),

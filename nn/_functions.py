@@ -150,9 +150,7 @@ def _class_shape(ndim: int, dim: int, n: int) -> tuple[int, ...]:
     return tuple(shape)
 
 
-def _one_hot_weighted(
-    shape: tuple[int, ...], target: Array, values: Array, dim: int
-) -> Array:
+def _one_hot_weighted(shape: tuple[int, ...], target: Array, values: Array, dim: int) -> Array:
     """An array of ``shape``: ``values[i]`` at class ``target[i]`` along axis ``dim``, else 0."""
     xp = get_array_module(target)
     classes = xp.arange(shape[dim]).reshape(_class_shape(len(shape), dim, shape[dim]))
@@ -178,8 +176,16 @@ class CrossEntropy(Function):
     """
 
     __slots__ = (
-        "logp", "target", "weight", "valid", "weight_t", "smoothing", "reduction", "norm",
-        "dim", "probabilities",
+        "logp",
+        "target",
+        "weight",
+        "valid",
+        "weight_t",
+        "smoothing",
+        "reduction",
+        "norm",
+        "dim",
+        "probabilities",
     )
 
     def forward(
@@ -196,10 +202,9 @@ class CrossEntropy(Function):
         logp = log_softmax_array(x, dim)
         n_classes = x.shape[dim]
         eps = label_smoothing
-        self.logp, self.weight, self.smoothing, self.reduction, self.dim = (
-            logp, weight, eps, reduction, dim
-        )
-        w_b = None if weight is None else weight.reshape(_class_shape(x.ndim, dim, n_classes))
+        self.logp, self.weight, self.smoothing = logp, weight, eps
+        self.reduction, self.dim = reduction, dim
+        w_b = self._broadcast_weight()
         if target.dtype.kind == "f":  # class probabilities
             self.probabilities = True
             t = target if target.dtype == x.dtype else target.astype(x.dtype)
@@ -229,6 +234,13 @@ class CrossEntropy(Function):
             return loss.sum()
         return loss
 
+    def _broadcast_weight(self) -> Array | None:
+        """The class weights shaped to broadcast along the class dimension (None: all 1)."""
+        if self.weight is None:
+            return None
+        logp = self.logp
+        return self.weight.reshape(_class_shape(logp.ndim, self.dim, logp.shape[self.dim]))
+
     def _distribution(self) -> Array:
         """The weighted target distribution q of the docstring, shaped like the input."""
         if self.probabilities:
@@ -239,8 +251,9 @@ class CrossEntropy(Function):
         if eps:
             n = logp.shape[dim]
             xp = get_array_module(logp)
-            w = 1 if self.weight is None else self.weight.reshape(_class_shape(logp.ndim, dim, n))
-            q = q + xp.expand_dims(self.valid, dim) * w * (eps / n)
+            w = self._broadcast_weight()
+            smooth = xp.expand_dims(self.valid, dim) * (eps / n)
+            q = q + (smooth if w is None else smooth * w)
         return q
 
     def backward(self, g: Array) -> tuple[Array | None, Array | None, None, None, None, None, None]:
@@ -259,10 +272,10 @@ class CrossEntropy(Function):
             gx *= g
         if self.probabilities and self.needs_grad(1):
             # dℓ/dt = -(1 - ε) · w · log p
-            w = 1 if self.weight is None else self.weight.reshape(
-                _class_shape(self.logp.ndim, dim, self.logp.shape[dim])
-            )
-            gt = self.logp * w * (-(1 - self.smoothing)) * g
+            w = self._broadcast_weight()
+            gt = self.logp * (-(1 - self.smoothing)) * g
+            if w is not None:
+                gt *= w
         return gx, gt, None, None, None, None, None
 
 
@@ -272,7 +285,12 @@ class NLLLoss(Function):
     __slots__ = ("shape", "target", "weight_t", "reduction", "norm", "dim")
 
     def forward(
-        self, x: Array, target: Array, weight: Array | None, ignore_index: int, reduction: str,
+        self,
+        x: Array,
+        target: Array,
+        weight: Array | None,
+        ignore_index: int,
+        reduction: str,
         dim: int,
     ) -> Array:
         xp = get_array_module(x)
@@ -282,7 +300,11 @@ class NLLLoss(Function):
         weight_t = valid.astype(x.dtype) if weight is None else weight[safe] * valid
         loss = -(picked * weight_t)
         self.shape, self.target, self.weight_t, self.reduction, self.dim = (
-            x.shape, safe, weight_t, reduction, dim
+            x.shape,
+            safe,
+            weight_t,
+            reduction,
+            dim,
         )
         if reduction == "mean":
             self.norm = weight_t.sum()
@@ -308,15 +330,18 @@ class BCELoss(Function):
         xp = get_array_module(x)
         log_x = xp.maximum(xp.where(x > 0, xp.log(xp.where(x > 0, x, 1)), -100.0), -100.0)
         one_minus = 1 - x
-        log_1mx = xp.where(
-            one_minus > 0, xp.log(xp.where(one_minus > 0, one_minus, 1)), -100.0
-        )
+        log_1mx = xp.where(one_minus > 0, xp.log(xp.where(one_minus > 0, one_minus, 1)), -100.0)
         log_1mx = xp.maximum(log_1mx, -100.0)
         loss = -(y * log_x + (1 - y) * log_1mx)
         if weight is not None:
             loss = loss * weight
         self.x, self.y, self.w, self.log_x, self.log_1mx, self.reduction = (
-            x, y, weight, log_x, log_1mx, reduction
+            x,
+            y,
+            weight,
+            log_x,
+            log_1mx,
+            reduction,
         )
         self.count = loss.size
         return _reduce(loss, reduction)
@@ -354,7 +379,12 @@ class BCEWithLogits(Function):
         if weight is not None:
             loss = loss * weight
         self.x, self.y, self.w, self.p, self.softplus, self.reduction = (
-            x, y, weight, pos_weight, softplus, reduction
+            x,
+            y,
+            weight,
+            pos_weight,
+            softplus,
+            reduction,
         )
         self.count = loss.size
         return _reduce(loss, reduction)

@@ -220,8 +220,9 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """An int64 tensor of shape (*, num_classes): 1 at each index of ``tensor``, 0 elsewhere."""
     _check_tensor("one_hot", "tensor", tensor)
     if tensor.dtype.kind not in "iu":
-        raise TypeError(f"one_hot(): expected an integer tensor of class indices, got "
-                        f"{tensor.dtype}")
+        raise TypeError(
+            f"one_hot(): expected an integer tensor of class indices, got {tensor.dtype}"
+        )
     data = tensor.data
     if num_classes == -1:
         num_classes = int(data.max()) + 1 if data.size else 0
@@ -303,8 +304,7 @@ def _index_target(op: str, input: Tensor, target: Tensor, dim: int, ignore_index
             f"{expected}"
             + ("" if op == "nll_loss" else f" or class probabilities of shape {shape}")
             + f" for an input of shape {shape}, got a {target.dtype} target of shape "
-            f"{target.shape}"
-            + ("; convert it with .long()" if target.shape == expected else "")
+            f"{target.shape}" + ("; convert it with .long()" if target.shape == expected else "")
         )
     if target.shape != expected:
         raise ValueError(
@@ -457,7 +457,9 @@ def binary_cross_entropy(
     op = "binary_cross_entropy"
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _binary_pair(
-        op, input, target,
+        op,
+        input,
+        target,
         f"Using a target size {target.shape} that is different to the input size "
         f"{input.shape} is deprecated. Please ensure they have the same size.",
     )
@@ -490,7 +492,9 @@ def binary_cross_entropy_with_logits(
     op = "binary_cross_entropy_with_logits"
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _binary_pair(
-        op, input, target,
+        op,
+        input,
+        target,
         f"Target size {target.shape} must be the same as input size {input.shape}",
     )
     w = _elementwise_weight(op, input, "weight", weight)

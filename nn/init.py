@@ -37,7 +37,12 @@ __all__ = [
 ]
 
 _LINEAR_FNS = (
-    "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "conv_transpose3d",
 )
 

@@ -140,7 +140,7 @@ class Module:
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
         if "." in name or name == "":
-            raise KeyError(f'{kind} name can\'t contain "." and can\'t be empty, got {name!r}')
+            raise KeyError(f"{kind} name can't contain \".\" and can't be empty, got {name!r}")
         if hasattr(self, name) and not any(
             name in self.__dict__.get(r, {}) for r in ("_parameters", "_buffers", "_modules")
         ):
@@ -286,8 +286,9 @@ class Module:
         """Set training mode (``mode=True``) or evaluation mode on every module; returns self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        for module in self.modules():
-            object.__setattr__(module, "training", mode)
+        self.training = mode
+        for module in self.children():
+            module.train(mode)
         return self
 
     def eval(self) -> Module:
@@ -363,7 +364,9 @@ class Module:
 
     # ------------------------------------------------------------------ state
     def state_dict(
-        self, destination: dict[str, Tensor] | None = None, prefix: str = "",
+        self,
+        destination: dict[str, Tensor] | None = None,
+        prefix: str = "",
         keep_vars: bool = False,
     ) -> OrderedDict[str, Tensor]:
         """An ordered ``name -> tensor`` dict of every parameter and persistent buffer.
@@ -429,11 +432,16 @@ class Module:
             sources.append((tensor, value))
         if strict:
             if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ".")
+                errors.insert(
+                    0,
+                    "Unexpected key(s) in state_dict: "
+                    + ", ".join(f'"{k}"' for k in unexpected)
+                    + ".",
+                )
             if missing:
-                errors.insert(0, "Missing key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in missing) + ".")
+                errors.insert(
+                    0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + "."
+                )
         if errors:
             raise RuntimeError(
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
