@@ -114,7 +114,9 @@ def _one_blas_thread() -> None:
 
 def progress(iterable: Iterable[Any], desc: str, **kwargs: Any) -> tqdm:
     """A tqdm progress bar that appears only when the loop runs for more than a second."""
-    return tqdm(iterable, desc=desc, delay=1.0, leave=False, dynamic_ncols=True, **kwargs)
+    return tqdm(
+        iterable, desc=desc, delay=1.0, mininterval=0.5, leave=False, dynamic_ncols=True, **kwargs
+    )
 
 
 def _cell(value: Any, fmt: str | None) -> str:

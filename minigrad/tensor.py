@@ -525,7 +525,8 @@ class Tensor:
         """Fill with samples of U(a, b) from the device's seeded generator."""
         from minigrad import random
 
-        sample = random.default_generator(self.device).random(self.shape, dtype=self.dtype)
+        gen = random.default_generator(self.device)
+        sample = gen.random(self.shape, dtype=_draw_dtype(self.dtype))
         return self.copy_(Tensor._from_op(sample * (b - a) + a, None))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
@@ -533,7 +534,7 @@ class Tensor:
         from minigrad import random
 
         gen = random.default_generator(self.device)
-        sample = gen.standard_normal(self.shape, dtype=self.dtype)
+        sample = gen.standard_normal(self.shape, dtype=_draw_dtype(self.dtype))
         return self.copy_(Tensor._from_op(sample * std + mean, None))
 
     def __setitem__(self, key: Any, value: Any) -> None:
@@ -975,6 +976,11 @@ def _check_index_bounds(index: Any, size: int, op: str, dim: int) -> None:
     if low < -size or high >= size:
         bad = high if high >= size else low
         raise IndexError(f"{op}: index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+def _draw_dtype(dtype: np.dtype) -> np.dtype:
+    """Generators draw float32 or float64; float16 draws float32 and rounds."""
+    return dtype if dtype.itemsize >= 4 else float32
 
 
 def _np_assign(data: Any, value: Any) -> None:

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 import minigrad
 from minigrad.backend import backend_of, get_array_module
 
+from ._flat import FlatGroup
+
 if TYPE_CHECKING:
     from minigrad import Tensor
 
@@ -78,6 +80,21 @@ def check_betas(betas: Any) -> None:
             raise ValueError(f"Invalid beta parameter at index {index}: {beta} (must be in [0, 1))")
 
 
+def _check_grad(p: Tensor, grad: Array) -> None:
+    """A clear error when a gradient does not fit its parameter."""
+    param = p.data
+    if grad.shape != param.shape or grad.dtype != param.dtype:
+        raise ValueError(
+            f"gradient ({grad.dtype}, shape {tuple(grad.shape)}) does not match its "
+            f"parameter ({param.dtype}, shape {tuple(param.shape)})"
+        )
+    if type(grad) is not type(param):
+        raise ValueError(
+            f"gradient on {backend_of(grad).device_type} but its parameter on "
+            f"{p.device}: move the gradient to the parameter's device"
+        )
+
+
 class Optimizer:
     r"""Base class of the PyTorch-style optimizers.
 
@@ -118,6 +135,7 @@ class Optimizer:
         self._validate_group(self.defaults)
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
+        self._flat_groups: dict[int, FlatGroup] = {}  # group index -> its buffers
 
         if isinstance(params, minigrad.Tensor):
             raise TypeError(
@@ -231,25 +249,43 @@ class Optimizer:
         rule = type(self)._update_rule
         if rule is None:
             raise NotImplementedError(f"{type(self).__name__} does not define an update rule")
-        for group in self.param_groups:
+        for index, group in enumerate(self.param_groups):
             kwargs = self._rule_kwargs(group)
+            flat = self._flat_group(index, group)
+            if flat is not None:  # the whole group in one call of the rule
+                rule(flat.param, flat.gather_grads(), flat.state, **kwargs)
+                flat.publish()
+                continue
+            # Parameters stepped one by one can drift apart (step counts): rebuild later.
+            self._flat_groups.pop(index, None)
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
                     continue
                 param, grad = p.data, grad.data
-                if grad.shape != param.shape or grad.dtype != param.dtype:
-                    raise ValueError(
-                        f"gradient ({grad.dtype}, shape {tuple(grad.shape)}) does not match its "
-                        f"parameter ({param.dtype}, shape {tuple(param.shape)})"
-                    )
-                if type(grad) is not type(param):
-                    raise ValueError(
-                        f"gradient on {backend_of(grad).device_type} but its parameter on "
-                        f"{p.device}: move the gradient to the parameter's device"
-                    )
+                _check_grad(p, grad)
                 rule(param, grad, self.state[p], **kwargs)
         return loss
+
+    def _flat_group(self, index: int, group: dict[str, Any]) -> FlatGroup | None:
+        """The group's contiguous buffers, (re)built when possible; None to step one by one.
+
+        Possible when every parameter has a gradient of its own dtype, shape and
+        device, and the parameters share dtype, device and state layout.
+        """
+        params = group["params"]
+        flat = self._flat_groups.get(index)
+        if flat is not None and flat.matches(params, self.state):
+            return flat
+        for p in params:
+            grad = p.grad
+            if grad is None or type(grad.data) is not type(p.data) or \
+                    grad.dtype != p.dtype or grad.shape != p.shape:
+                return None
+        if not FlatGroup.can_flatten(params, self.state):
+            return None
+        flat = self._flat_groups[index] = FlatGroup(params, self.state)
+        return flat
 
     # ------------------------------------------------------------------ saving
     def state_dict(self) -> StateDict:
