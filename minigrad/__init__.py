@@ -8,8 +8,13 @@
 The engine lives here; ``minigrad.nn`` and ``minigrad.optim`` build on it.
 """
 
-from minigrad import autograd  # first: autograd and tensor refer to each other
-from minigrad import backend, cuda, dtypes, random
+from minigrad import (
+    autograd,  # first: autograd and tensor refer to each other
+    backend,
+    cuda,
+    dtypes,
+    random,
+)
 from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.backend import Device
 from minigrad.backend import as_device as device
@@ -64,7 +69,11 @@ from minigrad.tensor import Tensor
 __version__ = "0.1.0"
 
 # Subpackages reachable after a plain ``import minigrad``, as in PyTorch.
-from minigrad import data  # noqa: E402
-from minigrad import metrics, serialization  # noqa: E402
+from minigrad import (  # noqa: E402  # noqa: E402
+    data,  # noqa: E402
+    metrics,
+    nn,
+    optim,
+    serialization,
+)
 from minigrad.serialization import load, save  # noqa: E402
-from minigrad import nn, optim  # noqa: E402

@@ -34,14 +34,53 @@ def _method(name: str) -> Any:
     return function
 
 
-for _name in [
-    "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu", "softmax",
-    "log_softmax", "clamp", "clip", "maximum", "minimum", "sum", "mean", "var", "std", "max",
-    "min", "amax", "amin", "argmax", "argmin", "matmul", "reshape", "flatten", "squeeze",
-    "unsqueeze", "transpose", "permute", "index_select", "eq", "ne", "lt", "le", "gt", "ge",
-    "neg", "pow", "add", "sub", "mul", "div", "split", "chunk", "numel",
-]:
-    globals()[_name] = _method(_name)
+exp = _method("exp")
+log = _method("log")
+sqrt = _method("sqrt")
+abs = _method("abs")
+tanh = _method("tanh")
+sigmoid = _method("sigmoid")
+relu = _method("relu")
+leaky_relu = _method("leaky_relu")
+softmax = _method("softmax")
+log_softmax = _method("log_softmax")
+clamp = _method("clamp")
+clip = _method("clip")
+maximum = _method("maximum")
+minimum = _method("minimum")
+sum = _method("sum")
+mean = _method("mean")
+var = _method("var")
+std = _method("std")
+max = _method("max")
+min = _method("min")
+amax = _method("amax")
+amin = _method("amin")
+argmax = _method("argmax")
+argmin = _method("argmin")
+matmul = _method("matmul")
+reshape = _method("reshape")
+flatten = _method("flatten")
+squeeze = _method("squeeze")
+unsqueeze = _method("unsqueeze")
+transpose = _method("transpose")
+permute = _method("permute")
+index_select = _method("index_select")
+eq = _method("eq")
+ne = _method("ne")
+lt = _method("lt")
+le = _method("le")
+gt = _method("gt")
+ge = _method("ge")
+neg = _method("neg")
+pow = _method("pow")
+add = _method("add")
+sub = _method("sub")
+mul = _method("mul")
+div = _method("div")
+split = _method("split")
+chunk = _method("chunk")
+numel = _method("numel")
 
 
 def _same_kind(tensors: Sequence[Tensor], op: str) -> list[Tensor]:

@@ -851,7 +851,7 @@ class Tensor:
         return self.reshape(other.shape)
 
     def split(self, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple:
-        """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
+        """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of given sizes."""
         d = normalize_dim(dim, self.ndim, "split")
         n = self.shape[d]
         if isinstance(split_size_or_sections, int | np.integer):
