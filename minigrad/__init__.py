@@ -61,19 +61,13 @@ from minigrad.dtypes import (
 from minigrad.dtypes import float32 as float  # noqa: A001
 from minigrad.dtypes import int32 as int  # noqa: A001
 from minigrad.functional import *  # noqa: F403  (exp, cat, stack, where, ...)
-from minigrad.functional import __all__ as _functional_names
 from minigrad.gradcheck import GradcheckError, gradcheck, numerical_gradient
 from minigrad.random import initial_seed, manual_seed, seed
 from minigrad.tensor import Tensor
 
 __version__ = "0.1.0"
 
-# Subpackages reachable after a plain ``import minigrad``, as in PyTorch.
-from minigrad import (  # noqa: E402  # noqa: E402
-    data,  # noqa: E402
-    metrics,
-    nn,
-    optim,
-    serialization,
-)
+# Subpackages reachable after a plain ``import minigrad``, as in PyTorch; they
+# build on the names above, so they come last.
+from minigrad import data, metrics, nn, optim, serialization  # noqa: E402
 from minigrad.serialization import load, save  # noqa: E402
