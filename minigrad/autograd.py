@@ -14,7 +14,6 @@ back to each input's shape and dtype.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import weakref
 from collections.abc import Callable
@@ -49,12 +48,16 @@ def is_grad_enabled() -> bool:
     return _GradMode.enabled
 
 
-class set_grad_enabled(contextlib.ContextDecorator):
-    """Context manager and decorator that turns graph recording on or off."""
+class _SwitchGrad:
+    """Set the grad mode inside a ``with`` block or a decorated function, then restore it."""
 
-    def __init__(self, mode: bool) -> None:
-        self.mode = bool(mode)
-        self.prev = _GradMode.enabled
+    mode: bool
+
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        self = super().__new__(cls)
+        if func is None:
+            return self
+        return self(func)  # used as ``@no_grad`` without parentheses
 
     def __enter__(self) -> None:
         self.prev = _GradMode.enabled
@@ -63,35 +66,51 @@ class set_grad_enabled(contextlib.ContextDecorator):
     def __exit__(self, *exc: object) -> None:
         _GradMode.enabled = self.prev
 
+    def __call__(self, func: F) -> F:
+        mode = self.mode
 
-class no_grad(set_grad_enabled):
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_SwitchGrad):
     """Record no graph inside (inference, manual parameter updates); also a decorator."""
 
-    def __init__(self) -> None:
-        super().__init__(False)
-
-    def __call__(self, func: F) -> F:  # a fresh context per call keeps it re-entrant
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with no_grad():
-                return func(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+    mode = False
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(_SwitchGrad):
     """Record the graph inside, even within :class:`no_grad`; also a decorator."""
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    mode = True
+
+
+class set_grad_enabled(_SwitchGrad):
+    """Turn graph recording on or off: at once, or for a ``with`` block, or as a decorator.
+
+    As in PyTorch, ``set_grad_enabled(False)`` as a plain statement switches the
+    mode until it is switched back; in a ``with`` block the old mode returns at
+    the end of the block.
+    """
+
+    def __new__(cls, mode: bool) -> set_grad_enabled:
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self.prev = _GradMode.enabled
+        _GradMode.enabled = self.mode
+
+    def __enter__(self) -> None:
+        pass  # already switched by __init__
 
     def __call__(self, func: F) -> F:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with enable_grad():
-                return func(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+        _GradMode.enabled = self.prev  # as a decorator it must not switch at definition time
+        return super().__call__(func)
 
 
 def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:

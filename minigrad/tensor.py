@@ -46,8 +46,8 @@ def normalize_dim(dim: int, ndim: int, op: str) -> int:
 
 
 def _normalize_dims(dim: Any, ndim: int, op: str) -> int | tuple[int, ...] | None:
-    if dim is None:
-        return None
+    if dim is None or (isinstance(dim, Sequence) and len(dim) == 0):
+        return None  # PyTorch: dim=() reduces over every dimension
     if isinstance(dim, Sequence):
         dims = tuple(normalize_dim(d, ndim, op) for d in dim)
         if len(set(dims)) != len(dims):
@@ -902,7 +902,10 @@ class Tensor:
         elif isinstance(index, backend.array_type):
             data = index
         else:
-            data = backend.from_host(np.asarray(index), self.device)
+            host = np.asarray(index)
+            if host.size == 0:
+                host = host.astype(np.int64)  # x[[]] selects nothing, as in NumPy
+            data = backend.from_host(host, self.device)
         if data.dtype.kind not in "biu":
             raise IndexError(f"{op}: tensors used as indices must be integer or bool, got "
                              f"{data.dtype}")
