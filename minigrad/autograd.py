@@ -143,17 +143,6 @@ class Function:
     """
 
     __slots__ = ("inputs", "retained")
-    _saved: tuple[str, ...] = ()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._saved = tuple(
-            name
-            for klass in cls.__mro__
-            for name in klass.__dict__.get("__slots__", ())
-            if name not in ("inputs", "retained")
-        )
-
     def forward(self, *args: Any, **params: Any) -> Any:
         raise NotImplementedError
 
@@ -192,12 +181,6 @@ class Function:
         arg = self.inputs[index]
         return isinstance(arg, Tensor) and arg.requires_grad
 
-    def release(self) -> None:
-        """Drop saved arrays and inputs once the backward pass has used them."""
-        for name in self._saved:
-            setattr(self, name, None)
-        self.inputs = None
-
     @property
     def name(self) -> str:
         return type(self).__name__ + "Backward"
@@ -221,31 +204,29 @@ def _check_same_device(cls: type, args: tuple[Any, ...]) -> None:
     )
 
 
-def _topological_order(root: Function) -> list[Function]:
-    """Nodes reachable from ``root``, each after every node that consumes its output."""
-    order: list[Function] = []
-    visited = {root}
-    stack: list[tuple[Function, bool]] = [(root, False)]
+def _count_consumers(root: Function) -> dict[Function, int]:
+    """For every node below ``root``, how many edges of the graph consume its output."""
+    consumers: dict[Function, int] = {}
+    stack = [root]
     while stack:
-        fn, expanded = stack.pop()
-        if expanded:
-            order.append(fn)
-            continue
+        fn = stack.pop()
         if fn.inputs is None:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access "
                 "saved tensors after they have already been freed). Specify "
                 "retain_graph=True on the first backward() call if you need to."
             )
-        stack.append((fn, True))
         for arg in fn.inputs:
-            if isinstance(arg, Tensor):
+            if isinstance(arg, Tensor) and arg.requires_grad:
                 child = arg.grad_fn
-                if child is not None and child not in visited:
-                    visited.add(child)
-                    stack.append((child, False))
-    order.reverse()
-    return order
+                if child is None:
+                    continue
+                if child in consumers:
+                    consumers[child] += 1
+                else:
+                    consumers[child] = 1
+                    stack.append(child)
+    return consumers
 
 
 def _fit(grad: Any, like: Any) -> Any:
@@ -279,30 +260,47 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool, grad_is_owned: boo
     runs; leaf gradients (and those of ``retain_grad()`` tensors) are summed the
     same way and stored once at the end, where an array is kept without a copy
     only if this pass made it and gave it to no one else.
+
+    Without ``retain_graph`` each node drops its inputs once it has run: a node
+    no one else holds is freed with its saved arrays as soon as the pass is past it.
     """
-    order = _topological_order(root.grad_fn)
+    # A node runs once all its consumers have run (Kahn's algorithm): then its
+    # gradient in ``pending`` is complete.
+    waiting = _count_consumers(root.grad_fn)
+    ready = [root.grad_fn]
     pending: dict[Function, Any] = {root.grad_fn: grad}
     finished: dict[Tensor, Any] = {}
-    for fn in order:
-        grad = pending.pop(fn)
-        if fn.retained is not None:
+    foreign = None if grad_is_owned else grad
+    while ready:
+        fn = ready.pop()
+        g_out = pending.pop(fn, None)  # None: every consumer gave this node no gradient
+        if g_out is not None and fn.retained is not None:
             owner = fn.retained()
             if owner is not None:
-                finished[owner] = grad
-        for arg, g in zip(fn.inputs, fn.backward(grad), strict=False):
-            if g is None or not isinstance(arg, Tensor) or not arg.requires_grad:
+                finished[owner] = g_out
+        grads = fn.backward(g_out) if g_out is not None else (None,) * len(fn.inputs)
+        for arg, g in zip(fn.inputs, grads, strict=False):
+            if not isinstance(arg, Tensor) or not arg.requires_grad:
                 continue
-            g = _fit(g, arg.data)
             child = arg.grad_fn
-            if child is None:
-                previous = finished.get(arg)
-                finished[arg] = g if previous is None else previous + g
-            else:
+            if g is not None:
+                data = arg.data
+                if g.shape != data.shape or g.dtype != data.dtype:
+                    g = _fit(g, data)
+                if child is None:
+                    previous = finished.get(arg)
+                    finished[arg] = g if previous is None else previous + g
+                    continue
                 previous = pending.get(child)
                 pending[child] = g if previous is None else previous + g
+            elif child is None:
+                continue
+            waiting[child] -= 1
+            if not waiting[child]:
+                ready.append(child)
         if not retain_graph:
-            fn.release()
-    seen: set[int] = set() if grad_is_owned else {id(grad)}
+            fn.inputs = None
+    seen = {id(foreign)}
     for tensor, g in finished.items():
         accumulate_grad(tensor, g, owned=g.base is None and id(g) not in seen)
         seen.add(id(g))

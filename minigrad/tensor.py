@@ -666,8 +666,9 @@ class Tensor:
     # ------------------------------------------------------------------ reductions
     def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Σ over ``dim`` (an int, a tuple, or all dimensions)."""
-        x = self if self.dtype.kind != "b" else self.long()
-        return reduction.Sum.apply(x, _normalize_dims(dim, self.ndim, "sum"), keepdim)
+        x = self if self.data.dtype.kind != "b" else self.long()
+        axis = None if dim is None else _normalize_dims(dim, self.ndim, "sum")
+        return reduction.Sum.apply(x, axis, keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Σx / N over ``dim``."""
