@@ -152,10 +152,19 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **params: Any) -> Tensor:
         """Run the forward on the arguments' arrays; record the node when a gradient is wanted."""
-        # The hot path of every operation: kept to a handful of Python steps.
+        # The hot path of every operation: one pass over the arguments, no helper calls.
         fn = _new(cls)
+        arrays = []
+        requires_grad = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                if a.requires_grad:
+                    requires_grad = True
+            else:
+                arrays.append(a)
         try:
-            out = fn.forward(*[a.data if isinstance(a, Tensor) else a for a in args], **params)
+            out = fn.forward(*arrays, **params)
         except TypeError:
             _check_same_device(cls, args)  # CuPy-like arrays refuse to mix devices
             raise
@@ -164,16 +173,14 @@ class Function:
         t = _new(Tensor)
         t.data = out
         t.grad = None
-        if _GradMode.enabled:
-            for a in args:
-                if isinstance(a, Tensor) and a.requires_grad:
-                    fn.inputs = args
-                    fn.retained = None
-                    t.grad_fn = fn
-                    t.requires_grad = True
-                    return t
-        t.grad_fn = None
-        t.requires_grad = False
+        if requires_grad and _GradMode.enabled:
+            fn.inputs = args
+            fn.retained = None
+            t.grad_fn = fn
+            t.requires_grad = True
+        else:
+            t.grad_fn = None
+            t.requires_grad = False
         return t
 
     def needs_grad(self, index: int) -> bool:
@@ -285,7 +292,7 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool, grad_is_owned: boo
             child = arg.grad_fn
             if g is not None:
                 data = arg.data
-                if g.shape != data.shape or g.dtype != data.dtype:
+                if g.shape != data.shape or g.dtype is not data.dtype:
                     g = _fit(g, data)
                 if child is None:
                     previous = finished.get(arg)
@@ -302,8 +309,15 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool, grad_is_owned: boo
             fn.inputs = None
     seen = {id(foreign)}
     for tensor, g in finished.items():
-        accumulate_grad(tensor, g, owned=g.base is None and id(g) not in seen)
+        if tensor.grad is not None:
+            tensor.grad.data += g  # accumulate in place, as PyTorch does
+            continue
+        if isinstance(g, _np_generic):  # 0-d NumPy arithmetic returns a scalar: keep arrays
+            g = _np_asarray(g)
+        elif g.base is not None or id(g) in seen:
+            g = g.copy()  # a view, or an array another tensor got too: own a copy
         seen.add(id(g))
+        tensor.grad = Tensor._from_op(g, None)
 
 
 def retain_grad(tensor: Tensor) -> None:

@@ -297,7 +297,8 @@ class Tensor:
                     f"grad can be implicitly created only for scalar outputs; this tensor "
                     f"has shape {self.shape}: pass gradient= of the same shape"
                 )
-            grad = backend_of(self.data).xp.empty(self.shape, dtype=self.dtype)
+            data = self.data
+            grad = backend_of(data).xp.empty(data.shape, dtype=data.dtype)
             grad.fill(1)
         else:
             grad = gradient.data if isinstance(gradient, Tensor) else gradient
@@ -354,8 +355,13 @@ class Tensor:
     def _binary(self, op: type[Function], other: Any, reflected: bool = False) -> Tensor:
         a = self
         if isinstance(other, Tensor):
-            if a.data.dtype != other.data.dtype:
-                a, other = _promote(a, other)
+            if a.data.dtype == other.data.dtype:  # the common case, kept short
+                try:
+                    return op.apply(other, a) if reflected else op.apply(a, other)
+                except ValueError:
+                    _raise_if_not_broadcastable(op, a, other)
+                    raise
+            a, other = _promote(a, other)
         else:
             other = self._operand(other)
             if isinstance(other, Tensor):
