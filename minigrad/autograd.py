@@ -166,7 +166,7 @@ class Function:
         try:
             out = fn.forward(*arrays, **params)
         except TypeError:
-            _check_same_device(cls, args)  # CuPy-like arrays refuse to mix devices
+            check_same_device(cls.__name__.lower(), args)  # CuPy-like arrays refuse to mix
             raise
         if isinstance(out, _np_generic):  # NumPy turns 0-d results into scalars
             out = _np_asarray(out)
@@ -194,21 +194,6 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name}>"
-
-
-def _check_same_device(cls: type, args: tuple[Any, ...]) -> None:
-    """Raise an error naming the devices when tensors of several devices meet in one op."""
-    devices = []
-    for arg in args:
-        if isinstance(arg, Tensor) and str(arg.device) not in devices:
-            devices.append(str(arg.device))
-    if len(devices) < 2:
-        return
-    op = cls.__name__.lower()
-    raise RuntimeError(
-        f"{op}: expected all tensors to be on the same device, but found tensors on "
-        f"{' and '.join(devices)}; move them with .to(device) first"
-    )
 
 
 def _count_consumers(root: Function) -> dict[Function, int]:
@@ -325,4 +310,4 @@ def retain_grad(tensor: Tensor) -> None:
     tensor.grad_fn.retained = weakref.ref(tensor)
 
 
-from minigrad.tensor import Tensor  # noqa: E402  (Tensor and Function refer to each other)
+from minigrad.tensor import Tensor, check_same_device  # noqa: E402  (Tensor and Function refer to each other)

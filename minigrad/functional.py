@@ -7,7 +7,7 @@ from typing import Any
 
 from minigrad.backend import backend_of
 from minigrad.ops import elementwise, shape
-from minigrad.tensor import Tensor, _promote, normalize_dim
+from minigrad.tensor import Tensor, _promote, check_same_device, normalize_dim
 
 __all__ = [
     "cat", "concat", "stack", "where", "split", "chunk", "exp", "log", "sqrt", "abs", "tanh",
@@ -91,11 +91,7 @@ def _same_kind(tensors: Sequence[Tensor], op: str) -> list[Tensor]:
     for t in tensors:
         if not isinstance(t, Tensor):
             raise TypeError(f"{op}(): expected a list of tensors, got {type(t).__name__}")
-    kinds = {type(t.data) for t in tensors}
-    if len(kinds) > 1:
-        devices = " and ".join(dict.fromkeys(str(t.device) for t in tensors))
-        raise RuntimeError(f"{op}(): expected all tensors to be on the same device, found "
-                           f"{devices}")
+    check_same_device(f"{op}()", tensors)
     first = tensors[0]
     for i, t in enumerate(tensors):
         if t.dtype != first.dtype:

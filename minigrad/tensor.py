@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import operator
 from collections import namedtuple
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -482,7 +482,7 @@ class Tensor:
         self._check_inplace(op)
         value = other.data if isinstance(other, Tensor) else other
         if isinstance(other, Tensor) and type(value) is not type(self.data):
-            _raise_device_mismatch(op, self, other)
+            check_same_device(op, (self, other))
         try:
             apply(self.data, value)
         except (TypeError, ValueError) as exc:
@@ -553,7 +553,7 @@ class Tensor:
         other = other if isinstance(other, Tensor) else self._operand(other)
         value = other.data if isinstance(other, Tensor) else other
         if isinstance(other, Tensor) and type(value) is not type(self.data):
-            _raise_device_mismatch("comparison", self, other)
+            check_same_device("comparison", (self, other))
         try:
             return Tensor._from_op(compare(self.data, value), None)
         except ValueError:
@@ -904,7 +904,7 @@ class Tensor:
             data = index.data
             if type(data) is not type(self.data):
                 if index.device != CPU:
-                    _raise_device_mismatch(op, self, index)
+                    check_same_device(op, (self, index))
                 data = backend.from_host(data, self.device)  # a CPU index may index anything
         elif isinstance(index, backend.array_type):
             data = index
@@ -972,11 +972,14 @@ def _raise_if_not_broadcastable(op: Any, *args: Any) -> None:
         ) from None
 
 
-def _raise_device_mismatch(op: str, *tensors: Tensor) -> None:
-    devices = " and ".join(dict.fromkeys(str(t.device) for t in tensors))
-    raise RuntimeError(
-        f"{op}: expected all tensors to be on the same device, but found tensors on {devices}"
-    )
+def check_same_device(op: str, values: Iterable[Any]) -> None:
+    """Raise an error naming the devices when tensors of several devices meet in ``op``."""
+    devices = list(dict.fromkeys(str(v.device) for v in values if isinstance(v, Tensor)))
+    if len(devices) > 1:
+        raise RuntimeError(
+            f"{op}: expected all tensors to be on the same device, but found tensors on "
+            f"{' and '.join(devices)}; move them with .to(device) first"
+        )
 
 
 def _check_index_bounds(index: Any, size: int, op: str, dim: int) -> None:
