@@ -164,7 +164,7 @@ class Function:
             else:
                 arrays.append(a)
         try:
-            out = fn.forward(*arrays, **params)
+            out = fn.forward(*arrays, **params) if params else fn.forward(*arrays)
         except TypeError:
             check_same_device(cls.__name__.lower(), args)  # CuPy-like arrays refuse to mix
             raise
