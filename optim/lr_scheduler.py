@@ -268,11 +268,6 @@ class LambdaLR(LRScheduler):
             for fn, base_lr in zip(self.lr_lambdas, self.base_lrs, strict=True)
         ]
 
-    def _get_closed_form_lr(self) -> list[float]:
-        return [
-            base_lr * fn(self.last_epoch)
-            for fn, base_lr in zip(self.lr_lambdas, self.base_lrs, strict=True)
-        ]
 
 
 class StepLR(LRScheduler):
@@ -310,10 +305,6 @@ class StepLR(LRScheduler):
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self) -> list[float]:
-        return [
-            base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs
-        ]
 
 
 class MultiStepLR(LRScheduler):
@@ -361,9 +352,6 @@ class MultiStepLR(LRScheduler):
         factor = self.gamma ** self.milestones[self.last_epoch]
         return [lr * factor for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self) -> list[float]:
-        passed = sum(n for m, n in self.milestones.items() if m <= self.last_epoch)
-        return [base_lr * self.gamma**passed for base_lr in self.base_lrs]
 
 
 class ExponentialLR(LRScheduler):
@@ -394,8 +382,6 @@ class ExponentialLR(LRScheduler):
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self) -> list[float]:
-        return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -458,12 +444,6 @@ class CosineAnnealingLR(LRScheduler):
             for lr in self._current_lrs()
         ]
 
-    def _get_closed_form_lr(self) -> list[float]:
-        return [
-            self.eta_min
-            + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
-            for base_lr in self.base_lrs
-        ]
 
 
 class ReduceLROnPlateau(LRScheduler):
