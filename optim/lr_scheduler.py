@@ -269,7 +269,6 @@ class LambdaLR(LRScheduler):
         ]
 
 
-
 class StepLR(LRScheduler):
     r"""Multiply the rate by ``gamma`` every ``step_size`` epochs.
 
@@ -304,7 +303,6 @@ class StepLR(LRScheduler):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
-
 
 
 class MultiStepLR(LRScheduler):
@@ -353,7 +351,6 @@ class MultiStepLR(LRScheduler):
         return [lr * factor for lr in self._current_lrs()]
 
 
-
 class ExponentialLR(LRScheduler):
     r"""Multiply the rate by ``gamma`` every epoch.
 
@@ -381,7 +378,6 @@ class ExponentialLR(LRScheduler):
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
-
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -443,7 +439,6 @@ class CosineAnnealingLR(LRScheduler):
             + eta_min
             for lr in self._current_lrs()
         ]
-
 
 
 class ReduceLROnPlateau(LRScheduler):
