@@ -13,8 +13,9 @@ import numpy as np
 class Adam:
     """Adam (PyTorch's form, eps outside the square root) updating arrays in place."""
 
-    def __init__(self, params: list[np.ndarray], lr: float = 1e-3, betas=(0.9, 0.999),
-                 eps: float = 1e-8) -> None:
+    def __init__(
+        self, params: list[np.ndarray], lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8
+    ) -> None:
         self.params, self.lr, self.eps = params, lr, eps
         self.b1, self.b2 = betas
         self.m = [np.zeros_like(p) for p in params]
@@ -39,8 +40,12 @@ class Adam:
 class MLP:
     """Fully connected net with ReLU or LeakyReLU hidden layers; weights (out, in) as nn.Linear."""
 
-    def __init__(self, weights: list[np.ndarray], biases: list[np.ndarray],
-                 negative_slope: float | None = None) -> None:
+    def __init__(
+        self,
+        weights: list[np.ndarray],
+        biases: list[np.ndarray],
+        negative_slope: float | None = None,
+    ) -> None:
         self.W = [w.copy() for w in weights]
         self.b = [b.copy() for b in biases]
         self.slope = negative_slope

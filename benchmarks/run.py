@@ -61,8 +61,10 @@ def make_problem(w: Workload, seed: int = 0) -> dict:
     """Data and PyTorch-style initial weights shared by every implementation."""
     rng = np.random.default_rng(seed)
     if w.sizes is None:
-        return {"a": rng.standard_normal(16).astype(np.float32),
-                "b": rng.standard_normal(16).astype(np.float32)}
+        return {
+            "a": rng.standard_normal(16).astype(np.float32),
+            "b": rng.standard_normal(16).astype(np.float32),
+        }
     weights, biases = [], []
     for fan_in, fan_out in zip(w.sizes[:-1], w.sizes[1:], strict=True):
         bound = 1 / np.sqrt(fan_in)
@@ -144,13 +146,19 @@ def torch_step(w: Workload, p: dict, fused: bool) -> Callable[[], object]:
             linear.bias.copy_(torch.from_numpy(bias))
         layers.append(linear)
         if i < len(p["weights"]) - 1:
-            layers.append(torch.nn.ReLU() if w.negative_slope is None
-                          else torch.nn.LeakyReLU(w.negative_slope))
+            layers.append(
+                torch.nn.ReLU()
+                if w.negative_slope is None
+                else torch.nn.LeakyReLU(w.negative_slope)
+            )
     model = torch.nn.Sequential(*layers)
     opt = torch.optim.Adam(model.parameters(), fused=fused)
     x, y = torch.from_numpy(p["x"]), torch.from_numpy(p["y"])
-    loss_fn = torch.nn.functional.cross_entropy if w.loss == "cross_entropy" else \
-        torch.nn.functional.mse_loss
+    loss_fn = (
+        torch.nn.functional.cross_entropy
+        if w.loss == "cross_entropy"
+        else torch.nn.functional.mse_loss
+    )
 
     def step() -> object:
         opt.zero_grad()
@@ -186,8 +194,10 @@ def cross_check(w: Workload, impls: dict, steps: int = 3) -> None:
     reference = traces["numpy floor"]
     for name, trace in traces.items():
         if not np.allclose(trace, reference, rtol=2e-4, atol=1e-6):
-            raise SystemExit(f"{w.name}: losses of {name} {trace} differ from the floor's "
-                             f"{reference}: the implementations train different problems")
+            raise SystemExit(
+                f"{w.name}: losses of {name} {trace} differ from the floor's "
+                f"{reference}: the implementations train different problems"
+            )
 
 
 def measure(w: Workload, impls: dict, rounds: int, budget: float) -> dict[str, float]:
@@ -217,8 +227,10 @@ def measure(w: Workload, impls: dict, rounds: int, budget: float) -> dict[str, f
 def peak_memory(w: Workload) -> dict[str, int]:
     """Peak traced allocation of one training step (after warm-up), per implementation."""
     result = {}
-    for name, make in {"numpy floor": lambda p: floor_step(w, p),
-                       "minigrad": lambda p: minigrad_step(w, p)}.items():
+    for name, make in {
+        "numpy floor": lambda p: floor_step(w, p),
+        "minigrad": lambda p: minigrad_step(w, p),
+    }.items():
         step = make(make_problem(w))
         step()
         step()
@@ -244,9 +256,11 @@ def main(argv: list[str] | None = None) -> dict:
     budget = 0.1 if args.quick else 0.3
     if torch is not None:
         torch.set_num_threads(2)
-    print(f"minigrad {mg.__version__}, numpy {np.__version__}"
-          + (f", torch {torch.__version__}" if torch is not None else ", torch not installed")
-          + f"; median of {rounds} interleaved rounds\n")
+    print(
+        f"minigrad {mg.__version__}, numpy {np.__version__}"
+        + (f", torch {torch.__version__}" if torch is not None else ", torch not installed")
+        + f"; median of {rounds} interleaved rounds\n"
+    )
     results = {}
     header = f"{'workload':40s} {'floor':>10s} {'minigrad':>10s} {'ratio':>6s}"
     if torch is not None:
@@ -257,17 +271,23 @@ def main(argv: list[str] | None = None) -> dict:
         cross_check(w, impls)
         t = measure(w, impls, rounds, budget)
         results[w.name] = t
-        line = (f"{w.name:40s} {_fmt_time(t['numpy floor']):>10s} {_fmt_time(t['minigrad']):>10s}"
-                f" {t['minigrad'] / t['numpy floor']:5.2f}x")
+        line = (
+            f"{w.name:40s} {_fmt_time(t['numpy floor']):>10s} {_fmt_time(t['minigrad']):>10s}"
+            f" {t['minigrad'] / t['numpy floor']:5.2f}x"
+        )
         if torch is not None:
             fused = _fmt_time(t["torch fused"]) if "torch fused" in t else "—"
-            line += (f" {_fmt_time(t['torch eager']):>10s} "
-                     f"{t['minigrad'] / t['torch eager']:7.2f}x {fused:>11s}")
+            line += (
+                f" {_fmt_time(t['torch eager']):>10s} "
+                f"{t['minigrad'] / t['torch eager']:7.2f}x {fused:>11s}"
+            )
         print(line, flush=True)
     memory = peak_memory(WORKLOADS[1])
-    print(f"\npeak memory of a step, {WORKLOADS[1].name}: minigrad "
-          f"{memory['minigrad'] / 2**20:.2f} MiB, floor {memory['numpy floor'] / 2**20:.2f} MiB "
-          f"({memory['minigrad'] / memory['numpy floor']:.2f}x)")
+    print(
+        f"\npeak memory of a step, {WORKLOADS[1].name}: minigrad "
+        f"{memory['minigrad'] / 2**20:.2f} MiB, floor {memory['numpy floor'] / 2**20:.2f} MiB "
+        f"({memory['minigrad'] / memory['numpy floor']:.2f}x)"
+    )
     results["peak memory"] = memory
     return results
 

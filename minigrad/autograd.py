@@ -143,6 +143,7 @@ class Function:
     """
 
     __slots__ = ("inputs", "retained")
+
     def forward(self, *args: Any, **params: Any) -> Any:
         raise NotImplementedError
 

@@ -13,9 +13,27 @@ from minigrad.dtypes import DEFAULT_FLOAT, DEFAULT_INT, as_dtype, infer_dtype, i
 from minigrad.tensor import Tensor, _shape_arg
 
 __all__ = [
-    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange",
-    "linspace", "eye", "rand", "randn", "randint", "randperm", "zeros_like", "ones_like",
-    "full_like", "empty_like", "rand_like", "randn_like", "randint_like",
+    "tensor",
+    "as_tensor",
+    "from_numpy",
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "arange",
+    "linspace",
+    "eye",
+    "rand",
+    "randn",
+    "randint",
+    "randperm",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "empty_like",
+    "rand_like",
+    "randn_like",
+    "randint_like",
 ]
 
 DeviceLike = str | Device | None
@@ -41,8 +59,9 @@ def _host_data(data: Any) -> np.ndarray:
     try:
         array = np.asarray(data)
     except ValueError as exc:
-        raise ValueError(f"tensor(): data must be a rectangular nested list of numbers: {exc}") \
-            from None
+        raise ValueError(
+            f"tensor(): data must be a rectangular nested list of numbers: {exc}"
+        ) from None
     if array.dtype == object:
         raise TypeError(f"tensor(): could not make a tensor of numbers from {type(data).__name__}")
     return array
@@ -81,8 +100,10 @@ def tensor(
 
 def as_tensor(data: Any, dtype: Any = None, device: DeviceLike = None) -> Tensor:
     """Like :func:`tensor`, but returns ``data`` itself when it already fits."""
-    if isinstance(data, Tensor) and (dtype is None or as_dtype(dtype) == data.dtype) and (
-        device is None or as_device(device) == data.device
+    if (
+        isinstance(data, Tensor)
+        and (dtype is None or as_dtype(dtype) == data.dtype)
+        and (device is None or as_device(device) == data.device)
     ):
         return data
     return tensor(data, dtype=dtype, device=device)
@@ -96,38 +117,53 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._from_op(array, None)
 
 
-def _filled(fill: Any, shape: Any, dtype: Any, device: DeviceLike, requires_grad: bool,
-            default: np.dtype) -> Tensor:
+def _filled(
+    fill: Any, shape: Any, dtype: Any, device: DeviceLike, requires_grad: bool, default: np.dtype
+) -> Tensor:
     dt = as_dtype(dtype) if dtype is not None else default
     return _finish(np.full(_shape_arg(shape), fill, dtype=dt), device, requires_grad)
 
 
-def zeros(*size: Any, dtype: Any = None, device: DeviceLike = None,
-          requires_grad: bool = False) -> Tensor:
+def zeros(
+    *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of zeros (float32 unless ``dtype`` says otherwise)."""
     return _filled(0, size, dtype, device, requires_grad, DEFAULT_FLOAT)
 
 
-def ones(*size: Any, dtype: Any = None, device: DeviceLike = None,
-         requires_grad: bool = False) -> Tensor:
+def ones(
+    *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of ones (float32 unless ``dtype`` says otherwise)."""
     return _filled(1, size, dtype, device, requires_grad, DEFAULT_FLOAT)
 
 
-def empty(*size: Any, dtype: Any = None, device: DeviceLike = None,
-          requires_grad: bool = False) -> Tensor:
+def empty(
+    *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor whose contents are unspecified (here: zeros)."""
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full(size: Sequence[int], fill_value: Any, dtype: Any = None, device: DeviceLike = None,
-         requires_grad: bool = False) -> Tensor:
+def full(
+    size: Sequence[int],
+    fill_value: Any,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor filled with ``fill_value`` (dtype inferred from it as :func:`tensor` does)."""
     return _filled(fill_value, (size,), dtype, device, requires_grad, infer_dtype(fill_value))
 
 
-def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
-           device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Values from ``start`` (inclusive) to ``end`` (exclusive) in steps of ``step``."""
     if end is None:
         start, end = 0, start
@@ -138,15 +174,26 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
     return _finish(np.arange(start, end, step).astype(dt), device, requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None,
-             device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     dt = as_dtype(dtype) if dtype is not None else DEFAULT_FLOAT
     return _finish(np.linspace(start, end, steps).astype(dt), device, requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, device: DeviceLike = None,
-        requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """The n×m identity matrix."""
     dt = as_dtype(dtype) if dtype is not None else DEFAULT_FLOAT
     return _finish(np.eye(n, m, dtype=dt), device, requires_grad)
@@ -163,20 +210,27 @@ def _random(draw: str, size: tuple, dtype: Any, device: DeviceLike, requires_gra
     return t.requires_grad_() if requires_grad else t
 
 
-def rand(*size: Any, dtype: Any = None, device: DeviceLike = None,
-         requires_grad: bool = False) -> Tensor:
+def rand(
+    *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
     """Samples of U[0, 1) from the device's seeded generator."""
     return _random("rand", size, dtype, device, requires_grad)
 
 
-def randn(*size: Any, dtype: Any = None, device: DeviceLike = None,
-          requires_grad: bool = False) -> Tensor:
+def randn(
+    *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
     """Samples of N(0, 1) from the device's seeded generator."""
     return _random("randn", size, dtype, device, requires_grad)
 
 
-def randint(low: int, high: int | None = None, size: Sequence[int] = (), dtype: Any = None,
-            device: DeviceLike = None) -> Tensor:
+def randint(
+    low: int,
+    high: int | None = None,
+    size: Sequence[int] = (),
+    dtype: Any = None,
+    device: DeviceLike = None,
+) -> Tensor:
     """Integers uniform in [low, high) (``randint(high, size)`` means low = 0)."""
     if high is None:
         low, high = 0, low
@@ -186,8 +240,9 @@ def randint(low: int, high: int | None = None, size: Sequence[int] = (), dtype: 
         raise ValueError(f"randint: need low < high, got low={low}, high={high}")
     dt = as_dtype(dtype) if dtype is not None else DEFAULT_INT
     gen = random.default_generator(device)
-    return Tensor._from_op(gen.integers(low, high, size=tuple(size), dtype=np.int64).astype(dt),
-                           None)
+    return Tensor._from_op(
+        gen.integers(low, high, size=tuple(size), dtype=np.int64).astype(dt), None
+    )
 
 
 def randperm(n: int, dtype: Any = None, device: DeviceLike = None) -> Tensor:
@@ -199,54 +254,78 @@ def randperm(n: int, dtype: Any = None, device: DeviceLike = None) -> Tensor:
     return Tensor._from_op(perm.astype(dt), None)
 
 
-def _like(make: Any, other: Tensor, *args: Any, dtype: Any = None,
-          device: DeviceLike = None, **kwargs: Any) -> Tensor:
-    return make(*args, dtype=dtype if dtype is not None else other.dtype,
-                device=device if device is not None else other.device, **kwargs)
+def _like(
+    make: Any,
+    other: Tensor,
+    *args: Any,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    **kwargs: Any,
+) -> Tensor:
+    return make(
+        *args,
+        dtype=dtype if dtype is not None else other.dtype,
+        device=device if device is not None else other.device,
+        **kwargs,
+    )
 
 
-def zeros_like(input: Tensor, dtype: Any = None, device: DeviceLike = None,
-               requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    input: Tensor, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
     """Zeros of ``input``'s shape, dtype and device."""
-    return _like(zeros, input, input.shape, dtype=dtype, device=device,
-                 requires_grad=requires_grad)
+    return _like(zeros, input, input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def ones_like(input: Tensor, dtype: Any = None, device: DeviceLike = None,
-              requires_grad: bool = False) -> Tensor:
+def ones_like(
+    input: Tensor, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
     """Ones of ``input``'s shape, dtype and device."""
-    return _like(ones, input, input.shape, dtype=dtype, device=device,
-                 requires_grad=requires_grad)
+    return _like(ones, input, input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def empty_like(input: Tensor, dtype: Any = None, device: DeviceLike = None,
-               requires_grad: bool = False) -> Tensor:
+def empty_like(
+    input: Tensor, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
     """An unspecified tensor of ``input``'s shape, dtype and device."""
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full_like(input: Tensor, fill_value: Any, dtype: Any = None, device: DeviceLike = None,
-              requires_grad: bool = False) -> Tensor:
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``fill_value`` in ``input``'s shape, dtype and device."""
-    return _like(full, input, input.shape, fill_value, dtype=dtype, device=device,
-                 requires_grad=requires_grad)
+    return _like(
+        full,
+        input,
+        input.shape,
+        fill_value,
+        dtype=dtype,
+        device=device,
+        requires_grad=requires_grad,
+    )
 
 
-def rand_like(input: Tensor, dtype: Any = None, device: DeviceLike = None,
-              requires_grad: bool = False) -> Tensor:
+def rand_like(
+    input: Tensor, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
     """U[0, 1) samples in ``input``'s shape, dtype and device."""
-    return _like(rand, input, input.shape, dtype=dtype, device=device,
-                 requires_grad=requires_grad)
+    return _like(rand, input, input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, dtype: Any = None, device: DeviceLike = None,
-               requires_grad: bool = False) -> Tensor:
+def randn_like(
+    input: Tensor, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+) -> Tensor:
     """N(0, 1) samples in ``input``'s shape, dtype and device."""
-    return _like(randn, input, input.shape, dtype=dtype, device=device,
-                 requires_grad=requires_grad)
+    return _like(randn, input, input.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def randint_like(input: Tensor, low: int, high: int | None = None, dtype: Any = None,
-                 device: DeviceLike = None) -> Tensor:
+def randint_like(
+    input: Tensor, low: int, high: int | None = None, dtype: Any = None, device: DeviceLike = None
+) -> Tensor:
     """Random integers in ``input``'s shape, dtype and device."""
     return _like(randint, input, low, high, input.shape, dtype=dtype, device=device)

@@ -10,12 +10,58 @@ from minigrad.ops import elementwise, shape
 from minigrad.tensor import Tensor, _promote, check_same_device, normalize_dim
 
 __all__ = [
-    "cat", "concat", "stack", "where", "split", "chunk", "exp", "log", "sqrt", "abs", "tanh",
-    "sigmoid", "relu", "leaky_relu", "softmax", "log_softmax", "clamp", "clip", "maximum",
-    "minimum", "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin",
-    "matmul", "reshape", "flatten", "squeeze", "unsqueeze", "transpose", "permute",
-    "index_select", "eq", "ne", "lt", "le", "gt", "ge", "neg", "pow", "add", "sub", "mul", "div",
-    "allclose", "numel",
+    "cat",
+    "concat",
+    "stack",
+    "where",
+    "split",
+    "chunk",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "leaky_relu",
+    "softmax",
+    "log_softmax",
+    "clamp",
+    "clip",
+    "maximum",
+    "minimum",
+    "sum",
+    "mean",
+    "var",
+    "std",
+    "max",
+    "min",
+    "amax",
+    "amin",
+    "argmax",
+    "argmin",
+    "matmul",
+    "reshape",
+    "flatten",
+    "squeeze",
+    "unsqueeze",
+    "transpose",
+    "permute",
+    "index_select",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "neg",
+    "pow",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "allclose",
+    "numel",
 ]
 
 
@@ -25,8 +71,9 @@ def _method(name: str) -> Any:
 
     def function(input: Tensor, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(input, Tensor):
-            raise TypeError(f"{name}(): argument 'input' must be a Tensor, not "
-                            f"{type(input).__name__}")
+            raise TypeError(
+                f"{name}(): argument 'input' must be a Tensor, not {type(input).__name__}"
+            )
         return method(input, *args, **kwargs)
 
     function.__name__ = function.__qualname__ = name
@@ -105,7 +152,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     d = normalize_dim(dim, tensors[0].ndim, "cat")
     ref = tensors[0].shape
     for i, t in enumerate(tensors):
-        if t.ndim != len(ref) or t.shape[:d] + t.shape[d + 1:] != ref[:d] + ref[d + 1:]:
+        if t.ndim != len(ref) or t.shape[:d] + t.shape[d + 1 :] != ref[:d] + ref[d + 1 :]:
             raise RuntimeError(
                 f"cat(): sizes of tensors must match except in dimension {d}; tensor 0 has "
                 f"shape {ref} and tensor {i} has shape {t.shape}"
@@ -143,8 +190,9 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
         return elementwise.Where.apply(condition, a, b)
     except ValueError:
         shapes = [getattr(x, "shape", ()) for x in (condition, a, b)]
-        raise ValueError(f"where(): shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be "
-                         "broadcast together") from None
+        raise ValueError(
+            f"where(): shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be broadcast together"
+        ) from None
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:

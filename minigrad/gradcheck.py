@@ -92,9 +92,7 @@ def gradcheck(
         leaf.grad = None
     weighted_sum(outputs).backward()
     for i, leaf in zip(checked, leaves, strict=True):
-        analytic = (
-            np.zeros(leaf.shape) if leaf.grad is None else to_host(leaf.grad.data)
-        )
+        analytic = np.zeros(leaf.shape) if leaf.grad is None else to_host(leaf.grad.data)
 
         def loss(_: Any) -> float:
             with no_grad():
@@ -103,8 +101,9 @@ def gradcheck(
         numeric = to_host(numerical_gradient(loss, leaf, h=eps))
         error = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
         if error.size and (np.isnan(error).any() or error.max() > 0):
-            worst = np.unravel_index(np.nanargmax(np.where(np.isnan(error), np.inf, error)),
-                                     error.shape)
+            worst = np.unravel_index(
+                np.nanargmax(np.where(np.isnan(error), np.inf, error)), error.shape
+            )
             raise GradcheckError(
                 f"gradcheck: gradient of input {i} (shape {leaf.shape}) differs at element "
                 f"{tuple(int(k) for k in worst)}: analytic {float(analytic[worst])!r} vs "

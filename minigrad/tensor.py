@@ -309,8 +309,7 @@ class Tensor:
                 )
             if type(grad) is not type(self.data):
                 raise RuntimeError(
-                    f"backward: gradient is on {gradient.device} but the tensor is on "
-                    f"{self.device}"
+                    f"backward: gradient is on {gradient.device} but the tensor is on {self.device}"
                 )
             if grad.dtype != self.dtype:
                 grad = grad.astype(self.dtype)
@@ -465,8 +464,10 @@ class Tensor:
             try:  # name the whole shapes, not just their batch dimensions
                 np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
             except ValueError:
-                raise ValueError(f"matmul: the batch dimensions of shapes {a.shape} and {b.shape} "
-                                 "cannot be broadcast together") from None
+                raise ValueError(
+                    f"matmul: the batch dimensions of shapes {a.shape} and {b.shape} "
+                    "cannot be broadcast together"
+                ) from None
             raise
 
     # ------------------------------------------------------------------ in place
@@ -486,8 +487,9 @@ class Tensor:
         try:
             apply(self.data, value)
         except (TypeError, ValueError) as exc:
-            raise RuntimeError(f"{op}: cannot update a {self.dtype} tensor of shape "
-                               f"{self.shape} in place: {exc}") from None
+            raise RuntimeError(
+                f"{op}: cannot update a {self.dtype} tensor of shape {self.shape} in place: {exc}"
+            ) from None
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
@@ -747,8 +749,9 @@ class Tensor:
     def _check_nonempty(self, op: str, dim: Any) -> None:
         dims = range(self.ndim) if dim is None else (dim,) if isinstance(dim, int) else dim
         if self.data.size == 0 and (dim is None or any(self.shape[d] == 0 for d in dims)):
-            raise RuntimeError(f"{op}(): cannot reduce over an empty dimension of a tensor of "
-                               f"shape {self.shape}")
+            raise RuntimeError(
+                f"{op}(): cannot reduce over an empty dimension of a tensor of shape {self.shape}"
+            )
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the maximum (of the flattened tensor when ``dim`` is None)."""
@@ -770,8 +773,10 @@ class Tensor:
         """The same elements in a new shape (one dimension may be -1)."""
         shape = _shape_arg(shape)
         known = math.prod(n for n in shape if n != -1)
-        if shape.count(-1) > 1 or any(n < -1 for n in shape) or (
-            known != self.numel() if -1 not in shape else known == 0 or self.numel() % known
+        if (
+            shape.count(-1) > 1
+            or any(n < -1 for n in shape)
+            or (known != self.numel() if -1 not in shape else known == 0 or self.numel() % known)
         ):
             raise RuntimeError(
                 f"reshape: shape '{list(shape)}' is invalid for input of size {self.numel()} "
@@ -914,8 +919,9 @@ class Tensor:
                 host = host.astype(np.int64)  # x[[]] selects nothing, as in NumPy
             data = backend.from_host(host, self.device)
         if data.dtype.kind not in "biu":
-            raise IndexError(f"{op}: tensors used as indices must be integer or bool, got "
-                             f"{data.dtype}")
+            raise IndexError(
+                f"{op}: tensors used as indices must be integer or bool, got {data.dtype}"
+            )
         return data
 
     def _index_key(self, key: Any) -> tuple[Any, bool]:
@@ -935,8 +941,9 @@ class Tensor:
         try:
             return shape_ops.Index.apply(self, key, advanced)
         except IndexError as exc:
-            raise IndexError(f"index {key} is out of bounds for a tensor of shape "
-                             f"{self.shape}: {exc}") from None
+            raise IndexError(
+                f"index {key} is out of bounds for a tensor of shape {self.shape}: {exc}"
+            ) from None
 
     def __iter__(self) -> Iterator[Tensor]:
         if self.ndim == 0:

@@ -116,9 +116,7 @@ class TakeAlongDim(Function):
     def backward(self, g: Any) -> tuple[Any, None, None, None]:
         xp = get_array_module(g)
         dim = self.dim
-        positions = xp.arange(self.shape[dim]).reshape(
-            (-1,) + (1,) * (len(self.shape) - dim - 1)
-        )
+        positions = xp.arange(self.shape[dim]).reshape((-1,) + (1,) * (len(self.shape) - dim - 1))
         chosen = positions == xp.expand_dims(self.indices, dim)
         g = g if self.keepdim else xp.expand_dims(g, dim)
         return xp.where(chosen, g, g.dtype.type(0)), None, None, None
