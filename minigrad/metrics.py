@@ -18,7 +18,7 @@ and ``precision = TP / (TP + FP)``, ``recall = TP / (TP + FN)``,
 Typical use after a classifier::
 
     from minigrad import metrics
-    pred = logits.argmax(axis=1)
+    pred = logits.argmax(dim=1)
     metrics.accuracy(y, pred)
     metrics.f1_score(y, pred, average="weighted")
     metrics.roc_auc_score(y, probs[:, 1])     # binary: probability of class 1
@@ -98,7 +98,7 @@ def _labels_1d(x: Any, name: str) -> np.ndarray:
     if arr.ndim != 1:
         hint = (
             "; for class scores or probabilities of shape (n, classes), pass "
-            "argmax(axis=1) as the predicted labels"
+            "argmax(dim=1) as the predicted labels"
             if arr.ndim == 2
             else ""
         )
@@ -167,7 +167,7 @@ def accuracy(y_true: Any, y_pred: Any, normalize: bool = True) -> float:
 
     Args:
         y_true: true class labels, shape ``(n,)``.
-        y_pred: predicted class labels, shape ``(n,)`` (e.g. ``logits.argmax(axis=1)``).
+        y_pred: predicted class labels, shape ``(n,)`` (e.g. ``logits.argmax(dim=1)``).
         normalize: if False, return the number of correct samples instead of the fraction.
 
     Returns:

@@ -234,7 +234,10 @@ def save(obj: Any, path: PathLike | IO[bytes]) -> None:
         target = os.fsdecode(target)
     directory, base = os.path.split(os.path.abspath(target))
     tmp = os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as exc:  # a missing or read-only folder: name the target, not the temp file
+        raise OSError(exc.errno, exc.strerror, target) from None
     try:
         with os.fdopen(fd, "wb") as file:
             _write_npz(file, entries)

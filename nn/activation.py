@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from minigrad.ops import activation
 from minigrad.tensor import Tensor
 
 from . import functional as F
@@ -19,9 +18,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        if self.inplace:
-            return F.relu(input, inplace=True)
-        return activation.Relu.apply(input)
+        return F.relu(input, self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -46,14 +43,14 @@ class Sigmoid(Module):
     """σ(x) = 1 / (1 + e⁻ˣ) element-wise."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return input.sigmoid()
+        return F.sigmoid(input)
 
 
 class Tanh(Module):
     """tanh(x) = (eˣ - e⁻ˣ) / (eˣ + e⁻ˣ) element-wise."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return input.tanh()
+        return F.tanh(input)
 
 
 class Softmax(Module):

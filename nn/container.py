@@ -60,11 +60,21 @@ class _ModuleSequence(Module):
             self.append(module)
         return self
 
-    def insert(self, index: int, module: Module) -> None:
-        """Insert ``module`` before position ``index``."""
+    def insert(self, index: int, module: Module) -> _ModuleSequence:
+        """Insert ``module`` before position ``index`` (-len ≤ index ≤ len); returns self."""
+        n = len(self)
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(f"insert index must be an integer, not {type(index).__name__}")
+        if not -n <= index <= n:
+            raise IndexError(
+                f"insert index {index} is out of range for a {type(self).__name__} of length {n}"
+            )
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
         modules = self._values()
         modules.insert(index, module)
         self._renumber(modules)
+        return self
 
     def pop(self, index: int = -1) -> Module:
         """Remove and return the module at ``index`` (the last by default)."""

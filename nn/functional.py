@@ -100,6 +100,18 @@ def _constant(op: str, input: Tensor, name: str, value: Any) -> Any:
     return data if data.dtype == input.dtype else data.astype(input.dtype)
 
 
+def _check_dropout_probability(p: Any) -> None:
+    """``p`` must be a number in [0, 1] (shared by :func:`dropout` and ``nn.Dropout``)."""
+    if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
+
+
+def _check_label_smoothing(label_smoothing: Any) -> None:
+    """``label_smoothing`` must be in [0, 1] (shared by :func:`cross_entropy` and its module)."""
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+
+
 def _floating_input(op: str, input: Tensor) -> None:
     _check_tensor(op, "input", input)
     if not is_floating(input.dtype):
@@ -114,14 +126,21 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     One graph node: dx = dy W (only when x requires grad), dW = dyᵀ x, db = Σ dy.
     """
+    _check_tensor("linear", "input", input)
+    _check_tensor("linear", "weight", weight)
+    if weight.ndim != 2:
+        raise RuntimeError(
+            f"linear(): weight must be 2-D of shape (out_features, in_features), got shape "
+            f"{weight.shape}"
+        )
     shape = input.shape
-    if weight.ndim != 2 or input.ndim == 0 or shape[-1] != weight.shape[1]:
+    if input.ndim == 0 or shape[-1] != weight.shape[1]:
         rows = math.prod(shape[:-1]) if input.ndim > 1 else 1
         cols = shape[-1] if input.ndim else 0
         raise RuntimeError(
             f"linear(): mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
             f"{'x'.join(str(n) for n in reversed(weight.shape))}): the input of shape {shape} "
-            f"must have in_features={weight.shape[-1]} elements in its last dimension"
+            f"must have in_features={weight.shape[1]} elements in its last dimension"
         )
     if input.dtype != weight.dtype:
         raise RuntimeError(
@@ -131,6 +150,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is None:
         return _functions.Linear.apply(input, weight)
+    _check_tensor("linear", "bias", bias)
     if bias.shape != (weight.shape[0],) or bias.dtype != weight.dtype:
         raise RuntimeError(
             f"linear(): bias must have shape ({weight.shape[0]},) and dtype {weight.dtype}, got "
@@ -149,21 +169,25 @@ def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """relu(x) = max(x, 0) element-wise."""
+    _check_tensor("relu", "input", input)
     return _maybe_inplace(input, activation.Relu.apply(input), inplace)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """leaky_relu(x) = x if x > 0 else negative_slope · x, element-wise."""
+    _check_tensor("leaky_relu", "input", input)
     return _maybe_inplace(input, activation.LeakyRelu.apply(input, negative_slope), inplace)
 
 
 def sigmoid(input: Tensor) -> Tensor:
     """σ(x) = 1 / (1 + e⁻ˣ) element-wise."""
+    _check_tensor("sigmoid", "input", input)
     return input.sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
-    """tanh(x) element-wise."""
+    """tanh(x) = (eˣ - e⁻ˣ) / (eˣ + e⁻ˣ) element-wise."""
+    _check_tensor("tanh", "input", input)
     return input.tanh()
 
 
@@ -181,6 +205,7 @@ def _softmax_dim(name: str, ndim: int, dim: int | None) -> int:
 
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """softmax(x)ᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim`` (computed shifted by the maximum)."""
+    _check_tensor("softmax", "input", input)
     if dtype is not None:
         input = input.to(as_dtype(dtype))
     return input.softmax(_softmax_dim("softmax", input.ndim, dim))
@@ -188,6 +213,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     """log_softmax(x)ᵢ = xᵢ - log Σⱼ exp(xⱼ) along ``dim``; finite for |x| ~ 1e4."""
+    _check_tensor("log_softmax", "input", input)
     if dtype is not None:
         input = input.to(as_dtype(dtype))
     return input.log_softmax(_softmax_dim("log_softmax", input.ndim, dim))
@@ -201,8 +227,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     rescaling. The mask comes from the seeded generator of the input's device
     (``minigrad.manual_seed``). ``p = 1`` gives zeros.
     """
-    if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _check_dropout_probability(p)
+    _check_tensor("dropout", "input", input)
     if not training or p == 0:
         return input
     _floating_input("dropout", input)
@@ -366,8 +392,7 @@ def cross_entropy(
     reduction = _reduction(reduction, size_average, reduce)
     dim = _class_dim(op, input)
     _check_tensor(op, "target", target)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    _check_label_smoothing(label_smoothing)
     w = _class_weight(op, input, weight, dim)
     if is_floating(target.dtype):
         if target.shape != input.shape:

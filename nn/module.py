@@ -136,28 +136,30 @@ class Module:
         self.__dict__.get("_non_persistent", set()).discard(name)
         object.__delattr__(self, name)
 
-    def _check_name(self, name: Any, kind: str) -> None:
+    def _check_name(self, name: Any, kind: str, registry: str) -> None:
+        """A valid new name, or one already in ``registry`` (re-registering replaces it).
+
+        As in PyTorch, a name taken by any other attribute, including a parameter,
+        buffer or module of another kind, is refused: registering a buffer named
+        ``weight`` must not silently turn a parameter into a buffer.
+        """
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
         if "." in name or name == "":
             raise KeyError(f"{kind} name can't contain \".\" and can't be empty, got {name!r}")
-        if hasattr(self, name) and not any(
-            name in self.__dict__.get(r, {}) for r in ("_parameters", "_buffers", "_modules")
-        ):
+        if hasattr(self, name) and name not in self.__dict__[registry]:
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add ``param`` (a :class:`Parameter` or None) under ``name``."""
         self._registry("_parameters")
-        self._check_name(name, "parameter")
+        self._check_name(name, "parameter", "_parameters")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
                 f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                 "(minigrad.nn.Parameter or None required)"
             )
         if param is None:
-            self.__dict__["_buffers"].pop(name, None)
-            self.__dict__["_modules"].pop(name, None)
             self.__dict__["_parameters"][name] = None
             object.__setattr__(self, name, None)
         else:
@@ -170,14 +172,12 @@ class Module:
         ``state_dict()`` (e.g. the class ``weight`` of :class:`CrossEntropyLoss`).
         """
         self._registry("_buffers")
-        self._check_name(name, "buffer")
+        self._check_name(name, "buffer", "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
                 f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                 "(minigrad.Tensor or None required)"
             )
-        self.__dict__["_parameters"].pop(name, None)
-        self.__dict__["_modules"].pop(name, None)
         self.__dict__["_buffers"][name] = tensor
         if persistent:
             self.__dict__["_non_persistent"].discard(name)
@@ -190,10 +190,8 @@ class Module:
         self._registry("_modules")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._check_name(name, "module")
+        self._check_name(name, "module", "_modules")
         if module is None:
-            self.__dict__["_parameters"].pop(name, None)
-            self.__dict__["_buffers"].pop(name, None)
             self.__dict__["_modules"][name] = None
             object.__setattr__(self, name, None)
         else:

@@ -13,6 +13,7 @@ still shows each parameter's own slices.
 
 from __future__ import annotations
 
+import numbers
 from typing import TYPE_CHECKING, Any
 
 from minigrad.backend import backend_of
@@ -26,8 +27,17 @@ Array = Any
 class FlatGroup:
     """Contiguous parameter, gradient and state buffers behind one group's tensors."""
 
-    __slots__ = ("params", "views", "param", "grad", "grad_views", "state", "states",
-                 "state_views", "owner")
+    __slots__ = (
+        "params",
+        "views",
+        "param",
+        "grad",
+        "grad_views",
+        "state",
+        "states",
+        "state_views",
+        "owner",
+    )
 
     def __init__(self, params: list[Tensor], states: dict[Tensor, dict[str, Any]]) -> None:
         xp = backend_of(params[0].data).xp
@@ -51,7 +61,7 @@ class FlatGroup:
         self.state: dict[str, Any] = {}
         self.state_views: dict[str, list[Array]] = {}
         for name, value in self.states[0].items():
-            if _is_array(value):
+            if is_array(value):
                 self.state[name] = xp.concatenate([s[name].reshape(-1) for s in self.states])
             else:
                 self.state[name] = value
@@ -75,7 +85,7 @@ class FlatGroup:
             if state.keys() != reference.keys():
                 return False
             for name, value in state.items():
-                if _is_array(value):
+                if is_array(value):
                     if value.dtype != reference[name].dtype or value.shape != p.shape:
                         return False
                 elif value != reference[name]:
@@ -83,19 +93,35 @@ class FlatGroup:
         return True
 
     def matches(self, params: list[Tensor], states: dict[Tensor, dict[str, Any]]) -> bool:
-        """Whether the buffers still back these parameters, each of which has a gradient."""
+        """Whether the buffers still back these parameters and their states (no entry
+        replaced since :meth:`publish`), and each parameter has a fitting gradient."""
         if states is not self.owner or len(params) != len(self.params):
             return False
-        for p, mine, view, grad_view in zip(params, self.params, self.views, self.grad_views,
-                                            strict=True):
-            if p is not mine or p.data is not view:
+        for i, (p, mine, view, grad_view) in enumerate(
+            zip(params, self.params, self.views, self.grad_views, strict=True)
+        ):
+            if p is not mine or p.data is not view or not self._shows(i, states.get(p)):
                 return False
             grad = p.grad
             if grad is None:
                 return False
             g = grad.data
-            if g is not grad_view and (type(g) is not type(view) or g.dtype != view.dtype
-                                       or g.shape != view.shape):
+            if g is not grad_view and (
+                type(g) is not type(view) or g.dtype != view.dtype or g.shape != view.shape
+            ):
+                return False
+        return True
+
+    def _shows(self, i: int, state: dict[str, Any] | None) -> bool:
+        """Whether ``state`` is parameter ``i``'s state dict, holding what :meth:`publish` put."""
+        if state is not self.states[i] or state.keys() != self.state.keys():
+            return False
+        for name, value in self.state.items():
+            views = self.state_views.get(name)
+            if views is None:
+                if state[name] != value:  # a number, e.g. a step count set by the user
+                    return False
+            elif state[name] is not views[i]:  # an array replaced by the user
                 return False
         return True
 
@@ -110,7 +136,7 @@ class FlatGroup:
     def publish(self) -> None:
         """Show the flat state per parameter: array entries as views, numbers as values."""
         for name, value in self.state.items():
-            if not _is_array(value):
+            if not is_array(value):
                 for state in self.states:
                     state[name] = value
             elif name not in self.state_views:  # a state array the rule just created
@@ -123,9 +149,10 @@ class FlatGroup:
                     offset = end
 
 
-def _is_array(value: Any) -> bool:
+def is_array(value: Any) -> bool:
+    """Whether a state entry is an array of some backend (not a number such as ``step``)."""
     try:
         backend_of(value)
     except TypeError:
         return False
-    return not isinstance(value, int | float | bool)
+    return not isinstance(value, numbers.Number)

@@ -13,8 +13,8 @@ Each function has the signature ::
 - ``state`` is a dict of this parameter's running quantities (moment estimates,
   step count...). It is filled on the first call and afterwards updated **in
   place**: the same arrays are reused at every step, so a caller may keep
-  references to them (and a later version may make them views of one flat
-  buffer per parameter group).
+  references to them (the PyTorch-style optimizers make them views of one
+  flat buffer per parameter group, see ``_flat.py``).
 - Hyper-parameters are plain Python numbers (keyword-only).
 
 The arithmetic goes through the array namespace of ``param``
@@ -99,8 +99,8 @@ def sgd_update(
     g = _effective_grad(param, grad, weight_decay, maximize)
     if momentum != 0:
         buf = state.get("momentum_buffer")
-        if buf is None:
-            buf = state["momentum_buffer"] = g.copy()
+        if buf is None:  # (xp.array, not g.copy(): NumPy gives 0-d results as scalars)
+            buf = state["momentum_buffer"] = get_array_module(param).array(g, copy=True)
         else:
             buf *= momentum
             buf += g if dampening == 0 else (1 - dampening) * g

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import minigrad
 from minigrad.backend import backend_of, get_array_module
 
-from ._flat import FlatGroup
+from ._flat import FlatGroup, is_array
 
 if TYPE_CHECKING:
     from minigrad import Tensor
@@ -38,14 +38,6 @@ __all__ = ["Optimizer", "ParamsT"]
 ParamsT = Iterable["Tensor"] | Iterable[dict[str, Any]]
 Array = Any
 StateDict = dict[str, Any]
-
-
-def _is_array(value: Any) -> bool:
-    try:
-        backend_of(value)
-    except TypeError:
-        return False
-    return not isinstance(value, numbers.Number)
 
 
 def _track_step(step: Callable[..., Any]) -> Callable[..., Any]:
@@ -258,13 +250,11 @@ class Optimizer:
                 continue
             # Parameters stepped one by one can drift apart (step counts): rebuild later.
             self._flat_groups.pop(index, None)
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                param, grad = p.data, grad.data
-                _check_grad(p, grad)
-                rule(param, grad, self.state[p], **kwargs)
+            stepped = [p for p in group["params"] if p.grad is not None]
+            for p in stepped:  # all checked first: a bad gradient changes nothing
+                _check_grad(p, p.grad.data)
+            for p in stepped:
+                rule(p.data, p.grad.data, self.state[p], **kwargs)
         return loss
 
     def _flat_group(self, index: int, group: dict[str, Any]) -> FlatGroup | None:
@@ -279,8 +269,12 @@ class Optimizer:
             return flat
         for p in params:
             grad = p.grad
-            if grad is None or type(grad.data) is not type(p.data) or \
-                    grad.dtype != p.dtype or grad.shape != p.shape:
+            if (
+                grad is None
+                or type(grad.data) is not type(p.data)
+                or grad.dtype != p.dtype
+                or grad.shape != p.shape
+            ):
                 return None
         if not FlatGroup.can_flatten(params, self.state):
             return None
@@ -320,7 +314,7 @@ class Optimizer:
     @staticmethod
     def _export_value(value: Any) -> Any:
         """A state entry for a state dict: arrays become tensors holding a copy."""
-        if _is_array(value):
+        if is_array(value):
             return minigrad.Tensor(value.copy())
         return copy.deepcopy(value)
 
@@ -381,7 +375,7 @@ class Optimizer:
     @staticmethod
     def _import_value(value: Any, param: Tensor, name: str) -> Any:
         """A state entry copied onto ``param``'s device (floating arrays take its dtype)."""
-        if _is_array(value):
+        if is_array(value):
             value = minigrad.Tensor(value)
         if not isinstance(value, minigrad.Tensor):
             return copy.deepcopy(value)
@@ -395,6 +389,11 @@ class Optimizer:
                 f"of shape {tuple(param.shape)}"
             )
         return array
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A copy (copy.deepcopy, pickle) of the parameters' views is no view of a copied
+        # buffer: the copy builds its own buffers at its first step.
+        return {**self.__dict__, "_flat_groups": {}}
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -260,6 +260,14 @@ def test_error_messages():
         M.confusion_matrix([0, 1], [0, 1], labels=[0, 0])
 
 
+def test_the_hint_for_class_scores_is_a_call_that_works_on_tensors():
+    scores = minigrad.tensor([[0.9, 0.1], [0.2, 0.8]])
+    with pytest.raises(ValueError, match=r"pass argmax\(dim=1\) as the predicted labels"):
+        M.accuracy([0, 1], scores)
+    assert M.accuracy([0, 1], scores.argmax(dim=1)) == 1.0  # (a Tensor has no axis= argument)
+    assert "argmax(dim=1)" in M.__doc__ and "argmax(axis" not in M.__doc__ + M.accuracy.__doc__
+
+
 # ----------------------------------------------------------------------------- inputs on devices
 
 

@@ -126,6 +126,38 @@ def test_linear_errors_name_the_shapes_and_dtypes(device):
         layer(tensor(np.ones((4, 3), np.float32), other))
 
 
+def test_linear_rejects_a_weight_that_is_not_2d(device):
+    x = tensor(np.ones((4, 3), np.float32), device)
+    for weight in (np.float32(1.0), np.ones(3, np.float32)):  # a 0-d weight was an IndexError
+        with pytest.raises(RuntimeError, match=r"weight must be 2-D.*got shape"):
+            F.linear(x, tensor(weight, device))
+
+
+@pytest.mark.parametrize(
+    "data", [[[1.0, 2.0, 3.0]], np.ones((1, 3), np.float32)], ids=["list", "ndarray"]
+)
+def test_layers_refuse_inputs_that_are_not_tensors(data):
+    """As PyTorch: a list or NumPy array is a TypeError naming it, not an AttributeError."""
+    calls = {
+        "linear": nn.Linear(3, 2),
+        "relu": nn.ReLU(),
+        "leaky_relu": nn.LeakyReLU(),
+        "sigmoid": nn.Sigmoid(),
+        "tanh": nn.Tanh(),
+        "softmax": nn.Softmax(dim=1),
+        "log_softmax": nn.LogSoftmax(dim=1),
+        "dropout": nn.Dropout(),
+    }
+    for op, module in calls.items():
+        message = rf"{op}\(\): argument 'input' must be a Tensor, not {type(data).__name__}"
+        with pytest.raises(TypeError, match=message):
+            module(data)
+    with pytest.raises(TypeError, match="argument 'weight' must be a Tensor"):
+        F.linear(minigrad.ones(1, 3), np.ones((2, 3), np.float32))
+    with pytest.raises(TypeError, match="argument 'bias' must be a Tensor"):
+        F.linear(minigrad.ones(1, 3), minigrad.ones(2, 3), [0.0, 0.0])
+
+
 def test_linear_without_bias_and_repr():
     layer = nn.Linear(3, 2, bias=False)
     assert layer.bias is None
@@ -282,6 +314,13 @@ def test_dropout_probability_outside_0_1_raises(p):
         nn.Dropout(p)
     with pytest.raises(ValueError, match="between 0 and 1"):
         F.dropout(minigrad.ones(3), p)
+
+
+def test_dropout_probability_of_the_wrong_type_is_shown_with_its_type():
+    with pytest.raises(ValueError, match="but got '0.5'"):  # a string, not the number 0.5
+        nn.Dropout("0.5")
+    with pytest.raises(ValueError, match="but got True"):
+        F.dropout(minigrad.ones(3), True)
 
 
 def test_dropout_defaults_repr_and_inplace(device):

@@ -291,6 +291,17 @@ def test_cross_entropy_loss_weight_is_a_buffer_that_moves_with_to(device):
     np.testing.assert_allclose(host(out), np.log(3), rtol=1e-6)
 
 
+def test_loss_weights_that_are_not_tensors_are_refused_with_pytorchs_message():
+    for make in (
+        lambda: nn.CrossEntropyLoss(weight=[1.0, 2.0]),
+        lambda: nn.NLLLoss(weight=np.ones(2)),
+        lambda: nn.BCELoss(weight=[1.0]),
+        lambda: nn.BCEWithLogitsLoss(pos_weight=[1.0]),
+    ):
+        with pytest.raises(TypeError, match=r"cannot assign '\w+' object to buffer '\w+'"):
+            make()
+
+
 def test_legacy_size_average_and_reduce_map_to_reduction(device):
     x = tensor(np.arange(6.0).reshape(2, 3), device)
     y = tensor(np.zeros((2, 3)), device)

@@ -142,6 +142,33 @@ def test_register_parameter_buffer_and_module_api():
     np.testing.assert_array_equal(host(m.state_dict()["running"]), [1.0, 1.0])
 
 
+def test_registering_over_a_name_of_another_kind_is_refused_and_changes_nothing():
+    """As PyTorch: a buffer named ``weight`` must not silently turn the parameter into a buffer."""
+    layer = nn.Linear(2, 2)
+    layer.register_buffer("stats", minigrad.zeros(2))
+    layer.add_module("child", nn.ReLU())
+    attempts = [
+        lambda: layer.register_buffer("weight", minigrad.zeros(2)),
+        lambda: layer.register_parameter("stats", nn.Parameter(minigrad.zeros(2))),
+        lambda: layer.register_parameter("child", None),
+        lambda: layer.add_module("bias", nn.ReLU()),
+        lambda: layer.add_module("stats", None),
+    ]
+    for attempt in attempts:
+        with pytest.raises(KeyError, match="already exists"):
+            attempt()
+    assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
+    assert [n for n, _ in layer.named_buffers()] == ["stats"]
+    assert [n for n, _ in layer.named_children()] == ["child"]
+    assert list(layer.state_dict()) == ["weight", "bias", "stats"]
+    # re-registering under a name of the same kind replaces the entry, as in PyTorch
+    layer.register_buffer("stats", minigrad.ones(3))
+    layer.register_parameter("bias", None)
+    layer.add_module("child", None)
+    assert list(layer.state_dict()) == ["weight", "stats"] and layer.bias is None
+    assert list(layer.children()) == []
+
+
 # ----------------------------------------------------------------------------- Parameter
 def test_parameter_is_a_tensor_that_requires_grad_and_shares_data():
     t = minigrad.tensor([1.0, 2.0])
@@ -309,6 +336,25 @@ def test_sequential_indexing_len_iteration_append(device):
     assert [n for n, _ in seq.named_children()] == ["0", "1", "2"] and seq[0] is a
     seq.extend([nn.Tanh()])
     assert len(seq) == 4
+
+
+def test_insert_follows_pytorch_and_refuses_bad_input_without_changes():
+    a, b = nn.Linear(1, 1), nn.Tanh()
+    seq = nn.Sequential(a, b)
+    assert seq.insert(-1, nn.ReLU()) is seq  # PyTorch's Sequential.insert returns self
+    assert [type(m).__name__ for m in seq] == ["Linear", "ReLU", "Tanh"]
+    assert seq.insert(3, nn.Identity()) is seq and len(seq) == 4  # index == len appends
+    with pytest.raises(IndexError, match="insert index 5 is out of range.*length 4"):
+        seq.insert(5, nn.ReLU())  # a list would silently append it
+    with pytest.raises(TypeError, match="str is not a Module subclass"):
+        seq.insert(0, "relu")  # used to empty the Sequential before failing
+    with pytest.raises(TypeError, match="must be an integer"):
+        seq.insert("0", nn.ReLU())
+    assert [type(m).__name__ for m in seq] == ["Linear", "ReLU", "Tanh", "Identity"]
+    assert [n for n, _ in seq.named_children()] == ["0", "1", "2", "3"]
+    layers = nn.ModuleList([a])
+    layers.insert(0, b)
+    assert list(layers) == [b, a]
 
 
 def test_module_list_registers_its_modules():

@@ -425,6 +425,15 @@ def test_unsupported_objects_name_their_key_path(tmp_path, good_file):
     assert sorted(os.listdir(tmp_path)) == ["good.npz"]
 
 
+def test_saving_into_a_missing_folder_names_the_target_not_a_temp_file(tmp_path):
+    target = tmp_path / "no-such-folder" / "ckpt.npz"
+    with pytest.raises(FileNotFoundError) as info:
+        save({"w": minigrad.ones(2)}, target)
+    assert info.value.filename == str(target)
+    assert ".tmp" not in str(info.value) and "ckpt.npz" in str(info.value)
+    assert os.listdir(tmp_path) == []
+
+
 def test_crash_mid_write_keeps_the_old_file(tmp_path, good_file, monkeypatch):
     before = good_file.read_bytes()
 

@@ -1,0 +1,532 @@
+"""The flat path of ``Optimizer.step``: one call of the update rule per parameter group.
+
+Every update rule is element-wise, so stepping a group through its contiguous
+buffers (:class:`minigrad.optim._flat.FlatGroup`) must give exactly the
+parameters and state that stepping each parameter on its own gives. The
+reference here is the same optimizer with one parameter per group: a group of
+one parameter is never flattened, so it runs the per-parameter loop.
+
+Also pinned down: the state entries are live views shaped like their
+parameter, saving and resuming, and every transition between the flat path and
+the per-parameter fallback (a missing gradient, mixed dtypes, ``p.data``
+replaced, ``model.to``, new groups, bad gradients, user edits of the state).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import minigrad
+from minigrad import nn, optim
+from minigrad.backend import to_host
+
+# example count and deadline come from the profile loaded by conftest.py
+FAST = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+OPTIMIZERS: dict[str, Callable[[Any], optim.Optimizer]] = {
+    "SGD": lambda params: optim.SGD(params, lr=0.1),
+    "SGD-momentum-dampening": lambda params: optim.SGD(params, lr=0.1, momentum=0.9, dampening=0.2),
+    "SGD-nesterov-decay": lambda params: optim.SGD(
+        params, lr=0.1, momentum=0.8, nesterov=True, weight_decay=0.01
+    ),
+    "SGD-maximize": lambda params: optim.SGD(params, lr=0.05, momentum=0.5, maximize=True),
+    "Adagrad": lambda params: optim.Adagrad(
+        params, lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1
+    ),
+    "RMSprop": lambda params: optim.RMSprop(params, lr=0.01),
+    "RMSprop-centered-momentum": lambda params: optim.RMSprop(
+        params, lr=0.01, momentum=0.5, centered=True, weight_decay=0.01
+    ),
+    "Adam": lambda params: optim.Adam(params, lr=0.05, weight_decay=0.01),
+    "Adam-amsgrad": lambda params: optim.Adam(params, lr=0.05, amsgrad=True),
+    "AdamW": lambda params: optim.AdamW(params, lr=0.05),
+    "AdamW-amsgrad-maximize": lambda params: optim.AdamW(
+        params, lr=0.05, amsgrad=True, maximize=True
+    ),
+}
+NAMES = list(OPTIMIZERS)
+SHAPES = [(3, 2), (4,), (1,), (2, 1, 3)]
+
+
+# ------------------------------------------------------------------ helpers
+def host(x: Any) -> np.ndarray:
+    return to_host(x.data if isinstance(x, minigrad.Tensor) else x)
+
+
+def make_params(
+    shapes: Sequence[tuple[int, ...]], device: str, dtypes: Sequence[Any] | None = None
+) -> list[minigrad.Tensor]:
+    rng = np.random.default_rng(len(shapes))
+    dtypes = dtypes or [minigrad.float64] * len(shapes)
+    return [
+        minigrad.tensor(rng.standard_normal(s), dtype=d, device=device, requires_grad=True)
+        for s, d in zip(shapes, dtypes, strict=True)
+    ]
+
+
+def twin(params: list[minigrad.Tensor]) -> list[minigrad.Tensor]:
+    """Independent copies of ``params`` (same values, dtypes and devices)."""
+    return [
+        minigrad.tensor(host(p), dtype=p.dtype, device=p.device, requires_grad=True) for p in params
+    ]
+
+
+def flat_and_reference(
+    name: str, params: list[minigrad.Tensor]
+) -> tuple[optim.Optimizer, list[minigrad.Tensor], optim.Optimizer]:
+    """``name`` on one group of ``params``, and on twins of them one parameter per group."""
+    ref_params = twin(params)
+    opt = OPTIMIZERS[name](params)
+    ref = OPTIMIZERS[name]([{"params": [p]} for p in ref_params])
+    return opt, ref_params, ref
+
+
+def set_grads(params: list[minigrad.Tensor], t: int, skip: Sequence[int] = ()) -> None:
+    """Gradients that depend on the step ``t`` and on the parameters; None at ``skip``."""
+    rng = np.random.default_rng(1000 + t)
+    for i, p in enumerate(params):
+        g = rng.standard_normal(p.shape) + 0.5 * host(p)
+        p.grad = None if i in skip else minigrad.tensor(g, dtype=p.dtype, device=p.device)
+
+
+def step_both(
+    pairs: Sequence[tuple[list[minigrad.Tensor], optim.Optimizer]], t: int, skip: Sequence[int] = ()
+) -> None:
+    for params, opt in pairs:
+        set_grads(params, t, skip)
+        opt.step()
+
+
+def assert_same_params(got: list[minigrad.Tensor], want: list[minigrad.Tensor]) -> None:
+    for p, q in zip(got, want, strict=True):
+        assert (p.shape, p.dtype, p.device) == (q.shape, q.dtype, q.device)
+        np.testing.assert_array_equal(host(p), host(q))
+
+
+def assert_same_state(
+    opt: optim.Optimizer, params: list[minigrad.Tensor],
+    ref: optim.Optimizer, ref_params: list[minigrad.Tensor],
+) -> None:  # fmt: skip
+    for p, q in zip(params, ref_params, strict=True):
+        got, want = opt.state.get(p, {}), ref.state.get(q, {})
+        assert got.keys() == want.keys()
+        for key, value in got.items():
+            if key == "step":
+                assert value == want[key]
+                continue
+            assert type(value) is type(p.data), key  # on the parameter's device
+            assert (value.shape, value.dtype) == (p.shape, want[key].dtype), key
+            np.testing.assert_array_equal(host(value), host(want[key]), err_msg=key)
+
+
+def flat_of(opt: optim.Optimizer, group: int = 0) -> Any:
+    """The group's contiguous buffers, or None when it steps parameter by parameter."""
+    return opt._flat_groups.get(group)
+
+
+def owner(array: Any) -> Any:
+    """The array that owns the memory of ``array`` (a NumPy or CuPy view's base)."""
+    array = getattr(array, "_a", array)  # the strict test backend wraps a NumPy array
+    return array if array.base is None else array.base
+
+
+def assert_backed_by_flat(opt: optim.Optimizer, params: list[minigrad.Tensor]) -> None:
+    """Each parameter's data and array state are views into the group's buffers."""
+    flat = flat_of(opt)
+    assert flat is not None
+    for p in params:
+        assert owner(p.data) is owner(flat.param)
+        for key, value in opt.state[p].items():
+            if key != "step":
+                assert owner(value) is owner(flat.state[key]), key
+
+
+# ------------------------------------------------------------------ same arithmetic
+@FAST
+@given(
+    name=st.sampled_from(NAMES),
+    shapes=st.lists(st.sampled_from([(), (1,), (3,), (2, 3), (4, 1, 2), (0,)]), min_size=2,
+                    max_size=5),
+    dtype=st.sampled_from([minigrad.float32, minigrad.float64]),
+    steps=st.integers(1, 6),
+)  # fmt: skip
+def test_flat_step_equals_stepping_each_parameter(name, shapes, dtype, steps, device):
+    params = make_params(shapes, device, [dtype] * len(shapes))
+    opt, ref_params, ref = flat_and_reference(name, params)
+    for t in range(steps):
+        step_both([(params, opt), (ref_params, ref)], t)
+        assert_same_params(params, ref_params)
+        assert_same_state(opt, params, ref, ref_params)
+    assert_backed_by_flat(opt, params)
+    assert not ref._flat_groups  # the reference really stepped parameter by parameter
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_state_entries_are_live_slices_shaped_like_their_parameter(name, device):
+    params = make_params(SHAPES, device)
+    opt = OPTIMIZERS[name](params)
+    set_grads(params, 0)
+    opt.step()
+    flat = flat_of(opt)
+    data = [p.data for p in params]
+    entries = [dict(opt.state[p]) for p in params]
+    before = [{k: host(v).copy() for k, v in e.items() if k != "step"} for e in entries]
+    for p, entry in zip(params, entries, strict=True):
+        for key, value in entry.items():
+            if key != "step":
+                assert value.shape == p.shape and value.dtype == p.dtype, key
+    for t in range(1, 3):
+        set_grads(params, t)
+        opt.step()
+    assert flat_of(opt) is flat  # no rebuild while nothing changes
+    for i, p in enumerate(params):
+        assert p.data is data[i]
+        for key, value in entries[i].items():
+            if key == "step":
+                assert opt.state[p]["step"] == value + 2
+                continue
+            assert opt.state[p][key] is value  # the same view, updated in place
+            if p.data.size and key != "max_exp_avg_sq":  # amsgrad's maximum may stand still
+                assert not np.array_equal(host(value), before[i][key]), key
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_state_dict_after_flat_steps_equals_per_parameter_stepping(name, device):
+    params = make_params(SHAPES, device)
+    opt, ref_params, ref = flat_and_reference(name, params)
+    for t in range(4):
+        step_both([(params, opt), (ref_params, ref)], t)
+    got, want = opt.state_dict(), ref.state_dict()
+    assert got["state"].keys() == want["state"].keys()
+    for index, entry in got["state"].items():
+        assert entry.keys() == want["state"][index].keys()
+        for key, value in entry.items():
+            if isinstance(value, minigrad.Tensor):
+                np.testing.assert_array_equal(host(value), host(want["state"][index][key]))
+            else:
+                assert value == want["state"][index][key]
+    hyper = {k: v for k, v in got["param_groups"][0].items() if k != "params"}
+    assert hyper == {k: v for k, v in want["param_groups"][0].items() if k != "params"}
+    saved = {i: {k: host(v).copy() for k, v in e.items() if k != "step"}
+             for i, e in got["state"].items()}  # fmt: skip
+    step_both([(params, opt)], 4)  # the state dict holds copies, not views of the buffers
+    for i, entry in got["state"].items():
+        for key, value in saved[i].items():
+            np.testing.assert_array_equal(host(entry[key]), value)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_resuming_from_a_state_dict_equals_uninterrupted_training(name, device):
+    n, m = 3, 4
+    params = make_params(SHAPES, device)
+    opt = OPTIMIZERS[name](params)
+    for t in range(n):
+        step_both([(params, opt)], t)
+    checkpoint = opt.state_dict()
+    resumed = twin(params)
+    resumed_opt = OPTIMIZERS[name](resumed)
+    resumed_opt.load_state_dict(checkpoint)
+    for t in range(n, n + m):
+        step_both([(params, opt), (resumed, resumed_opt)], t)
+    assert_same_params(resumed, params)
+    assert_same_state(resumed_opt, resumed, opt, params)
+    assert_backed_by_flat(resumed_opt, resumed)
+
+
+# ------------------------------------------------------------------ fallbacks
+def _uniform(opt: optim.Optimizer, params: list[minigrad.Tensor]) -> bool:
+    first = opt.state.get(params[0], {})
+    return all(
+        opt.state.get(p, {}).keys() == first.keys()
+        and opt.state.get(p, {}).get("step") == first.get("step")
+        for p in params
+    )
+
+
+@FAST
+@given(
+    name=st.sampled_from(NAMES),
+    masks=st.lists(st.lists(st.booleans(), min_size=4, max_size=4), min_size=1, max_size=6),
+)
+def test_steps_with_missing_gradients_equal_per_parameter_stepping(name, masks, device):
+    """A parameter without a gradient keeps its value and state; the others step."""
+    params = make_params(SHAPES, device)
+    opt, ref_params, ref = flat_and_reference(name, params)
+    for t, mask in enumerate(masks):
+        skip = [i for i, missing in enumerate(mask) if missing]
+        uniform = _uniform(opt, params)
+        frozen = {i: (host(params[i]).copy(), copy.deepcopy(opt.state.get(params[i], {})))
+                  for i in skip}  # fmt: skip
+        step_both([(params, opt), (ref_params, ref)], t, skip)
+        assert_same_params(params, ref_params)
+        assert_same_state(opt, params, ref, ref_params)
+        for i, (value, state) in frozen.items():
+            np.testing.assert_array_equal(host(params[i]), value)
+            assert opt.state.get(params[i], {}).keys() == state.keys()
+            for key, entry in state.items():
+                got = opt.state[params[i]][key]
+                assert got == entry if key == "step" else np.array_equal(host(got), host(entry))
+        # all gradients present and one state layout: the buffers are (re)built
+        assert (flat_of(opt) is not None) == (not skip and uniform)
+
+
+def test_a_missing_gradient_then_all_gradients_rebuilds_only_a_uniform_state(device):
+    for name, rebuilt in [("SGD-momentum-dampening", True), ("Adam", False)]:
+        params = make_params(SHAPES, device)
+        opt, ref_params, ref = flat_and_reference(name, params)
+        step_both([(params, opt), (ref_params, ref)], 0)
+        step_both([(params, opt), (ref_params, ref)], 1, skip=[2])
+        assert flat_of(opt) is None
+        for t in range(2, 4):
+            step_both([(params, opt), (ref_params, ref)], t)
+            assert (flat_of(opt) is not None) == rebuilt, name  # Adam's step counts differ
+        assert_same_params(params, ref_params)
+        assert_same_state(opt, params, ref, ref_params)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_group_of_mixed_dtypes_steps_each_parameter(name, device):
+    dtypes = [minigrad.float32, minigrad.float64, minigrad.float32, minigrad.float64]
+    params = make_params(SHAPES, device, dtypes)
+    opt, ref_params, ref = flat_and_reference(name, params)
+    for t in range(3):
+        step_both([(params, opt), (ref_params, ref)], t)
+    assert flat_of(opt) is None
+    assert [p.dtype for p in params] == dtypes
+    assert_same_params(params, ref_params)
+    assert_same_state(opt, params, ref, ref_params)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_replacing_p_data_between_steps(name, device):
+    params = make_params(SHAPES, device)
+    opt, ref_params, ref = flat_and_reference(name, params)
+    step_both([(params, opt), (ref_params, ref)], 0)
+    old = flat_of(opt)
+    for ps in (params, ref_params):
+        ps[1].data = ps[1].data * 0 + 3.0  # a new array
+    step_both([(params, opt), (ref_params, ref)], 1)
+    assert flat_of(opt) is not old  # rebuilt around the new array
+    step_both([(params, opt), (ref_params, ref)], 2)
+    assert_same_params(params, ref_params)
+    assert_same_state(opt, params, ref, ref_params)
+    assert_backed_by_flat(opt, params)
+
+
+def _mlp() -> nn.Module:
+    minigrad.manual_seed(3)
+    return nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+
+
+@pytest.mark.parametrize("name", ["SGD", "SGD-nesterov-decay", "Adagrad", "AdamW-amsgrad-maximize"])
+def test_moving_the_model_between_steps(name, device):
+    """A cpu model moved to ``device`` after some steps; the state follows by a reload."""
+    x = minigrad.randn(5, 3)
+    model, ref_model = _mlp(), _mlp()
+    opt = OPTIMIZERS[name](model.parameters())
+    ref = OPTIMIZERS[name]([{"params": [p]} for p in ref_model.parameters()])
+
+    def train(steps: int, inputs: minigrad.Tensor) -> None:
+        for m, o in ((model, opt), (ref_model, ref)):
+            for _ in range(steps):
+                o.zero_grad()
+                (m(inputs) ** 2).sum().backward()
+                o.step()
+
+    train(2, x)
+    for m, o in ((model, opt), (ref_model, ref)):
+        m.to(device)
+        o.load_state_dict(o.state_dict())  # state tensors go to their parameter's device
+    train(3, x.to(device))
+    params, ref_params = list(model.parameters()), list(ref_model.parameters())
+    assert all(p.device == device for p in params)
+    assert_same_params(params, ref_params)
+    assert_same_state(opt, params, ref, ref_params)
+    assert_backed_by_flat(opt, params)
+
+
+def test_moving_a_model_without_state_needs_no_reload(device):
+    x = minigrad.randn(5, 3)
+    model, ref_model = _mlp(), _mlp()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    ref = optim.SGD([{"params": [p]} for p in ref_model.parameters()], lr=0.1)
+    for step in range(4):
+        if step == 2:
+            model.to(device)
+            ref_model.to(device)
+            x = x.to(device)
+        for m, o in ((model, opt), (ref_model, ref)):
+            o.zero_grad()
+            (m(x) ** 2).sum().backward()
+            o.step()
+    params = list(model.parameters())
+    assert all(p.device == device for p in params)
+    assert_same_params(params, list(ref_model.parameters()))
+    assert_backed_by_flat(opt, params)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_add_param_group_after_some_steps(name, device):
+    params = make_params(SHAPES, device)
+    extra = make_params([(2, 2), (3,), (1,)], device)
+    opt, ref_params, ref = flat_and_reference(name, params)
+    ref_extra = twin(extra)
+    for t in range(2):
+        step_both([(params, opt), (ref_params, ref)], t)
+    opt.add_param_group({"params": extra, "lr": 0.02})
+    for q in ref_extra:
+        ref.add_param_group({"params": [q], "lr": 0.02})
+    for t in range(2, 5):
+        step_both([(params + extra, opt), (ref_params + ref_extra, ref)], t)
+    assert flat_of(opt, 0) is not None and flat_of(opt, 1) is not None
+    assert_same_params(params + extra, ref_params + ref_extra)
+    assert_same_state(opt, params + extra, ref, ref_params + ref_extra)
+
+
+def _wrong_gradients(p: minigrad.Tensor) -> list[tuple[minigrad.Tensor, str]]:
+    other = "cpu" if p.device == "cuda" else "cuda"
+    return [
+        (minigrad.zeros(p.shape[0] + 1, dtype=p.dtype, device=p.device),
+         r"gradient \(float64, shape \(4,\)\) does not match its parameter \(float64, shape"),
+        (minigrad.zeros(*p.shape, dtype=minigrad.float32, device=p.device),
+         r"gradient \(float32, shape \(3, 2\)\) does not match its parameter \(float64"),
+        (minigrad.zeros(*p.shape, dtype=p.dtype, device=other),
+         "move the gradient to the parameter's device"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("which", range(3), ids=["shape", "dtype", "device"])
+@pytest.mark.parametrize("name", ["SGD-momentum-dampening", "Adam"])
+def test_a_wrong_gradient_raises_and_training_can_go_on(name, which, device):
+    params = make_params(SHAPES, device)
+    opt, ref_params, ref = flat_and_reference(name, params)
+    step_both([(params, opt), (ref_params, ref)], 0)
+    set_grads(params, 1)
+    bad, match = _wrong_gradients(params[0])[which]
+    params[0].grad = bad
+    before = [host(p).copy() for p in params]
+    with pytest.raises(ValueError, match=match):
+        opt.step()
+    for p, value in zip(params, before, strict=True):  # the first parameter failed: no update
+        np.testing.assert_array_equal(host(p), value)
+    for t in range(2, 4):
+        step_both([(params, opt), (ref_params, ref)], t)
+    assert_same_params(params, ref_params)
+    assert_same_state(opt, params, ref, ref_params)
+    assert_backed_by_flat(opt, params)
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("SGD-momentum-dampening", {"lr": 0.01, "weight_decay": 0.1}),
+        ("RMSprop", {"momentum": 0.5, "centered": True}),  # new state arrays mid-training
+        ("Adam", {"amsgrad": True, "betas": (0.5, 0.9)}),
+    ],
+)
+def test_hyper_parameters_changed_between_steps(name, change, device):
+    params = make_params(SHAPES, device)
+    opt, ref_params, ref = flat_and_reference(name, params)
+    for t in range(2):
+        step_both([(params, opt), (ref_params, ref)], t)
+    for group in opt.param_groups + ref.param_groups:
+        group.update(change)
+    for t in range(2, 4):
+        step_both([(params, opt), (ref_params, ref)], t)
+    assert_same_params(params, ref_params)
+    assert_same_state(opt, params, ref, ref_params)
+    assert_backed_by_flat(opt, params)
+
+
+# ------------------------------------------------------------------ the tensors stay usable
+@pytest.mark.parametrize("name", ["SGD-nesterov-decay", "Adam-amsgrad"])
+def test_writes_to_p_data_in_place_are_seen_by_the_next_step(name, device):
+    params = make_params(SHAPES, device)
+    opt, ref_params, ref = flat_and_reference(name, params)
+    step_both([(params, opt), (ref_params, ref)], 0)
+    flat = flat_of(opt)
+    source = minigrad.tensor(np.arange(4.0), dtype=minigrad.float64)  # on cpu: copy_ moves it
+    for ps in (params, ref_params):
+        with minigrad.no_grad():
+            ps[0].mul_(0.5)
+            ps[1].copy_(source)
+        ps[2].data[...] = 7.0
+        ps[3].data += 1.0
+    step_both([(params, opt), (ref_params, ref)], 1)
+    assert flat_of(opt) is flat  # in-place writes need no rebuild
+    assert_same_params(params, ref_params)
+    assert_same_state(opt, params, ref, ref_params)
+
+
+def test_numpy_of_a_flat_parameter_is_its_live_memory():
+    params = make_params(SHAPES, "cpu")
+    opt = optim.Adam(params, lr=0.1)
+    set_grads(params, 0)
+    opt.step()
+    array = params[0].detach().numpy()
+    assert array.shape == params[0].shape
+    np.testing.assert_array_equal(array, host(params[0]))
+    array[...] = 0.0  # shares memory with the parameter, like PyTorch's .numpy()
+    np.testing.assert_array_equal(host(params[0]), np.zeros(params[0].shape))
+    set_grads(params, 1)
+    opt.step()
+    np.testing.assert_array_equal(array, host(params[0]))  # and sees the next update
+    assert not np.array_equal(array, np.zeros(params[0].shape))
+
+
+def test_sgd_momentum_of_a_0d_parameter_accumulates():
+    """A 0-d parameter's momentum buffer stays an array (NumPy gives 0-d results as scalars)."""
+    p = minigrad.tensor(1.0, requires_grad=True)
+    q = minigrad.tensor([1.0], requires_grad=True)
+    for x in (p, q):
+        opt = optim.SGD([x], lr=0.1, momentum=0.9, weight_decay=0.1)
+        for _ in range(3):
+            x.grad = minigrad.ones_like(x)
+            opt.step()
+    np.testing.assert_array_equal(host(p), host(q)[0])
+
+
+# ------------------------------------------------------------------ copies and user edits
+@pytest.mark.parametrize("name", ["SGD-momentum-dampening", "RMSprop-centered-momentum", "Adam"])
+def test_a_deep_copy_of_parameters_and_optimizer_trains_on_its_own(name, device):
+    params = make_params(SHAPES, device)
+    opt, ref_params, ref = flat_and_reference(name, params)
+    for t in range(2):
+        step_both([(params, opt), (ref_params, ref)], t)
+    copied, copied_opt = copy.deepcopy((params, opt))
+    for t in range(2, 4):
+        step_both([(params, opt), (ref_params, ref), (copied, copied_opt)], t)
+    assert_same_params(copied, ref_params)
+    assert_same_state(copied_opt, copied, ref, ref_params)
+    assert_same_params(params, ref_params)
+    assert_same_state(opt, params, ref, ref_params)
+
+
+@pytest.mark.parametrize(
+    ("name", "edit"),
+    [
+        ("SGD-momentum-dampening", lambda s: s.update(momentum_buffer=s["momentum_buffer"] * 0)),
+        ("Adam", lambda s: s.update(step=0)),
+        ("Adam", lambda s: s.update(exp_avg=s["exp_avg"] + 1.0)),
+        ("Adagrad", lambda s: s.clear()),
+    ],
+    ids=["new-buffer", "step-reset", "new-exp-avg", "cleared"],
+)  # fmt: skip
+def test_entries_the_user_puts_in_the_state_are_used(name, edit, device):
+    params = make_params(SHAPES, device)
+    opt, ref_params, ref = flat_and_reference(name, params)
+    for t in range(2):
+        step_both([(params, opt), (ref_params, ref)], t)
+    edit(opt.state[params[1]])
+    edit(ref.state[ref_params[1]])
+    for t in range(2, 4):
+        step_both([(params, opt), (ref_params, ref)], t)
+    assert_same_params(params, ref_params)
+    assert_same_state(opt, params, ref, ref_params)
