@@ -726,6 +726,9 @@ class Tensor:
             self._check_nonempty(op, None)
             return reduction.Extremum.apply(self, None, False, largest)
         dim = normalize_dim(dim, self.ndim, op)
+        if self.ndim == 0:  # a 0-d tensor is its own extremum, at index 0 (as PyTorch)
+            zero = backend_of(self.data).xp.zeros((), dtype=np.int64)
+            return ValuesIndices(shape_ops.Reshape.apply(self, ()), Tensor._from_op(zero, None))
         self._check_nonempty(op, dim)
         xp = backend_of(self.data).xp
         indices = xp.argmax(self.data, axis=dim) if largest else xp.argmin(self.data, axis=dim)
@@ -803,7 +806,8 @@ class Tensor:
             new = tuple(n for n in self.shape if n != 1)
         else:
             d = normalize_dim(dim, self.ndim, "squeeze")
-            new = self.shape[:d] + self.shape[d + 1 :] if self.shape[d] == 1 else self.shape
+            squeezable = self.ndim and self.shape[d] == 1
+            new = self.shape[:d] + self.shape[d + 1 :] if squeezable else self.shape
         return shape_ops.Reshape.apply(self, new)
 
     def unsqueeze(self, dim: int) -> Tensor:
@@ -826,7 +830,8 @@ class Tensor:
         axes = list(range(self.ndim))
         d0 = normalize_dim(dim0, self.ndim, "transpose")
         d1 = normalize_dim(dim1, self.ndim, "transpose")
-        axes[d0], axes[d1] = axes[d1], axes[d0]
+        if d0 != d1:  # (a 0-d tensor has no axes to swap)
+            axes[d0], axes[d1] = axes[d1], axes[d0]
         return shape_ops.Permute.apply(self, tuple(axes))
 
     def t(self) -> Tensor:

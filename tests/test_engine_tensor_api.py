@@ -283,3 +283,13 @@ def test_to_and_requires_grad_keep_values(device):
     x = on([1.0, -2.0], device)
     assert_close(x.to("cpu").detach(), [1.0, -2.0])
     assert_close(x.to(mg.float32).double(), [1.0, -2.0])
+
+
+def test_zero_dim_tensors_take_dim_0_as_pytorch_does(device):
+    x = mg.tensor(3.0, device=device, requires_grad=True)
+    values, indices = x.max(0)
+    assert values.shape == () and values.item() == 3.0 and indices.item() == 0
+    assert x.min(-1, keepdim=True).values.shape == ()
+    assert x.transpose(0, 0).shape == () and x.squeeze(0).shape == ()
+    (values * 2).backward()
+    assert x.grad.item() == 2.0
