@@ -23,8 +23,9 @@ dict       ``items``: list of ``[key node, value node]`` pairs (keys keep their 
            so the int keys of an optimizer state dict come back as ints), ``ordered``
 tensor     ``array`` (entry name), ``dtype``, ``shape``, ``device`` (``'cpu'``,
            ``'cuda:0'``), ``requires_grad``
-ndarray    ``array``, ``dtype``, ``shape``, ``device`` (NumPy arrays are ``'cpu'``;
-           CuPy arrays come back as CuPy arrays on their device)
+ndarray    ``array``, ``dtype``, ``shape``, ``device`` (NumPy arrays are ``'cpu'`` and
+           come back as NumPy arrays; CuPy arrays come back as CuPy arrays on
+           their device, or where ``map_location`` sends them)
 scalar     ``array``, ``dtype`` (a NumPy scalar such as ``np.float32(1.5)``)
 ========== ===========================================================================
 
@@ -369,7 +370,10 @@ class _Decoder:
             return arr[()]
         if t == "ndarray":
             arr = self.array(node)
-            device = self.target_device(node.get("device", "cpu"))
+            saved = node.get("device", "cpu")
+            if saved == "cpu":
+                return arr  # a NumPy array stays one whatever map_location says, as in torch.load
+            device = self.target_device(saved)
             if device.type == "cpu":
                 return arr
             return self.backend_for(device).from_host(arr, device)
@@ -415,7 +419,8 @@ def load(path: PathLike | IO[bytes], map_location: MapLocation = None) -> Any:
 
     Tensors come back with their saved dtype, shape, values and ``requires_grad``
     (as new leaf tensors) on the device given by ``map_location``; lists, tuples,
-    dicts (with their key types), numbers and strings come back as saved.
+    dicts (with their key types), numbers, strings and NumPy arrays come back as
+    saved (raw CuPy arrays follow ``map_location``, like tensors).
 
     Loading never executes code from the file (``np.load(..., allow_pickle=False)``
     and JSON), so it is safe to open files from elsewhere.

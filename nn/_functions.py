@@ -321,17 +321,20 @@ class NLLLoss(Function):
         return gx, None, None, None, None, None
 
 
+def _clamped_log(v: Array) -> Array:
+    """log v clamped to ≥ -100, as PyTorch's BCELoss: log 0 = -100 (finite, no warning)."""
+    xp = get_array_module(v)
+    positive = v > 0
+    return xp.maximum(xp.where(positive, xp.log(xp.where(positive, v, 1)), -100.0), -100.0)
+
+
 class BCELoss(Function):
     # ℓ = -w [y log x + (1 - y) log(1 - x)]   (each log clamped to ≥ -100, as PyTorch)
     # dℓ/dx = w (x - y) / max(x (1 - x), 1e-12),   dℓ/dy = w [log(1 - x) - log x]
     __slots__ = ("x", "y", "w", "log_x", "log_1mx", "reduction", "count")
 
     def forward(self, x: Array, y: Array, weight: Array | None, reduction: str) -> Array:
-        xp = get_array_module(x)
-        log_x = xp.maximum(xp.where(x > 0, xp.log(xp.where(x > 0, x, 1)), -100.0), -100.0)
-        one_minus = 1 - x
-        log_1mx = xp.where(one_minus > 0, xp.log(xp.where(one_minus > 0, one_minus, 1)), -100.0)
-        log_1mx = xp.maximum(log_1mx, -100.0)
+        log_x, log_1mx = _clamped_log(x), _clamped_log(1 - x)
         loss = -(y * log_x + (1 - y) * log_1mx)
         if weight is not None:
             loss = loss * weight

@@ -5,6 +5,11 @@ The modules of :mod:`minigrad.nn` call these; these check their arguments
 (raising errors that name the expected and the received shapes) and hand the
 arrays to one fused graph node of :mod:`minigrad.nn._functions` or of the engine.
 
+``inplace=True`` (relu, leaky_relu, dropout) writes the result into the input
+only when no graph is recorded for it; when the input needs a gradient the result
+is computed out of place instead (PyTorch would overwrite it), so always use the
+returned tensor: ``x = F.relu(x, inplace=True)``.
+
 ``reduction`` (losses): ``'mean'`` averages the per-element losses, ``'sum'``
 adds them, ``'none'`` returns them. The deprecated ``size_average`` / ``reduce``
 arguments are accepted, as in PyTorch, and mapped onto ``reduction``.

@@ -109,6 +109,16 @@ def test_shared_parameters_and_modules_are_listed_once():
     assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
 
 
+def test_remove_duplicate_false_lists_a_shared_module_under_each_name():
+    shared = nn.Linear(2, 2)
+    shared.register_buffer("stats", minigrad.zeros(1))
+    model = nn.Sequential(shared, nn.ReLU(), shared)
+    assert [n for n, _ in model.named_parameters(remove_duplicate=False)] == [
+        "0.weight", "0.bias", "2.weight", "2.bias"]  # fmt: skip
+    assert [n for n, _ in model.named_buffers(remove_duplicate=False)] == ["0.stats", "2.stats"]
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias"]
+
+
 def test_assigning_before_init_raises_a_clear_error():
     class Forgot(nn.Module):
         def __init__(self):

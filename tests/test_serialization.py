@@ -273,6 +273,16 @@ def test_raw_device_arrays_round_trip(tmp_path):
     assert isinstance(load(tmp_path / "a.npz", map_location="cpu")["dev"], np.ndarray)
 
 
+def test_map_location_moves_tensors_but_leaves_numpy_arrays_on_the_host(tmp_path):
+    """As torch.load: a loss history saved as a NumPy array must not become a CuPy array."""
+    save({"w": minigrad.ones(2), "history": np.arange(3.0)}, tmp_path / "ckpt.npz")
+    for where in ("cuda", {"cpu": "cuda"}):
+        loaded = load(tmp_path / "ckpt.npz", map_location=where)
+        assert str(loaded["w"].device) == "cuda:0"
+        assert isinstance(loaded["history"], np.ndarray)
+        np.testing.assert_array_equal(loaded["history"], [0.0, 1.0, 2.0])
+
+
 def test_unavailable_device_suggests_map_location_cpu(tmp_path, monkeypatch):
     save({"t": minigrad.tensor([1.0], device="cuda")}, tmp_path / "gpu.npz")
     real_get_backend = backend.get_backend
