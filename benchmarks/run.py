@@ -22,6 +22,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,8 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy_floor  # noqa: E402
 
 import minigrad as mg  # noqa: E402
-import minigrad.nn.functional as F  # noqa: E402
-from minigrad import nn, optim  # noqa: E402
 
 try:
     import torch
@@ -78,11 +77,14 @@ def make_problem(w: Workload, seed: int = 0) -> dict:
     return {"weights": weights, "biases": biases, "x": x, "y": y}
 
 
-# --------------------------------------------------------------------------- minigrad
-def minigrad_step(w: Workload, p: dict) -> Callable[[], object]:
+# --------------------------------------------------------------------------- minigrad, PyTorch
+def framework_step(
+    w: Workload, p: dict, lib: Any, make_optimizer: Callable[[Any], Any]
+) -> Callable[[], object]:
+    """The training step in ``lib``, minigrad or PyTorch: one code for both, as their APIs agree."""
     if w.sizes is None:
-        a = mg.tensor(p["a"], requires_grad=True)
-        b = mg.tensor(p["b"], requires_grad=True)
+        a = lib.tensor(p["a"], requires_grad=True)
+        b = lib.tensor(p["b"], requires_grad=True)
 
         def expression() -> object:
             a.grad = b.grad = None
@@ -91,19 +93,20 @@ def minigrad_step(w: Workload, p: dict) -> Callable[[], object]:
             return out
 
         return expression
-    layers: list[nn.Module] = []
+    nn = lib.nn
+    layers: list = []
     for i, (weight, bias) in enumerate(zip(p["weights"], p["biases"], strict=True)):
         linear = nn.Linear(weight.shape[1], weight.shape[0])
-        with mg.no_grad():
-            linear.weight.copy_(mg.from_numpy(weight))
-            linear.bias.copy_(mg.from_numpy(bias))
+        with lib.no_grad():
+            linear.weight.copy_(lib.from_numpy(weight))
+            linear.bias.copy_(lib.from_numpy(bias))
         layers.append(linear)
         if i < len(p["weights"]) - 1:
             layers.append(nn.ReLU() if w.negative_slope is None else nn.LeakyReLU(w.negative_slope))
     model = nn.Sequential(*layers)
-    opt = optim.Adam(model.parameters())
-    x, y = mg.from_numpy(p["x"]), mg.from_numpy(p["y"])
-    loss_fn = F.cross_entropy if w.loss == "cross_entropy" else F.mse_loss
+    opt = make_optimizer(model.parameters())
+    x, y = lib.from_numpy(p["x"]), lib.from_numpy(p["y"])
+    loss_fn = nn.functional.cross_entropy if w.loss == "cross_entropy" else nn.functional.mse_loss
 
     def step() -> object:
         opt.zero_grad()
@@ -125,61 +128,20 @@ def floor_step(w: Workload, p: dict) -> Callable[[], object]:
     return lambda: net.step(x, y, w.loss)
 
 
-# --------------------------------------------------------------------------- PyTorch
-def torch_step(w: Workload, p: dict, fused: bool) -> Callable[[], object]:
-    if w.sizes is None:
-        a = torch.tensor(p["a"], requires_grad=True)
-        b = torch.tensor(p["b"], requires_grad=True)
-
-        def expression() -> object:
-            a.grad = b.grad = None
-            out = (a * b + a).sum()
-            out.backward()
-            return out
-
-        return expression
-    layers: list = []
-    for i, (weight, bias) in enumerate(zip(p["weights"], p["biases"], strict=True)):
-        linear = torch.nn.Linear(weight.shape[1], weight.shape[0])
-        with torch.no_grad():
-            linear.weight.copy_(torch.from_numpy(weight))
-            linear.bias.copy_(torch.from_numpy(bias))
-        layers.append(linear)
-        if i < len(p["weights"]) - 1:
-            layers.append(
-                torch.nn.ReLU()
-                if w.negative_slope is None
-                else torch.nn.LeakyReLU(w.negative_slope)
-            )
-    model = torch.nn.Sequential(*layers)
-    opt = torch.optim.Adam(model.parameters(), fused=fused)
-    x, y = torch.from_numpy(p["x"]), torch.from_numpy(p["y"])
-    loss_fn = (
-        torch.nn.functional.cross_entropy
-        if w.loss == "cross_entropy"
-        else torch.nn.functional.mse_loss
-    )
-
-    def step() -> object:
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-
-    return step
-
-
 # --------------------------------------------------------------------------- measuring
 def implementations(w: Workload) -> dict[str, Callable[[dict], Callable[[], object]]]:
     impls = {
         "numpy floor": lambda p: floor_step(w, p),
-        "minigrad": lambda p: minigrad_step(w, p),
+        "minigrad": lambda p: framework_step(w, p, mg, mg.optim.Adam),
     }
     if torch is not None:
-        impls["torch eager"] = lambda p: torch_step(w, p, fused=False)
+        impls["torch eager"] = lambda p: framework_step(
+            w, p, torch, lambda params: torch.optim.Adam(params, fused=False)
+        )
         if w.sizes is not None:
-            impls["torch fused"] = lambda p: torch_step(w, p, fused=True)
+            impls["torch fused"] = lambda p: framework_step(
+                w, p, torch, lambda params: torch.optim.Adam(params, fused=True)
+            )
     return impls
 
 
@@ -227,10 +189,9 @@ def measure(w: Workload, impls: dict, rounds: int, budget: float) -> dict[str, f
 def peak_memory(w: Workload) -> dict[str, int]:
     """Peak traced allocation of one training step (after warm-up), per implementation."""
     result = {}
-    for name, make in {
-        "numpy floor": lambda p: floor_step(w, p),
-        "minigrad": lambda p: minigrad_step(w, p),
-    }.items():
+    impls = implementations(w)
+    for name in ("numpy floor", "minigrad"):
+        make = impls[name]
         step = make(make_problem(w))
         step()
         step()
