@@ -136,22 +136,23 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
 class Function:
     """A node of the graph: one differentiable operation.
 
-    Subclasses implement ``forward(*arrays, **params) -> array`` and
+    Subclasses implement ``forward(*arrays) -> array`` and
     ``backward(grad) -> tuple`` (one entry per positional argument of
     ``forward``; ``None`` where no gradient flows). ``inputs`` holds the
     arguments as given to :meth:`apply` (tensors and constants).
     """
 
     __slots__ = ("inputs", "retained")
+    broadcasts = False  # element-wise ops set this: shape errors then name the shapes
 
-    def forward(self, *args: Any, **params: Any) -> Any:
+    def forward(self, *args: Any) -> Any:
         raise NotImplementedError
 
     def backward(self, grad: Any) -> tuple[Any, ...]:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *args: Any, **params: Any) -> Tensor:
+    def apply(cls, *args: Any) -> Tensor:
         """Run the forward on the arguments' arrays; record the node when a gradient is wanted."""
         # The hot path of every operation: one pass over the arguments, no helper calls.
         fn = _new(cls)
@@ -165,9 +166,13 @@ class Function:
             else:
                 arrays.append(a)
         try:
-            out = fn.forward(*arrays, **params) if params else fn.forward(*arrays)
+            out = fn.forward(*arrays)
         except TypeError:
             check_same_device(cls.__name__.lower(), args)  # CuPy-like arrays refuse to mix
+            raise
+        except ValueError:
+            if cls.broadcasts:
+                raise_if_not_broadcastable(cls.__name__.lower(), arrays)
             raise
         if isinstance(out, _np_generic):  # NumPy turns 0-d results into scalars
             out = _np_asarray(out)
@@ -195,6 +200,17 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name}>"
+
+
+def raise_if_not_broadcastable(op: str, values: Any) -> None:
+    """A clear error naming ``op`` and the shapes when arrays cannot broadcast together."""
+    shapes = [tuple(getattr(v, "shape", ())) for v in values]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(
+            f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
+        ) from None
 
 
 def _count_consumers(root: Function) -> dict[Function, int]:
@@ -272,7 +288,7 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool, grad_is_owned: boo
             if owner is not None:
                 finished[owner] = g_out
         grads = fn.backward(g_out) if g_out is not None else (None,) * len(fn.inputs)
-        for arg, g in zip(fn.inputs, grads, strict=False):
+        for arg, g in zip(fn.inputs, grads):  # noqa: B905  (equal lengths; hot loop)
             if not isinstance(arg, Tensor) or not arg.requires_grad:
                 continue
             child = arg.grad_fn

@@ -157,7 +157,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 f"cat(): sizes of tensors must match except in dimension {d}; tensor 0 has "
                 f"shape {ref} and tensor {i} has shape {t.shape}"
             )
-    return shape.Cat.apply(*tensors, dim=d)
+    return shape.Cat.apply(d, *tensors)
 
 
 concat = cat
@@ -173,7 +173,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 f"at entry 0 and {t.shape} at entry {i}"
             )
     d = normalize_dim(dim, tensors[0].ndim + 1, "stack")
-    return shape.Stack.apply(*tensors, dim=d)
+    return shape.Stack.apply(d, *tensors)
 
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:
@@ -186,13 +186,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     ref = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
     if ref is None:
         raise TypeError("where(): at least one of input and other must be a Tensor")
-    try:
-        return elementwise.Where.apply(condition, a, b)
-    except ValueError:
-        shapes = [getattr(x, "shape", ()) for x in (condition, a, b)]
-        raise ValueError(
-            f"where(): shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be broadcast together"
-        ) from None
+    return elementwise.Where.apply(condition, a, b)
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:

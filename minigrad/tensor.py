@@ -63,6 +63,25 @@ def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(int(n) for n in shape)
 
 
+def _binary_method(op: type[Function], reflected: bool) -> Any:
+    """An arithmetic dunder: two tensors of one dtype go straight to ``op``, the rest
+    through :meth:`Tensor._binary` (scalars, arrays, type promotion)."""
+    if reflected:
+
+        def method(self: Tensor, other: Any) -> Tensor:
+            return self._binary(op, other, True)
+
+    else:
+
+        def method(self: Tensor, other: Any) -> Tensor:
+            # Shaped for speed: the common case costs one call less than _binary.
+            if isinstance(other, Tensor) and other.data.dtype == self.data.dtype:
+                return op.apply(self, other)
+            return self._binary(op, other)
+
+    return method
+
+
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it.
 
@@ -298,7 +317,7 @@ class Tensor:
                     f"has shape {self.shape}: pass gradient= of the same shape"
                 )
             data = self.data
-            grad = backend_of(data).xp.empty(data.shape, dtype=data.dtype)
+            grad = backend_of(data).xp.empty(data.shape, data.dtype)
             grad.fill(1)
         else:
             grad = gradient.data if isinstance(gradient, Tensor) else gradient
@@ -316,7 +335,7 @@ class Tensor:
         if self.grad_fn is None:
             autograd.accumulate_grad(self, grad, owned=gradient is None)
         else:
-            autograd.run_backward(self, grad, retain_graph, grad_is_owned=gradient is None)
+            autograd.run_backward(self, grad, retain_graph, gradient is None)
 
     # ------------------------------------------------------------------ repr
     def __repr__(self) -> str:
@@ -352,45 +371,30 @@ class Tensor:
         raise TypeError(f"unsupported operand type for a Tensor op: {type(other).__name__}")
 
     def _binary(self, op: type[Function], other: Any, reflected: bool = False) -> Tensor:
+        """``op(self, other)`` (or ``op(other, self)``) after PyTorch's type promotion."""
         a = self
         if isinstance(other, Tensor):
-            if a.data.dtype == other.data.dtype:  # the common case, kept short
-                try:
-                    return op.apply(other, a) if reflected else op.apply(a, other)
-                except ValueError:
-                    _raise_if_not_broadcastable(op, a, other)
-                    raise
-            a, other = _promote(a, other)
+            if a.data.dtype != other.data.dtype:
+                a, other = _promote(a, other)
         else:
             other = self._operand(other)
             if isinstance(other, Tensor):
                 return a._binary(op, other, reflected)
             if type(other) is float and not is_floating(a.dtype):
                 a = a._cast(DEFAULT_FLOAT)  # int tensor * 0.5 is float32, as PyTorch
-        args = (other, a) if reflected else (a, other)
-        try:
-            return op.apply(*args)
-        except ValueError:
-            _raise_if_not_broadcastable(op, *args)
-            raise
+        return op.apply(other, a) if reflected else op.apply(a, other)
 
-    def __add__(self, other: Any) -> Tensor:
-        return self._binary(elementwise.Add, other)
+    __add__ = _binary_method(elementwise.Add, reflected=False)
 
-    def __radd__(self, other: Any) -> Tensor:
-        return self._binary(elementwise.Add, other, reflected=True)
+    __radd__ = _binary_method(elementwise.Add, reflected=True)
 
-    def __sub__(self, other: Any) -> Tensor:
-        return self._binary(elementwise.Sub, other)
+    __sub__ = _binary_method(elementwise.Sub, reflected=False)
 
-    def __rsub__(self, other: Any) -> Tensor:
-        return self._binary(elementwise.Sub, other, reflected=True)
+    __rsub__ = _binary_method(elementwise.Sub, reflected=True)
 
-    def __mul__(self, other: Any) -> Tensor:
-        return self._binary(elementwise.Mul, other)
+    __mul__ = _binary_method(elementwise.Mul, reflected=False)
 
-    def __rmul__(self, other: Any) -> Tensor:
-        return self._binary(elementwise.Mul, other, reflected=True)
+    __rmul__ = _binary_method(elementwise.Mul, reflected=True)
 
     def __truediv__(self, other: Any) -> Tensor:
         return self._float_for_division()._binary(elementwise.Div, other)
@@ -402,11 +406,9 @@ class Tensor:
         # True division of integers gives float32, as in PyTorch (NumPy would give float64).
         return self if is_floating(self.dtype) else self._cast(DEFAULT_FLOAT)
 
-    def __pow__(self, other: Any) -> Tensor:
-        return self._binary(elementwise.Pow, other)
+    __pow__ = _binary_method(elementwise.Pow, reflected=False)
 
-    def __rpow__(self, other: Any) -> Tensor:
-        return self._binary(elementwise.Pow, other, reflected=True)
+    __rpow__ = _binary_method(elementwise.Pow, reflected=True)
 
     def __neg__(self) -> Tensor:
         return elementwise.Neg.apply(self)
@@ -559,7 +561,7 @@ class Tensor:
         try:
             return Tensor._from_op(compare(self.data, value), None)
         except ValueError:
-            _raise_if_not_broadcastable(compare, self.data, value)
+            autograd.raise_if_not_broadcastable(compare.__name__, (self.data, value))
             raise
 
     def __lt__(self, other: Any) -> Tensor:
@@ -970,18 +972,6 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
         a if a.dtype == target else a._cast(target),
         b if b.dtype == target else b._cast(target),
     )
-
-
-def _raise_if_not_broadcastable(op: Any, *args: Any) -> None:
-    shapes = [getattr(a, "shape", ()) for a in args]
-    try:
-        np.broadcast_shapes(*shapes)
-    except ValueError:
-        name = getattr(op, "__name__", str(op)).lower()
-        raise ValueError(
-            f"{name}: shapes {' and '.join(str(tuple(s)) for s in shapes)} cannot be broadcast "
-            "together"
-        ) from None
 
 
 def check_same_device(op: str, values: Iterable[Any]) -> None:

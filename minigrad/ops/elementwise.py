@@ -12,6 +12,7 @@ from minigrad.backend import Backend, Device, backend_of, get_array_module
 class Add(Function):
     # d(a + b) = da + db
     __slots__ = ()
+    broadcasts = True
 
     def forward(self, a: Any, b: Any) -> Any:
         return a + b
@@ -23,6 +24,7 @@ class Add(Function):
 class Sub(Function):
     # d(a - b) = da - db
     __slots__ = ()
+    broadcasts = True
 
     def forward(self, a: Any, b: Any) -> Any:
         return a - b
@@ -34,6 +36,7 @@ class Sub(Function):
 class Mul(Function):
     # d(a * b) = b da + a db
     __slots__ = ("a", "b")
+    broadcasts = True
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = a, b
@@ -49,6 +52,7 @@ class Mul(Function):
 class Div(Function):
     # d(a / b) = da / b - a db / b²
     __slots__ = ("a", "b")
+    broadcasts = True
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = a, b
@@ -73,6 +77,7 @@ class Neg(Function):
 class Pow(Function):
     # d(a ** b) = b a^(b-1) da + a^b log(a) db
     __slots__ = ("a", "b", "out")
+    broadcasts = True
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = a, b
@@ -154,6 +159,7 @@ class Clamp(Function):
 class Maximum(Function):
     # d max(a, b) = da where a > b, db where b > a, (da + db)/2 on ties (as PyTorch)
     __slots__ = ("a", "b")
+    broadcasts = True
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = a, b
@@ -166,6 +172,7 @@ class Maximum(Function):
 class Minimum(Function):
     # d min(a, b) = da where a < b, db where b < a, (da + db)/2 on ties (as PyTorch)
     __slots__ = ("a", "b")
+    broadcasts = True
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = a, b
@@ -186,6 +193,7 @@ def _split_on_ties(g: Any, a_wins: Any, tie: Any) -> tuple[Any, Any]:
 class Where(Function):
     # d where(c, a, b) = da where c, db elsewhere
     __slots__ = ("condition",)
+    broadcasts = True
 
     def forward(self, condition: Any, a: Any, b: Any) -> Any:
         self.condition = condition

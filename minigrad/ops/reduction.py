@@ -15,7 +15,7 @@ def expand_reduced(g: Any, shape: tuple[int, ...], axis: Axis, keepdim: bool) ->
     if not keepdim and axis is not None:
         g = g.reshape(_kept_shape(shape, axis))
     # empty + assignment: several times faster than broadcast_to/expand_dims on small arrays
-    out = get_array_module(g).empty(shape, dtype=g.dtype)
+    out = get_array_module(g).empty(shape, g.dtype)
     out[...] = g
     return out
 
@@ -44,7 +44,7 @@ class Sum(Function):
 
     def forward(self, x: Any, axis: Axis, keepdim: bool) -> Any:
         self.shape, self.axis, self.keepdim = x.shape, axis, keepdim
-        return x.sum(axis=axis, keepdims=keepdim)
+        return x.sum(axis, None, None, keepdim)  # positional: keywords cost on this hot path
 
     def backward(self, g: Any) -> tuple[Any, None, None]:
         return expand_reduced(g, self.shape, self.axis, self.keepdim), None, None

@@ -83,7 +83,7 @@ class Cat(Function):
     # y = concatenate(xs, dim);  dxᵢ = the slice of dy that xᵢ filled
     __slots__ = ("bounds", "dim")
 
-    def forward(self, *xs: Any, dim: int) -> Any:
+    def forward(self, dim: int, *xs: Any) -> Any:
         ends = []
         total = 0
         for x in xs:
@@ -99,17 +99,17 @@ class Cat(Function):
         for end in self.bounds:
             grads.append(g[lead + (slice(start, end),)])
             start = end
-        return tuple(grads)
+        return (None, *grads)
 
 
 class Stack(Function):
     # y = stack(xs, dim);  dxᵢ = dy[..., i, ...] along dim
     __slots__ = ("count", "dim")
 
-    def forward(self, *xs: Any, dim: int) -> Any:
+    def forward(self, dim: int, *xs: Any) -> Any:
         self.count, self.dim = len(xs), dim
         return get_array_module(xs[0]).stack(xs, axis=dim)
 
     def backward(self, g: Any) -> tuple[Any, ...]:
         lead = (slice(None),) * self.dim
-        return tuple(g[lead + (i,)] for i in range(self.count))
+        return (None, *(g[lead + (i,)] for i in range(self.count)))
