@@ -86,7 +86,11 @@ class FlatGroup:
                 return False
             for name, value in state.items():
                 if is_array(value):
-                    if value.dtype != reference[name].dtype or value.shape != p.shape:
+                    if (
+                        type(value) is not kind
+                        or value.dtype != reference[name].dtype
+                        or value.shape != p.shape
+                    ):
                         return False
                 elif value != reference[name]:
                     return False

@@ -87,6 +87,17 @@ def _check_grad(p: Tensor, grad: Array) -> None:
         )
 
 
+def _check_state(p: Tensor, state: dict[str, Any] | None) -> None:
+    """A clear error when a parameter moved to another device after its state was made."""
+    for name, value in (state or {}).items():
+        if is_array(value) and type(value) is not type(p.data):
+            raise RuntimeError(
+                f"optimizer state {name!r} is on {backend_of(value).device_type} but its "
+                f"parameter on {p.device}: move the model before creating the optimizer, or "
+                "move the state with opt.load_state_dict(opt.state_dict())"
+            )
+
+
 class Optimizer:
     r"""Base class of the PyTorch-style optimizers.
 
@@ -253,6 +264,7 @@ class Optimizer:
             stepped = [p for p in group["params"] if p.grad is not None]
             for p in stepped:  # all checked first: a bad gradient changes nothing
                 _check_grad(p, p.grad.data)
+                _check_state(p, self.state.get(p))
             for p in stepped:
                 rule(p.data, p.grad.data, self.state[p], **kwargs)
         return loss

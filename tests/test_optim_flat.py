@@ -530,3 +530,20 @@ def test_entries_the_user_puts_in_the_state_are_used(name, edit, device):
         step_both([(params, opt), (ref_params, ref)], t)
     assert_same_params(params, ref_params)
     assert_same_state(opt, params, ref, ref_params)
+
+
+def test_state_left_on_another_device_gives_a_clear_error_and_reload_fixes_it():
+    model = nn.Linear(3, 2)
+    opt = optim.Adam(model.parameters())
+    model(minigrad.ones(1, 3)).sum().backward()
+    opt.step()
+    opt.zero_grad()
+    model.to("cuda")  # the state made on the cpu stays there
+    model(minigrad.ones(1, 3, device="cuda")).sum().backward()
+    before = host(model.weight).copy()
+    with pytest.raises(RuntimeError, match="state 'exp_avg' is on cpu but its parameter on cuda"):
+        opt.step()
+    np.testing.assert_array_equal(host(model.weight), before)  # nothing was updated
+    opt.load_state_dict(opt.state_dict())  # moves the state to the parameters' device
+    opt.step()
+    assert not np.array_equal(host(model.weight), before)
