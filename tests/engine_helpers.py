@@ -30,19 +30,22 @@ MAX_DIMS = 4
 MAX_SIDE = 3
 
 
-def shapes(min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 0,
-           max_side: int = MAX_SIDE) -> st.SearchStrategy[tuple[int, ...]]:
+def shapes(
+    min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 0, max_side: int = MAX_SIDE
+) -> st.SearchStrategy[tuple[int, ...]]:
     """Small shapes, size-0 and size-1 dimensions included unless ``min_side`` says not."""
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
-                            max_side=max_side)
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
 
 
-def broadcast_shapes(num_shapes: int = 2, min_side: int = 0,
-                     max_dims: int = MAX_DIMS) -> st.SearchStrategy[Any]:
+def broadcast_shapes(
+    num_shapes: int = 2, min_side: int = 0, max_dims: int = MAX_DIMS
+) -> st.SearchStrategy[Any]:
     """``num_shapes`` shapes that broadcast together (``.input_shapes``, ``.result_shape``)."""
-    return hnp.mutually_broadcastable_shapes(num_shapes=num_shapes, min_dims=0,
-                                             max_dims=max_dims, min_side=min_side,
-                                             max_side=MAX_SIDE)
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=num_shapes, min_dims=0, max_dims=max_dims, min_side=min_side, max_side=MAX_SIDE
+    )
 
 
 def floats(low: float = -3.0, high: float = 3.0) -> st.SearchStrategy[float]:
@@ -68,8 +71,9 @@ def grid_bound() -> st.SearchStrategy[float]:
     return st.integers(-48, 48).map(lambda k: k / 16)
 
 
-def grid_arrays(shape: Any, unique: bool = False, offset: float = 1 / 32
-                ) -> st.SearchStrategy[np.ndarray]:
+def grid_arrays(
+    shape: Any, unique: bool = False, offset: float = 1 / 32
+) -> st.SearchStrategy[np.ndarray]:
     """float64 arrays of :func:`grid` values (``unique``: no ties, for max/min)."""
     return hnp.arrays(np.float64, shape, elements=grid(offset=offset), unique=unique)
 
@@ -84,8 +88,9 @@ def host(t: mg.Tensor) -> np.ndarray:
     return to_host(t.data)
 
 
-def assert_close(actual: mg.Tensor, expected: Any, rtol: float = 1e-10,
-                 atol: float = 1e-12) -> None:
+def assert_close(
+    actual: mg.Tensor, expected: Any, rtol: float = 1e-10, atol: float = 1e-12
+) -> None:
     """Same shape and values (a tensor against a NumPy array)."""
     expected = np.asarray(expected)
     got = host(actual)
@@ -93,8 +98,9 @@ def assert_close(actual: mg.Tensor, expected: Any, rtol: float = 1e-10,
     np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
 
 
-def check_op(fn: Callable[..., Any], ref: Callable[..., Any], arrays: Sequence[np.ndarray],
-             device: str) -> list[mg.Tensor]:
+def check_op(
+    fn: Callable[..., Any], ref: Callable[..., Any], arrays: Sequence[np.ndarray], device: str
+) -> list[mg.Tensor]:
     """``fn`` on float64 tensors of ``arrays`` against ``ref`` on the arrays, then gradcheck.
 
     ``fn`` may return a tensor or a tuple of tensors (``ref`` then a tuple of arrays).

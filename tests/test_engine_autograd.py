@@ -251,7 +251,8 @@ def test_detach_shares_data_and_cuts_the_graph(device):
 
 def test_backward_applies_the_chain_rule_through_shape_ops(device):
     x = on(np.arange(6.0).reshape(2, 3), device)
-    y = x.T.reshape(3, 2, 1).expand(3, 2, 4)[1:, :, ::2].sum(dim=(0, 2)) * on([1.0, 10.0],
-                                                                               device, False)
+    y = x.T.reshape(3, 2, 1).expand(3, 2, 4)[1:, :, ::2].sum(dim=(0, 2)) * on(
+        [1.0, 10.0], device, False
+    )
     y.sum().backward()
     assert_close(x.grad, [[0.0, 2.0, 2.0], [0.0, 20.0, 20.0]])

@@ -84,7 +84,7 @@ def test_a_model_split_across_devices_trains(device):
     out = hidden.to(OTHER[device]) @ b
     out.sum().backward()
     assert a.grad.device == device and b.grad.device == OTHER[device]
-    assert mg.gradcheck(lambda p, q: ((p @ p).tanh().to(OTHER[device]) @ q), [a, b])
+    assert mg.gradcheck(lambda p, q: (p @ p).tanh().to(OTHER[device]) @ q, [a, b])
 
 
 def test_cuda_is_available_returns_a_bool():
@@ -195,10 +195,18 @@ def test_strict_arrays_refuse_mixing_with_host_arrays():
     a = _strict_array([1.0, 2.0])
     h = np.array([1.0, 2.0])
     xp = _strict.namespace
-    for mix in (lambda: a + h, lambda: h + a, lambda: a * h, lambda: h < a,
-                lambda: np.add(a, h), lambda: np.maximum(h, a), lambda: xp.add(a, h),
-                lambda: xp.concatenate([a, h]), lambda: xp.where(a > 1, a, h),
-                lambda: np.concatenate([a, h])):
+    for mix in (
+        lambda: a + h,
+        lambda: h + a,
+        lambda: a * h,
+        lambda: h < a,
+        lambda: np.add(a, h),
+        lambda: np.maximum(h, a),
+        lambda: xp.add(a, h),
+        lambda: xp.concatenate([a, h]),
+        lambda: xp.where(a > 1, a, h),
+        lambda: np.concatenate([a, h]),
+    ):
         with pytest.raises(TypeError):
             mix()
     c = a.copy()
@@ -212,8 +220,17 @@ def test_strict_arrays_refuse_mixing_with_host_arrays():
 def test_strict_arrays_mix_with_scalars_and_each_other():
     a = _strict_array([1.0, 2.0])
     xp = _strict.namespace
-    for result in (a + 1, 2.0 * a, a + a, np.exp(a), xp.exp(a), xp.concatenate([a, a]),
-                   np.concatenate([a, a]), a[a > 1], a.reshape(2, 1) @ a.reshape(1, 2)):
+    for result in (
+        a + 1,
+        2.0 * a,
+        a + a,
+        np.exp(a),
+        xp.exp(a),
+        xp.concatenate([a, a]),
+        np.concatenate([a, a]),
+        a[a > 1],
+        a.reshape(2, 1) @ a.reshape(1, 2),
+    ):
         assert isinstance(result, _strict.StrictArray)
     moved = xp.asarray(np.array([3.0]))  # the explicit transfer, like cupy.asarray
     assert isinstance(moved, _strict.StrictArray) and moved.get().tolist() == [3.0]

@@ -11,8 +11,15 @@ from hypothesis import strategies as st
 import minigrad as mg
 
 DTYPES = {
-    "float16": mg.float16, "float32": mg.float32, "float64": mg.float64, "int8": mg.int8,
-    "int16": mg.int16, "int32": mg.int32, "int64": mg.int64, "uint8": mg.uint8, "bool": mg.bool,
+    "float16": mg.float16,
+    "float32": mg.float32,
+    "float64": mg.float64,
+    "int8": mg.int8,
+    "int16": mg.int16,
+    "int32": mg.int32,
+    "int64": mg.int64,
+    "uint8": mg.uint8,
+    "bool": mg.bool,
 }
 
 
@@ -39,8 +46,10 @@ def test_every_dtype_is_accepted_wherever_a_dtype_is(name, device):
         mg.ones(2, device=device).to(device, dt),
     ]
     if dt.kind in "iu":
-        made += [mg.randint(0, 2, (2,), dtype=dt, device=device),
-                 mg.randperm(2, dtype=dt, device=device)]
+        made += [
+            mg.randint(0, 2, (2,), dtype=dt, device=device),
+            mg.randperm(2, dtype=dt, device=device),
+        ]
     if dt in (mg.float32, mg.float64):
         made += [mg.rand(2, dtype=dt, device=device), mg.randn(2, dtype=dt, device=device)]
     for t in made:
@@ -58,12 +67,19 @@ def test_python_types_as_dtypes_follow_pytorch():
 
 def test_tensor_infers_float32_from_python_floats_and_float64_arrays(device):
     cases = [
-        (1.5, mg.float32), ([1.0, 2.0], mg.float32), ([1, 2.5], mg.float32),
-        (np.array([1.0, 2.0]), mg.float32), (np.float64(3.0), mg.float32),
+        (1.5, mg.float32),
+        ([1.0, 2.0], mg.float32),
+        ([1, 2.5], mg.float32),
+        (np.array([1.0, 2.0]), mg.float32),
+        (np.float64(3.0), mg.float32),
         (np.array([1.0], dtype=np.float32), mg.float32),
         (np.array([1.0], dtype=np.float16), mg.float16),
-        (3, mg.int64), ([1, 2], mg.int64), (np.array([1, 2], dtype=np.int32), mg.int32),
-        (np.array([1, 2], dtype=np.uint8), mg.uint8), (True, mg.bool), ([True, False], mg.bool),
+        (3, mg.int64),
+        ([1, 2], mg.int64),
+        (np.array([1, 2], dtype=np.int32), mg.int32),
+        (np.array([1, 2], dtype=np.uint8), mg.uint8),
+        (True, mg.bool),
+        ([True, False], mg.bool),
     ]
     for data, expected in cases:
         assert mg.tensor(data, device=device).dtype == expected, data
@@ -112,14 +128,30 @@ def test_tensor_tensor_promotion_follows_pytorch(device):
 
 
 SCALAR_OPS = [
-    lambda x: x + 1.5, lambda x: 1.5 + x, lambda x: x - 2, lambda x: 2.0 - x,
-    lambda x: x * 0.1, lambda x: 0.1 * x, lambda x: x / 3.0, lambda x: 3 / x,
-    lambda x: x**2, lambda x: x**0.5, lambda x: 2.0**x, lambda x: x * np.float64(0.5),
-    lambda x: np.float64(0.5) + x, lambda x: x.clamp(0.1, 0.9), lambda x: x.clamp(min=0.2),
+    lambda x: x + 1.5,
+    lambda x: 1.5 + x,
+    lambda x: x - 2,
+    lambda x: 2.0 - x,
+    lambda x: x * 0.1,
+    lambda x: 0.1 * x,
+    lambda x: x / 3.0,
+    lambda x: 3 / x,
+    lambda x: x**2,
+    lambda x: x**0.5,
+    lambda x: 2.0**x,
+    lambda x: x * np.float64(0.5),
+    lambda x: np.float64(0.5) + x,
+    lambda x: x.clamp(0.1, 0.9),
+    lambda x: x.clamp(min=0.2),
     lambda x: mg.maximum(x, mg.tensor(0.5, dtype=mg.float64, device=x.device)),
-    lambda x: mg.where(x > 0.5, x, 0.0), lambda x: mg.where(x > 0.5, 1.0, x),
-    lambda x: x.leaky_relu(0.2), lambda x: x.var() * 0.5, lambda x: x.mean() / 7,
-    lambda x: x.std(), lambda x: x.softmax(0) * 1e-3, lambda x: x.sigmoid() + 1,
+    lambda x: mg.where(x > 0.5, x, 0.0),
+    lambda x: mg.where(x > 0.5, 1.0, x),
+    lambda x: x.leaky_relu(0.2),
+    lambda x: x.var() * 0.5,
+    lambda x: x.mean() / 7,
+    lambda x: x.std(),
+    lambda x: x.softmax(0) * 1e-3,
+    lambda x: x.sigmoid() + 1,
 ]
 
 
@@ -140,8 +172,16 @@ def test_integer_tensors_with_scalars_and_float_functions(device):
     assert (i * 0.5).dtype == mg.float32  # a float scalar makes float32, not float64
     assert (i / 2).dtype == mg.float32 and (i / 2).tolist() == [0.5, 1.0, 2.0]
     assert (2 / i).dtype == mg.float32
-    for f in (mg.exp, mg.log, mg.sqrt, mg.sigmoid, mg.tanh, lambda t: t.leaky_relu(),
-              lambda t: t.softmax(0), lambda t: t.var()):
+    for f in (
+        mg.exp,
+        mg.log,
+        mg.sqrt,
+        mg.sigmoid,
+        mg.tanh,
+        lambda t: t.leaky_relu(),
+        lambda t: t.softmax(0),
+        lambda t: t.var(),
+    ):
         assert f(i).dtype == mg.float32
     assert i.sum().dtype == mg.int64
     assert mg.tensor([True, True, False], device=device).sum().dtype == mg.int64
@@ -152,9 +192,12 @@ def test_integer_tensors_with_scalars_and_float_functions(device):
 
 
 @given_settings
-@given(shapes=broadcast_shapes(2),
-       dtypes=st.tuples(st.sampled_from([mg.float32, mg.float64]),
-                        st.sampled_from([mg.float32, mg.float64])))
+@given(
+    shapes=broadcast_shapes(2),
+    dtypes=st.tuples(
+        st.sampled_from([mg.float32, mg.float64]), st.sampled_from([mg.float32, mg.float64])
+    ),
+)
 def test_gradients_have_their_tensors_dtype_and_device(shapes, dtypes, device):
     sa, sb = shapes.input_shapes
     a = mg.rand(sa, dtype=dtypes[0], device=device, requires_grad=True)
@@ -222,5 +265,6 @@ def test_a_float32_training_step_keeps_float32_gradients_on_the_device(device):
     loss_fn(params, x, y).backward()
     for k in params:
         assert p64[k].grad.dtype == mg.float64
-        np.testing.assert_allclose(params[k].grad.cpu().numpy(), p64[k].grad.cpu().numpy(),
-                                   rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(
+            params[k].grad.cpu().numpy(), p64[k].grad.cpu().numpy(), rtol=1e-4, atol=1e-6
+        )

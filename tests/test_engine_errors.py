@@ -29,8 +29,11 @@ BROADCAST_OPS = {
 
 
 @given_settings
-@given(sa=shapes(min_dims=1, max_dims=3), sb=shapes(min_dims=1, max_dims=3),
-       name=st.sampled_from(list(BROADCAST_OPS)))
+@given(
+    sa=shapes(min_dims=1, max_dims=3),
+    sb=shapes(min_dims=1, max_dims=3),
+    name=st.sampled_from(list(BROADCAST_OPS)),
+)
 def test_broadcasting_errors_name_the_op_and_both_shapes(name, sa, sb, device):
     try:
         np.broadcast_shapes(sa, sb)
@@ -48,8 +51,9 @@ def test_broadcasting_errors_name_the_op_and_both_shapes(name, sa, sb, device):
 
 @pytest.mark.parametrize("case", ["inner", "batch", "scalar"])
 def test_matmul_errors_name_both_shapes(case, device):
-    sa, sb = {"inner": ((2, 3), (4, 5)), "batch": ((2, 3, 4), (3, 4, 5)),
-              "scalar": ((), (3,))}[case]
+    sa, sb = {"inner": ((2, 3), (4, 5)), "batch": ((2, 3, 4), (3, 4, 5)), "scalar": ((), (3,))}[
+        case
+    ]
     a, b = on(np.ones(sa), device), on(np.ones(sb), device)
     with pytest.raises((RuntimeError, ValueError)) as info:
         a @ b
@@ -96,14 +100,18 @@ def test_dtype_errors_name_the_dtype(device):
     cases = [
         (lambda: mg.tensor([1, 2], requires_grad=True, device=device), "int64"),
         (lambda: mg.tensor([1, 2], device=device).mean(), "int64"),
-        (lambda: mg.ones(3, device=device).index_select(
-            0, mg.tensor([0.0], device=device)), "float32"),
+        (
+            lambda: mg.ones(3, device=device).index_select(0, mg.tensor([0.0], device=device)),
+            "float32",
+        ),
         (lambda: mg.ones(3, device=device)[mg.tensor([0.5], device=device)], "float32"),
         (lambda: mg.randn(2, dtype=mg.int64, device=device), "int64"),
         (lambda: mg.zeros(2, dtype="complex64", device=device), "complex64"),
         (lambda: mg.tensor(["a", "b"], device=device), "str"),
-        (lambda: mg.gradcheck(lambda t: t, [mg.ones(1, device=device, requires_grad=True)]),
-         "float32"),
+        (
+            lambda: mg.gradcheck(lambda t: t, [mg.ones(1, device=device, requires_grad=True)]),
+            "float32",
+        ),
     ]
     for make, dtype in cases:
         with pytest.raises((RuntimeError, TypeError, IndexError)) as info:
@@ -127,10 +135,12 @@ def test_device_errors_name_both_devices():
 FAILING = {
     "broadcast": lambda h, device: h + mg.ones(5, dtype=mg.float64, device=device),
     "matmul": lambda h, device: h @ mg.ones(4, 4, dtype=mg.float64, device=device),
-    "batch matmul": lambda h, device: h.reshape(2, 1, 3) @ mg.ones(
-        3, 3, 1, dtype=mg.float64, device=device),
-    "device": lambda h, device: h * mg.ones(3, dtype=mg.float64,
-                                            device="cpu" if device == "cuda" else "cuda"),
+    "batch matmul": lambda h, device: (
+        h.reshape(2, 1, 3) @ mg.ones(3, 3, 1, dtype=mg.float64, device=device)
+    ),
+    "device": lambda h, device: (
+        h * mg.ones(3, dtype=mg.float64, device="cpu" if device == "cuda" else "cuda")
+    ),
     "reshape": lambda h, device: h.reshape(7),
     "dtype": lambda h, device: h.long().mean(),
     "index": lambda h, device: h[3],

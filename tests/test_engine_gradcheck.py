@@ -115,8 +115,11 @@ def test_gradcheck_names_the_input_the_worst_element_the_values_and_the_toleranc
     # the two values shown are the analytic 3x and the numerical 2x (times gradcheck's
     # weight for that element, if it weighs the outputs): their ratio is 3/2
     numbers = [float(v) for v in re.findall(r"-?\d+\.\d+(?:e[-+]?\d+)?", message)]
-    assert any(n != 0 and a / n == pytest.approx(1.5, rel=1e-5) and abs(n) > 1.0
-               for a in numbers for n in numbers)
+    assert any(
+        n != 0 and a / n == pytest.approx(1.5, rel=1e-5) and abs(n) > 1.0
+        for a in numbers
+        for n in numbers
+    )
     assert "atol=1e-05" in message and "rtol=0.001" in message
     assert "np.float64" not in message  # plain numbers, readable by a student
     assert isinstance(info.value, AssertionError)

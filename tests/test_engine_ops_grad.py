@@ -180,8 +180,11 @@ def test_leaky_relu(x, slope, device):
 
 
 @given_settings
-@given(x=grid_arrays(shapes()), bounds=st.tuples(grid_bound(), grid_bound()),
-       which=st.sampled_from(["both", "min", "max", "clip"]))
+@given(
+    x=grid_arrays(shapes()),
+    bounds=st.tuples(grid_bound(), grid_bound()),
+    which=st.sampled_from(["both", "min", "max", "clip"]),
+)
 def test_clamp(x, bounds, which, device):
     lo, hi = sorted(bounds)
     if which == "both":
@@ -303,8 +306,11 @@ def test_where_with_a_python_scalar(shapes, data, s, first, device):
 def test_sum(shape, data, keepdim, device):
     dim = data.draw(reduce_dims(len(shape)), label="dim")
     x = data.draw(arrays(shape), label="x")
-    fn = (lambda t: t.sum()) if dim is None and not keepdim else (
-        lambda t: mg.sum(t, dim=dim, keepdim=keepdim))
+    fn = (
+        (lambda t: t.sum())
+        if dim is None and not keepdim
+        else (lambda t: mg.sum(t, dim=dim, keepdim=keepdim))
+    )
     check_op(fn, lambda a: np.sum(a, axis=np_axis(dim), keepdims=keepdim), [x], device)
 
 
@@ -314,21 +320,33 @@ def test_mean(shape, data, keepdim, device):
     dim = data.draw(reduce_dims(len(shape)), label="dim")
     assume(reduced_count(shape, dim) > 0)
     x = data.draw(arrays(shape), label="x")
-    check_op(lambda t: t.mean(dim, keepdim=keepdim),
-             lambda a: np.mean(a, axis=np_axis(dim), keepdims=keepdim), [x], device)
+    check_op(
+        lambda t: t.mean(dim, keepdim=keepdim),
+        lambda a: np.mean(a, axis=np_axis(dim), keepdims=keepdim),
+        [x],
+        device,
+    )
 
 
 @given_settings
-@given(shape=shapes(), data=st.data(), keepdim=st.booleans(),
-       unbiased=st.sampled_from([None, True, False]))
+@given(
+    shape=shapes(),
+    data=st.data(),
+    keepdim=st.booleans(),
+    unbiased=st.sampled_from([None, True, False]),
+)
 def test_var(shape, data, keepdim, unbiased, device):
     dim = data.draw(reduce_dims(len(shape)), label="dim")
     ddof = 0 if unbiased is False else 1
     assume(reduced_count(shape, dim) > ddof)
     x = data.draw(arrays(shape), label="x")
     kwargs = {} if unbiased is None else {"unbiased": unbiased}
-    check_op(lambda t: t.var(dim, keepdim=keepdim, **kwargs),
-             lambda a: np.var(a, axis=np_axis(dim), ddof=ddof, keepdims=keepdim), [x], device)
+    check_op(
+        lambda t: t.var(dim, keepdim=keepdim, **kwargs),
+        lambda a: np.var(a, axis=np_axis(dim), ddof=ddof, keepdims=keepdim),
+        [x],
+        device,
+    )
 
 
 @pytest.mark.parametrize("largest", [True, False], ids=["max", "min"])
@@ -403,9 +421,17 @@ def test_matmul(ab, data, how, device):
 
 def test_matmul_covers_every_rank_combination(device):
     rng = np.random.default_rng(0)
-    cases = [((3,), (3,)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 3), (3, 4)),
-             ((5, 2, 3), (3, 4)), ((3,), (5, 3, 2)), ((5, 2, 3), (3,)),
-             ((5, 1, 2, 3), (4, 3, 2)), ((1, 2, 3), (6, 3, 1))]
+    cases = [
+        ((3,), (3,)),
+        ((3,), (3, 2)),
+        ((2, 3), (3,)),
+        ((2, 3), (3, 4)),
+        ((5, 2, 3), (3, 4)),
+        ((3,), (5, 3, 2)),
+        ((5, 2, 3), (3,)),
+        ((5, 1, 2, 3), (4, 3, 2)),
+        ((1, 2, 3), (6, 3, 1)),
+    ]
     for sa, sb in cases:
         a, b = rng.standard_normal(sa), rng.standard_normal(sb)
         check_op(lambda x, y: x @ y, np.matmul, [a, b], device)
@@ -430,8 +456,12 @@ def reshape_case(draw):
 def test_reshape_and_view(case, data, how, device):
     shape, target = case
     x = data.draw(arrays(shape), label="x")
-    fn = [lambda t: t.reshape(target), lambda t: t.reshape(*target),
-          lambda t: t.view(*target), lambda t: mg.reshape(t, target)][how]
+    fn = [
+        lambda t: t.reshape(target),
+        lambda t: t.reshape(*target),
+        lambda t: t.view(*target),
+        lambda t: mg.reshape(t, target),
+    ][how]
     check_op(fn, lambda a: a.reshape(target), [x], device)
 
 
@@ -441,8 +471,11 @@ def test_transpose(shape, data, device):
     n = len(shape)
     d0, d1 = data.draw(st.integers(-n, n - 1)), data.draw(st.integers(-n, n - 1))
     x = data.draw(arrays(shape), label="x")
-    fn = (lambda t: t.transpose(d0, d1)) if data.draw(st.booleans()) else (
-        lambda t: mg.transpose(t, d0, d1))
+    fn = (
+        (lambda t: t.transpose(d0, d1))
+        if data.draw(st.booleans())
+        else (lambda t: mg.transpose(t, d0, d1))
+    )
     check_op(fn, lambda a: np.swapaxes(a, d0, d1), [x], device)
 
 
@@ -470,8 +503,11 @@ def test_squeeze(shape, data, device):
             return np.squeeze(a)
         return np.squeeze(a, axis=dim) if a.shape[dim] == 1 else a
 
-    fn = (lambda t: t.squeeze(dim)) if data.draw(st.booleans()) else (
-        lambda t: mg.squeeze(t) if dim is None else mg.squeeze(t, dim))
+    fn = (
+        (lambda t: t.squeeze(dim))
+        if data.draw(st.booleans())
+        else (lambda t: mg.squeeze(t) if dim is None else mg.squeeze(t, dim))
+    )
     check_op(fn, ref, [x], device)
 
 
@@ -481,8 +517,11 @@ def test_unsqueeze(shape, data, device):
     n = len(shape)
     dim = data.draw(st.integers(-n - 1, n), label="dim")
     x = data.draw(arrays(shape), label="x")
-    fn = (lambda t: t.unsqueeze(dim)) if data.draw(st.booleans()) else (
-        lambda t: mg.unsqueeze(t, dim))
+    fn = (
+        (lambda t: t.unsqueeze(dim))
+        if data.draw(st.booleans())
+        else (lambda t: mg.unsqueeze(t, dim))
+    )
     check_op(fn, lambda a: np.expand_dims(a, dim), [x], device)
 
 
@@ -498,9 +537,8 @@ def test_flatten(shape, data, device):
     end = data.draw(st.integers(start, n - 1), label="end")
     start_arg = start - n if data.draw(st.booleans()) else start
     end_arg = end - n if data.draw(st.booleans()) else end
-    target = shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:]
-    check_op(lambda t: mg.flatten(t, start_arg, end_arg), lambda a: a.reshape(target), [x],
-             device)
+    target = shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :]
+    check_op(lambda t: mg.flatten(t, start_arg, end_arg), lambda a: a.reshape(target), [x], device)
     check_op(lambda t: t.flatten(), lambda a: a.reshape(-1), [x], device)
 
 
@@ -523,8 +561,9 @@ def test_expand(case, data, device):
     shape, sizes = case
     x = data.draw(arrays(shape), label="x")
     lead = len(sizes) - len(shape)
-    target = sizes[:lead] + tuple(n if s == -1 else s for n, s in zip(shape, sizes[lead:],
-                                                                     strict=True))
+    target = sizes[:lead] + tuple(
+        n if s == -1 else s for n, s in zip(shape, sizes[lead:], strict=True)
+    )
     check_op(lambda t: t.expand(*sizes), lambda a: np.broadcast_to(a, target), [x], device)
 
 
@@ -540,9 +579,14 @@ def basic_index(draw, shape):
     if use_ellipsis:  # the Ellipsis stands for the trailing dimensions
         dims = dims[: draw(st.integers(0, len(dims)))]
     for n in dims:
-        choices = [st.builds(slice, st.one_of(st.none(), st.integers(-4, 4)),
-                             st.one_of(st.none(), st.integers(-4, 4)),
-                             st.one_of(st.none(), st.integers(1, 3)))]
+        choices = [
+            st.builds(
+                slice,
+                st.one_of(st.none(), st.integers(-4, 4)),
+                st.one_of(st.none(), st.integers(-4, 4)),
+                st.one_of(st.none(), st.integers(1, 3)),
+            )
+        ]
         if n > 0:
             choices.append(st.integers(-n, n - 1))
         key.append(draw(st.one_of(*choices)))
@@ -564,8 +608,11 @@ def test_basic_indexing(shape, data, device):
 
 
 @given_settings
-@given(shape=shapes(min_dims=1, min_side=1), data=st.data(),
-       kind=st.sampled_from(["tensor", "cpu tensor", "list", "ndarray"]))
+@given(
+    shape=shapes(min_dims=1, min_side=1),
+    data=st.data(),
+    kind=st.sampled_from(["tensor", "cpu tensor", "list", "ndarray"]),
+)
 def test_integer_array_indexing(shape, data, kind, device):
     n = len(shape)
     dims = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=2, unique=True))
@@ -573,8 +620,9 @@ def test_integer_array_indexing(shape, data, kind, device):
     key: list = [slice(None)] * n
     np_key: list = [slice(None)] * n
     for d in dims:
-        idx = data.draw(hnp.arrays(np.int64, idx_shape,
-                                   elements=st.integers(-shape[d], shape[d] - 1)))
+        idx = data.draw(
+            hnp.arrays(np.int64, idx_shape, elements=st.integers(-shape[d], shape[d] - 1))
+        )
         np_key[d] = idx
         key[d] = {
             "tensor": lambda i: mg.tensor(i, device=device),
@@ -620,12 +668,17 @@ def test_index_select(shape, data, on_device, device):
     dim = data.draw(st.integers(-n, n - 1), label="dim")
     size = shape[dim]
     length = data.draw(st.integers(0, 5 if size else 0), label="len")
-    idx = np.array(data.draw(st.lists(st.integers(0, max(size - 1, 0)), min_size=length,
-                                      max_size=length)), dtype=np.int64)
+    idx = np.array(
+        data.draw(st.lists(st.integers(0, max(size - 1, 0)), min_size=length, max_size=length)),
+        dtype=np.int64,
+    )
     index = mg.tensor(idx, dtype=mg.int64, device=device if on_device else "cpu")
     x = data.draw(arrays(shape), label="x")
-    fn = (lambda t: t.index_select(dim, index)) if data.draw(st.booleans()) else (
-        lambda t: mg.index_select(t, dim, index))
+    fn = (
+        (lambda t: t.index_select(dim, index))
+        if data.draw(st.booleans())
+        else (lambda t: mg.index_select(t, dim, index))
+    )
     check_op(fn, lambda a: np.take(a, idx, axis=dim), [x], device)
 
 
@@ -650,8 +703,11 @@ def cat_case(draw):
 def test_cat(case, data, device):
     shape_list, dim = case
     xs = [data.draw(arrays(s), label="x") for s in shape_list]
-    fn = (lambda *ts: mg.cat(ts, dim)) if data.draw(st.booleans()) else (
-        lambda *ts: mg.cat(list(ts), dim=dim))
+    fn = (
+        (lambda *ts: mg.cat(ts, dim))
+        if data.draw(st.booleans())
+        else (lambda *ts: mg.cat(list(ts), dim=dim))
+    )
     check_op(fn, lambda *a: np.concatenate(a, axis=dim), xs, device)
 
 
@@ -686,8 +742,11 @@ def test_split(shape, data, device):
     else:
         arg = data.draw(st.integers(1, 4), label="split_size")
         sizes = [min(arg, size - s) for s in range(0, size, arg)] or [0]
-    fn = (lambda t: t.split(arg, dim)) if data.draw(st.booleans()) else (
-        lambda t: mg.split(t, arg, dim=dim))
+    fn = (
+        (lambda t: t.split(arg, dim))
+        if data.draw(st.booleans())
+        else (lambda t: mg.split(t, arg, dim=dim))
+    )
     check_op(fn, lambda a: _np_pieces(a, sizes, dim), [x], device)
 
 
@@ -702,8 +761,7 @@ def test_chunk(shape, data, chunks, device):
     assert len(sizes) <= chunks
     x = data.draw(arrays(shape), label="x")
     check_op(lambda t: t.chunk(chunks, dim), lambda a: _np_pieces(a, sizes, dim), [x], device)
-    check_op(lambda t: mg.chunk(t, chunks, dim), lambda a: _np_pieces(a, sizes, dim), [x],
-             device)
+    check_op(lambda t: mg.chunk(t, chunks, dim), lambda a: _np_pieces(a, sizes, dim), [x], device)
 
 
 def test_chunk_and_split_sizes_match_pytorch(device):
@@ -798,8 +856,11 @@ def test_argmax_argmin(op, shape, data, keepdim, device):
     assume(math.prod(shape) > 0 if dim is None else shape[dim] > 0)
     x = data.draw(grid_arrays(shape), label="x")  # ties included: the first index wins
     t = on(x, device)
-    out = getattr(t, op)(dim, keepdim) if data.draw(st.booleans()) else getattr(mg, op)(
-        t, dim=dim, keepdim=keepdim)
+    out = (
+        getattr(t, op)(dim, keepdim)
+        if data.draw(st.booleans())
+        else getattr(mg, op)(t, dim=dim, keepdim=keepdim)
+    )
     expected = getattr(np, op)(x, axis=dim, keepdims=keepdim)
     assert out.dtype == mg.int64 and out.device == device
     assert not out.requires_grad and out.grad_fn is None

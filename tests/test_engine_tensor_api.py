@@ -101,7 +101,8 @@ def test_repr(device):
     assert repr(x) == f"tensor([1., 2.]{suffix}, requires_grad=True)"
     assert repr(x * 2) == f"tensor([2., 4.]{suffix}, grad_fn=<MulBackward>)"
     assert repr(mg.tensor(0.5, dtype=mg.float64, device=device)) == (
-        f"tensor(0.5{suffix}, dtype=minigrad.float64)")
+        f"tensor(0.5{suffix}, dtype=minigrad.float64)"
+    )
     assert str(mg.tensor([True, False], device=device)) == f"tensor([ True, False]{suffix})"
 
 
@@ -154,8 +155,7 @@ def test_from_numpy_shares_memory_and_keeps_the_dtype():
 
 @pytest.mark.parametrize("make, fill", [(mg.zeros, 0.0), (mg.ones, 1.0)])
 def test_zeros_and_ones(make, fill, device):
-    for x in (make(2, 3, device=device), make((2, 3), device=device), make([2, 3],
-                                                                          device=device)):
+    for x in (make(2, 3, device=device), make((2, 3), device=device), make([2, 3], device=device)):
         assert x.shape == (2, 3) and x.dtype == mg.float32 and x.device == device
         assert (host(x) == fill).all()
     assert make(0, device=device).shape == (0,)
@@ -190,8 +190,7 @@ def test_eye(device):
     e = mg.eye(3, device=device)
     assert e.dtype == mg.float32 and e.device == device
     np.testing.assert_array_equal(host(e), np.eye(3))
-    np.testing.assert_array_equal(host(mg.eye(2, 4, dtype=mg.int64, device=device)),
-                                  np.eye(2, 4))
+    np.testing.assert_array_equal(host(mg.eye(2, 4, dtype=mg.int64, device=device)), np.eye(2, 4))
 
 
 def test_random_creation(device):
@@ -219,10 +218,13 @@ def test_random_creation(device):
 @pytest.mark.parametrize("seed", [0, 1234])
 def test_manual_seed_makes_draws_reproducible(seed, device):
     def draws():
-        return [host(mg.rand(4, device=device)), host(mg.randn(2, 2, device=device)),
-                host(mg.randint(0, 100, (5,), device=device)),
-                host(mg.randperm(8, device=device)),
-                host(mg.randn_like(mg.zeros(3, device=device)))]
+        return [
+            host(mg.rand(4, device=device)),
+            host(mg.randn(2, 2, device=device)),
+            host(mg.randint(0, 100, (5,), device=device)),
+            host(mg.randperm(8, device=device)),
+            host(mg.randn_like(mg.zeros(3, device=device))),
+        ]
 
     mg.manual_seed(seed)
     first = draws()
@@ -261,18 +263,29 @@ def test_like_functions_keep_shape_dtype_and_device(device):
 @given_settings
 @given(shape=shapes())
 def test_creation_shapes(shape, device):
-    for x in (mg.zeros(shape, device=device), mg.ones(*shape, device=device),
-              mg.rand(shape, device=device), mg.randn(*shape, device=device),
-              mg.full(shape, 3.0, device=device), mg.randint(0, 3, shape, device=device)):
+    for x in (
+        mg.zeros(shape, device=device),
+        mg.ones(*shape, device=device),
+        mg.rand(shape, device=device),
+        mg.randn(*shape, device=device),
+        mg.full(shape, 3.0, device=device),
+        mg.randint(0, 3, shape, device=device),
+    ):
         assert x.shape == tuple(shape) and x.device == device
         assert isinstance(x.data, data_type(device))
 
 
 def test_strict_device_data_is_never_a_host_array():
-    makers = [lambda: mg.tensor([1.0], device="cuda"), lambda: mg.zeros(2, device="cuda"),
-              lambda: mg.arange(3, device="cuda"), lambda: mg.eye(2, device="cuda"),
-              lambda: mg.rand(2, device="cuda"), lambda: mg.randperm(3, device="cuda"),
-              lambda: mg.tensor([1.0]).cuda(), lambda: mg.tensor([1.0]).to("cuda")]
+    makers = [
+        lambda: mg.tensor([1.0], device="cuda"),
+        lambda: mg.zeros(2, device="cuda"),
+        lambda: mg.arange(3, device="cuda"),
+        lambda: mg.eye(2, device="cuda"),
+        lambda: mg.rand(2, device="cuda"),
+        lambda: mg.randperm(3, device="cuda"),
+        lambda: mg.tensor([1.0]).cuda(),
+        lambda: mg.tensor([1.0]).to("cuda"),
+    ]
     for make in makers:
         t = make()
         assert isinstance(t.data, _strict.StrictArray) or not isinstance(t.data, np.ndarray)
