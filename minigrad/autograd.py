@@ -202,15 +202,22 @@ class Function:
         return f"<{self.name}>"
 
 
-def raise_if_not_broadcastable(op: str, values: Any) -> None:
-    """A clear error naming ``op`` and the shapes when arrays cannot broadcast together."""
-    shapes = [tuple(getattr(v, "shape", ())) for v in values]
+def broadcastable(*shapes: tuple[int, ...]) -> bool:
+    """Whether the shapes broadcast together under NumPy's (and PyTorch's) rule."""
     try:
         np.broadcast_shapes(*shapes)
     except ValueError:
+        return False
+    return True
+
+
+def raise_if_not_broadcastable(op: str, values: Any) -> None:
+    """A clear error naming ``op`` and the shapes when arrays cannot broadcast together."""
+    shapes = [tuple(getattr(v, "shape", ())) for v in values]
+    if not broadcastable(*shapes):
         raise ValueError(
             f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
-        ) from None
+        )
 
 
 def _count_consumers(root: Function) -> dict[Function, int]:

@@ -22,7 +22,7 @@ import warnings
 from typing import Any
 
 from minigrad import random
-from minigrad.autograd import is_grad_enabled
+from minigrad.autograd import broadcastable, is_grad_enabled
 from minigrad.backend import get_array_module
 from minigrad.dtypes import as_dtype, int64, is_floating
 from minigrad.ops import activation
@@ -73,18 +73,6 @@ def _reduction(reduction: str, size_average: bool | None = None, reduce: bool | 
             f"{reduction} is not a valid value for reduction (expected 'mean', 'sum' or 'none')"
         )
     return reduction
-
-
-def _broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
-    """NumPy's broadcast of two shapes, or None when they do not broadcast."""
-    out = []
-    for i in range(1, max(len(a), len(b)) + 1):
-        m = a[-i] if i <= len(a) else 1
-        n = b[-i] if i <= len(b) else 1
-        if m != n and m != 1 and n != 1:
-            return None
-        out.append(max(m, n) if m != 0 and n != 0 else 0)
-    return tuple(reversed(out))
 
 
 def _same_device(op: str, input: Tensor, name: str, other: Tensor) -> None:
@@ -269,7 +257,7 @@ def _regression_pair(op: str, input: Tensor, target: Tensor) -> tuple[Tensor, Te
     _check_tensor(op, "input", input)
     _check_tensor(op, "target", target)
     if input.shape != target.shape:
-        if _broadcast_shape(input.shape, target.shape) is None:
+        if not broadcastable(input.shape, target.shape):
             raise RuntimeError(
                 f"{op}(): the target of shape {target.shape} cannot be broadcast to the input "
                 f"of shape {input.shape}; expected a target of shape {input.shape}"
@@ -462,7 +450,7 @@ def _binary_pair(op: str, input: Tensor, target: Tensor, message: str) -> tuple[
 def _elementwise_weight(op: str, input: Tensor, name: str, value: Tensor | None) -> Any:
     if value is not None:
         _check_tensor(op, name, value)
-        if _broadcast_shape(value.shape, input.shape) is None:
+        if not broadcastable(value.shape, input.shape):
             raise ValueError(
                 f"{op}(): {name} of shape {value.shape} cannot be broadcast to the input of "
                 f"shape {input.shape}"

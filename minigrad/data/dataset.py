@@ -150,15 +150,6 @@ def default_collate(samples: Sequence[Any]) -> Any:
     )
 
 
-def _take(tensor: Any, index: np.ndarray) -> Any:
-    """Rows ``index`` (a host int64 array) of ``tensor`` in one indexing operation.
-
-    The tensor moves the index to its own device; the batch stays on that device
-    (and stays in the graph if the tensor requires grad).
-    """
-    return tensor[index]
-
-
 # ----------------------------------------------------------------------------- loader
 
 
@@ -269,7 +260,8 @@ class DataLoader:
         for start in range(0, stop, self.batch_size):
             index = order[start : start + self.batch_size]
             if fast:
-                yield tuple(_take(t, index) for t in dataset.tensors)
+                # one indexing operation per tensor; the tensor moves the index to its device
+                yield tuple(t[index] for t in dataset.tensors)
             else:
                 yield collate([dataset[int(i)] for i in index])
 
