@@ -67,6 +67,33 @@ from minigrad.tensor import Tensor
 
 __version__ = "0.1.0"
 
+
+
+def _load_checkout_subpackages() -> None:
+    """Make ``minigrad.nn`` and ``minigrad.optim`` importable from a clone that was not
+    pip-installed: there ``nn/`` and ``optim/`` sit beside ``minigrad/`` (``setup.cfg``
+    maps them into the package only when installed)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for name in ("nn", "optim"):
+        full = f"minigrad.{name}"
+        init = root / name / "__init__.py"
+        if importlib.util.find_spec(full) is not None or not init.is_file():
+            continue
+        spec = importlib.util.spec_from_file_location(
+            full, init, submodule_search_locations=[str(init.parent)]
+        )
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {full} from {init}: run `pip install -e .`")
+        sys.modules[full] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+
+
+_load_checkout_subpackages()
+
 # Subpackages reachable after a plain ``import minigrad``, as in PyTorch; they
 # build on the names above, so they come last.
 from minigrad import data, metrics, nn, optim, serialization  # noqa: E402
