@@ -267,6 +267,7 @@ def accumulate_grad(tensor: Tensor, grad: Any, owned: bool = False) -> None:
         tensor.grad = Tensor._from_op(grad if owned else grad.copy(), None)
     else:
         tensor.grad.data += grad
+    _run_post_accumulate_grad_hooks(tensor)
 
 
 def run_backward(root: Tensor, grad: Any, retain_graph: bool, grad_is_owned: bool) -> None:
@@ -320,13 +321,57 @@ def run_backward(root: Tensor, grad: Any, retain_graph: bool, grad_is_owned: boo
     for tensor, g in finished.items():
         if tensor.grad is not None:
             tensor.grad.data += g  # accumulate in place, as PyTorch does
-            continue
-        if isinstance(g, _np_generic):  # 0-d NumPy arithmetic returns a scalar: keep arrays
-            g = _np_asarray(g)
-        elif g.base is not None or id(g) in seen:
-            g = g.copy()  # a view, or an array another tensor got too: own a copy
-        seen.add(id(g))
-        tensor.grad = Tensor._from_op(g, None)
+        else:
+            if isinstance(g, _np_generic):  # 0-d NumPy arithmetic returns a scalar: keep arrays
+                g = _np_asarray(g)
+            elif g.base is not None or id(g) in seen:
+                g = g.copy()  # a view, or an array another tensor got too: own a copy
+            seen.add(id(g))
+            tensor.grad = Tensor._from_op(g, None)
+        if _post_accumulate_grad_hooks:
+            _run_post_accumulate_grad_hooks(tensor)
+
+
+class RemovableHandle:
+    """Returned by hook registrations; ``handle.remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: dict[int, Callable[..., Any]], key: int) -> None:
+        self._hooks, self._key = hooks, key
+
+    def remove(self) -> None:
+        """Unregister the hook (a second call does nothing)."""
+        self._hooks.pop(self._key, None)
+
+
+# id(leaf) -> (weak reference to the leaf, {handle key: hook}); an entry goes with its leaf.
+_post_accumulate_grad_hooks: dict[int, tuple[weakref.ref, dict[int, Callable[..., Any]]]] = {}
+_hook_keys = iter(range(1 << 62))
+
+
+def register_post_accumulate_grad_hook(
+    tensor: Tensor, hook: Callable[[Tensor], None]
+) -> RemovableHandle:
+    """Run ``hook(tensor)`` each time a backward pass has accumulated into ``tensor.grad``."""
+    if not tensor.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if tensor.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    key = id(tensor)
+    entry = _post_accumulate_grad_hooks.get(key)
+    if entry is None or entry[0]() is not tensor:
+        hooks = _post_accumulate_grad_hooks
+        ref = weakref.ref(tensor, lambda _: hooks.pop(key, None))
+        entry = _post_accumulate_grad_hooks[key] = (ref, {})
+    handle_key = next(_hook_keys)
+    entry[1][handle_key] = hook
+    return RemovableHandle(entry[1], handle_key)
+
+
+def _run_post_accumulate_grad_hooks(tensor: Tensor) -> None:
+    entry = _post_accumulate_grad_hooks.get(id(tensor))
+    if entry is not None and entry[0]() is tensor:
+        for hook in list(entry[1].values()):
+            hook(tensor)
 
 
 def retain_grad(tensor: Tensor) -> None:

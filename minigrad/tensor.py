@@ -233,6 +233,13 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(self)`` after each backward pass accumulated into ``self.grad`` (leaves).
+
+        Returns a handle whose ``remove()`` unregisters the hook (PyTorch 2.1's API).
+        """
+        return autograd.register_post_accumulate_grad_hook(self, hook)
+
     def retain_grad(self) -> None:
         """Keep ``.grad`` of this non-leaf tensor after backward (leaves always keep it)."""
         if not self.requires_grad:
