@@ -62,11 +62,10 @@ from minigrad.dtypes import float32 as float  # noqa: A001
 from minigrad.dtypes import int32 as int  # noqa: A001
 from minigrad.functional import *  # noqa: F403  (exp, cat, stack, where, ...)
 from minigrad.gradcheck import GradcheckError, gradcheck, numerical_gradient
-from minigrad.random import initial_seed, manual_seed, seed
+from minigrad.random import Generator, initial_seed, manual_seed, seed
 from minigrad.tensor import Tensor
 
 __version__ = "0.1.0"
-
 
 
 def _load_checkout_subpackages() -> None:
@@ -79,16 +78,16 @@ def _load_checkout_subpackages() -> None:
 
     root = Path(__file__).resolve().parent.parent
     for name in ("nn", "optim"):
-        full = f"minigrad.{name}"
+        qualified = f"minigrad.{name}"
         init = root / name / "__init__.py"
-        if importlib.util.find_spec(full) is not None or not init.is_file():
+        if importlib.util.find_spec(qualified) is not None or not init.is_file():
             continue
         spec = importlib.util.spec_from_file_location(
-            full, init, submodule_search_locations=[str(init.parent)]
+            qualified, init, submodule_search_locations=[str(init.parent)]
         )
         if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {full} from {init}: run `pip install -e .`")
-        sys.modules[full] = module = importlib.util.module_from_spec(spec)
+            raise ImportError(f"cannot load {qualified} from {init}: run `pip install -e .`")
+        sys.modules[qualified] = module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
 
 
@@ -96,5 +95,5 @@ _load_checkout_subpackages()
 
 # Subpackages reachable after a plain ``import minigrad``, as in PyTorch; they
 # build on the names above, so they come last.
-from minigrad import data, metrics, nn, optim, serialization  # noqa: E402
+from minigrad import data, distributed, metrics, nn, optim, serialization, utils  # noqa: E402
 from minigrad.serialization import load, save  # noqa: E402
