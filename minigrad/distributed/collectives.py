@@ -26,6 +26,7 @@ __all__ = [
     "gather",
     "scatter",
     "barrier",
+    "all_gather_object",
 ]
 
 
@@ -246,3 +247,15 @@ def barrier(group: Any = None, async_op: bool = False) -> Work | None:
     """Wait until every process of the group has called ``barrier``."""
     default_group(group).comm.Barrier()
     return _done(async_op)
+
+
+def all_gather_object(object_list: list[Any], obj: Any, group: Any = None) -> None:
+    """Every process's ``obj`` (any picklable Python object), in rank order, into
+    ``object_list`` (a list of ``world_size`` entries) of every process."""
+    g = default_group(group)
+    if len(object_list) != g.size:
+        raise ValueError(
+            f"all_gather_object: object_list must have one entry per process ({g.size}), "
+            f"got {len(object_list)}"
+        )
+    object_list[:] = g.comm.allgather(obj)
