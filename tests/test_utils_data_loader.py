@@ -298,3 +298,11 @@ def test_custom_collate_fn():
 def test_repr_mentions_settings():
     text = repr(DataLoader(Squares(5), batch_size=2, shuffle=True))
     assert "batch_size=2" in text and "RandomSampler" in text and "Squares" in text
+
+
+def test_minigrad_data_re_exports_utils_data():
+    import minigrad.utils.data as utils_data
+
+    for name in ("Dataset", "TensorDataset", "DataLoader", "default_collate"):
+        assert getattr(minigrad.data, name) is getattr(utils_data, name)
+    assert minigrad.utils.data is utils_data  # reachable after a plain import minigrad
