@@ -182,7 +182,7 @@ class DistributedDataParallel(Module):
     the ``p`` processes, computed by all-reducing buckets of gradients.
 
     Args:
-        module: the model (on any device; its parameters stay where they are).
+        module: the model, already on its device (move it before wrapping it).
         device_ids: accepted for PyTorch code (``[local_rank]``): the one device
             of ``module``; checked against it.
         output_device: accepted for PyTorch code; the outputs stay where the module puts them.

@@ -150,6 +150,15 @@ def ddp_construction() -> None:
     assert list(ddp.state_dict()) == ["module." + k for k in model.state_dict()]
     other = mlp()
     other.load_state_dict(ddp.module.state_dict())
+    # buffers: rank 0's at construction, and again at every forward (broadcast_buffers)
+    counted = nn.Linear(2, 2)
+    counted.register_buffer("seen", minigrad.tensor([float(rank)]))
+    ddp = DistributedDataParallel(counted)
+    assert counted.seen.tolist() == [0.0]
+    with minigrad.no_grad():
+        counted.seen.fill_(10.0 + rank)
+    ddp(minigrad.ones(1, 2))
+    assert counted.seen.tolist() == [10.0]
     # a model of other shapes on one rank: an error on every rank, naming the shapes
     odd = nn.Linear(3, 2) if rank == 0 else nn.Linear(3, 4)
     raises(RuntimeError, "DDP expects same model across all ranks", DistributedDataParallel, odd)

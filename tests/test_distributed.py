@@ -64,3 +64,22 @@ def test_is_available_reports_mpi4py():
 
 def test_reduce_op_names():
     assert [op.name for op in dist.ReduceOp][:5] == ["SUM", "AVG", "PRODUCT", "MIN", "MAX"]
+
+
+def test_buckets_group_parameters_in_reverse_order_by_dtype_under_the_cap():
+    from minigrad.nn.parallel import _buckets
+
+    a = nn.Parameter(minigrad.zeros(100))  # 400 bytes each in float32
+    b = nn.Parameter(minigrad.zeros(100))
+    c = nn.Parameter(minigrad.zeros(100, dtype=minigrad.float64))
+    d = nn.Parameter(minigrad.zeros(100))
+    buckets = _buckets([a, b, c, d], cap_bytes=800, count_users=False)
+    assert [[id(p) for p in bucket.params] for bucket in buckets] == [
+        [id(d), id(b)],  # reversed: the order in which backward produces the gradients
+        [id(c)],  # float64 travels apart
+        [id(a)],  # the float32 bucket was full at 800 bytes
+    ]
+    assert [b.numel for b in buckets] == [200, 100, 100]
+    assert buckets[1].flat.dtype == minigrad.float64
+    with_flags = _buckets([a], cap_bytes=800, count_users=True)
+    assert with_flags[0].flat.shape == (101,)  # one "used here" flag per parameter

@@ -2,9 +2,10 @@
 
 A sampler is an iterable of dataset indices (a :class:`BatchSampler`: of lists
 of indices). Random samplers draw from ``generator=`` (a
-:class:`minigrad.Generator`) or, without one, from a fresh generator seeded by
-the global stream at the start of each pass (so ``minigrad.manual_seed``
-fixes the orders, and every epoch gets a new one).
+:class:`minigrad.Generator`) or, without one, from the global stream (as
+PyTorch's, :class:`RandomSampler` and :class:`WeightedRandomSampler` seed a
+fresh generator from it at the start of each pass), so ``minigrad.manual_seed``
+fixes the orders, and every pass gets a new one.
 """
 
 from __future__ import annotations
