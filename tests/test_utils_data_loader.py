@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minigrad
@@ -90,7 +90,12 @@ def test_drop_last():
     shuffle=st.booleans(),
     drop_last=st.booleans(),
 )
+@example(n=0, batch_size=1, shuffle=True, drop_last=False)
 def test_len_and_coverage(n, batch_size, shuffle, drop_last):
+    if n == 0 and shuffle:  # as PyTorch's RandomSampler: nothing to shuffle is an error
+        with pytest.raises(ValueError, match="num_samples should be a positive integer"):
+            DataLoader(TensorDataset(minigrad.arange(n)), shuffle=True)
+        return
     loader = DataLoader(
         TensorDataset(minigrad.arange(n)),
         batch_size=batch_size,
