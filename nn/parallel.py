@@ -85,8 +85,9 @@ class _Bucket:
                 if self.count_users:
                     flat[self.numel + i] = 1.0 if i in self.used else 0.0
             dist.all_reduce(flat, op=dist.ReduceOp.AVG)
-            for i, (p, (start, end)) in enumerate(zip(self.params, self.slices, strict=True)):
-                if self.count_users and flat[self.numel + i].item() == 0:
+            users = flat[self.numel :].tolist() if self.count_users else [1.0] * len(self.params)
+            for p, (start, end), share in zip(self.params, self.slices, users, strict=True):
+                if share == 0:
                     continue  # no process used it: its .grad stays as it is, as PyTorch's
                 average = flat[start:end].reshape(p.shape)
                 if p.grad is None:
