@@ -95,7 +95,7 @@ class BookOptimizer:
                         f"params[{key!r}] must be a floating-point array or a number, "
                         f"got {type(value).__name__} with dtype {dtype}"
                     )
-                self._rule(value, grad, state, **hyper)
+                F.apply_rule(self._rule, value, grad, state, **hyper)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._arg_names)

@@ -29,6 +29,7 @@ import minigrad
 from minigrad.backend import backend_of, get_array_module
 
 from ._flat import FlatGroup, is_array
+from ._functional import apply_rule
 
 if TYPE_CHECKING:
     from minigrad import Tensor
@@ -266,7 +267,7 @@ class Optimizer:
                 _check_grad(p, p.grad.data)
                 _check_state(p, self.state.get(p))
             for p in stepped:
-                rule(p.data, p.grad.data, self.state[p], **kwargs)
+                apply_rule(rule, p.data, p.grad.data, self.state[p], **kwargs)
         return loss
 
     def _flat_group(self, index: int, group: dict[str, Any]) -> FlatGroup | None:
