@@ -68,7 +68,6 @@ from minigrad.tensor import Tensor
 __version__ = "0.1.0"
 
 
-
 def _load_checkout_subpackages() -> None:
     """Make ``minigrad.nn`` and ``minigrad.optim`` importable from a clone that was not
     pip-installed: there ``nn/`` and ``optim/`` sit beside ``minigrad/`` (``setup.cfg``
@@ -79,16 +78,16 @@ def _load_checkout_subpackages() -> None:
 
     root = Path(__file__).resolve().parent.parent
     for name in ("nn", "optim"):
-        full = f"minigrad.{name}"
+        qualified = f"minigrad.{name}"
         init = root / name / "__init__.py"
-        if importlib.util.find_spec(full) is not None or not init.is_file():
+        if importlib.util.find_spec(qualified) is not None or not init.is_file():
             continue
         spec = importlib.util.spec_from_file_location(
-            full, init, submodule_search_locations=[str(init.parent)]
+            qualified, init, submodule_search_locations=[str(init.parent)]
         )
         if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {full} from {init}: run `pip install -e .`")
-        sys.modules[full] = module = importlib.util.module_from_spec(spec)
+            raise ImportError(f"cannot load {qualified} from {init}: run `pip install -e .`")
+        sys.modules[qualified] = module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
 
 
@@ -96,5 +95,6 @@ _load_checkout_subpackages()
 
 # Subpackages reachable after a plain ``import minigrad``, as in PyTorch; they
 # build on the names above, so they come last.
-from minigrad import data, metrics, nn, optim, serialization  # noqa: E402
+# (mypy checks nn/ and optim/ as top-level packages: it cannot see them as minigrad's.)
+from minigrad import data, metrics, nn, optim, serialization  # type: ignore[attr-defined]  # noqa: E402
 from minigrad.serialization import load, save  # noqa: E402

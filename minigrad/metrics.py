@@ -29,7 +29,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -63,9 +63,9 @@ class UndefinedMetricWarning(UserWarning):
 
 def _to_host(x: Any, name: str) -> np.ndarray:
     """A host NumPy array from a Tensor, a backend array, a list/tuple or a scalar."""
-    tensor_type = getattr(sys.modules.get("minigrad"), "Tensor", None)
+    tensor_type: Any = getattr(sys.modules.get("minigrad"), "Tensor", None)
     if isinstance(tensor_type, type) and isinstance(x, tensor_type):
-        x = x.data
+        x = cast(Any, x).data
     try:
         backend = backend_of(x)
     except TypeError:

@@ -52,7 +52,7 @@ import socket
 import sys
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 
@@ -80,7 +80,7 @@ class LoadError(ValueError):
 # ----------------------------------------------------------------------------- save
 
 
-def _tensor_type() -> type | None:
+def _tensor_type() -> Any:
     """``minigrad.Tensor`` once the package is imported (avoids an import cycle)."""
     tensor_type = getattr(sys.modules.get("minigrad"), "Tensor", None)
     return tensor_type if isinstance(tensor_type, type) else None
@@ -216,7 +216,7 @@ def _write_npz(file: IO[bytes], entries: dict[str, np.ndarray]) -> None:
     No ``allow_pickle`` argument: NumPy < 2.0 would store it as an array entry of
     that name (the encoder already refuses object arrays, so nothing is pickled).
     """
-    np.savez(file, **entries)
+    np.savez(file, **cast(dict[str, Any], entries))  # (stubs mistake names for allow_pickle)
 
 
 # ------------------------------------------------------------------- temporary files

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from minigrad.tensor import Tensor
 
@@ -29,13 +29,13 @@ class _ModuleSequence(Module):
     """What Sequential and ModuleList share: children named "0", "1", ... kept in order."""
 
     def _values(self) -> list[Module]:
-        return list(self._modules.values())
+        return cast(list[Module], list(self._modules.values()))
 
     def __len__(self) -> int:
         return len(self._modules)
 
     def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
+        return iter(self._values())
 
     def _renumber(self, modules: list[Module]) -> None:
         for name in list(self._modules):
@@ -84,7 +84,7 @@ class _ModuleSequence(Module):
 
     def pop(self, index: int = -1) -> Module:
         """Remove and return the module at ``index`` (the last by default)."""
-        module = self[index]
+        module = self._values()[_index(index, len(self), type(self).__name__)]
         del self[index]
         return module
 
@@ -119,7 +119,7 @@ class Sequential(_ModuleSequence):
 
     def forward(self, input: Any) -> Any:
         """Feed ``input`` through every module in order."""
-        for module in self._modules.values():
+        for module in self:
             input = module(input)
         return input
 
@@ -268,6 +268,8 @@ class ParameterList(Module):
         self.scales = nn.ParameterList(minigrad.ones(n) for n in (10, 20))
     """
 
+    _size: int
+
     def __init__(self, values: Iterable[Any] | None = None) -> None:
         super().__init__()
         object.__setattr__(self, "_size", 0)
@@ -329,6 +331,8 @@ class ParameterDict(Module):
 
         self.gains = nn.ParameterDict({"a": minigrad.ones(3), "b": minigrad.zeros(3)})
     """
+
+    _keys: dict[str, None]
 
     def __init__(self, parameters: Any = None) -> None:
         super().__init__()

@@ -90,6 +90,13 @@ class Module:
     _parameters: dict[str, Parameter | None]
     _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module | None]
+    _non_persistent: set[str]
+    _forward_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _forward_pre_hooks_with_kwargs: set[int]
+    _forward_hooks: OrderedDict[int, Callable[..., Any]]
+    _forward_hooks_with_kwargs: set[int]
+    _forward_hooks_always_called: set[int]
+    _backward_hooks: OrderedDict[int, Callable[..., Any]]
 
     def __init__(self) -> None:
         set_ = object.__setattr__
@@ -567,7 +574,7 @@ class Module:
     # ------------------------------------------------------------------ state
     def state_dict(
         self,
-        destination: dict[str, Tensor] | None = None,
+        destination: OrderedDict[str, Tensor] | None = None,
         prefix: str = "",
         keep_vars: bool = False,
     ) -> OrderedDict[str, Tensor]:

@@ -16,12 +16,11 @@ from __future__ import annotations
 import numbers
 from typing import TYPE_CHECKING, Any
 
+from minigrad._typing import Array
 from minigrad.backend import backend_of
 
 if TYPE_CHECKING:
     from minigrad import Tensor
-
-Array = Any
 
 
 class FlatGroup:
@@ -132,7 +131,7 @@ class FlatGroup:
     def gather_grads(self) -> Array:
         """Copy each parameter's gradient into the gradient buffer (one copy each)."""
         for p, grad_view in zip(self.params, self.grad_views, strict=True):
-            g = p.grad.data
+            g = p.grad.data  # type: ignore[union-attr]  # only parameters with a grad get here
             if g is not grad_view:
                 grad_view[...] = g
         return self.grad

@@ -32,6 +32,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from minigrad._typing import Array
 from minigrad.backend import get_array_module
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "adam_update",
 ]
 
-Array = Any  # numpy.ndarray, cupy.ndarray or the strict test array
 State = dict[str, Any]
 
 
