@@ -45,7 +45,7 @@ def in_ipython() -> bool:
 
 
 def headless_backend(environ: Mapping[str, str], platform: str, ipython: bool) -> str | None:
-    """ "Agg" where no window can be drawn and nobody chose a backend; otherwise None.
+    """The backend to select: "Agg" where no window can be drawn and none was chosen, else None.
 
     None (leave matplotlib's choice alone) inside IPython/Jupyter, when
     ``MPLBACKEND`` names a backend, and where a display exists (Windows, macOS,

@@ -289,3 +289,13 @@ def get_array_module(array: Any) -> Any:
 def to_host(array: Any) -> np.ndarray:
     """Copy an array of any backend to a host NumPy array (no copy for NumPy)."""
     return backend_of(array).to_host(array)
+
+
+def array_of(tensor: Any) -> Any:
+    """The backend array (NumPy or CuPy) that holds a tensor's values.
+
+    The one place outside the engine that reaches a tensor's storage: the engine
+    keeps it in ``Tensor._array`` (``Tensor.data`` before that attribute existed).
+    """
+    array = getattr(tensor, "_array", None)
+    return tensor.data if array is None else array

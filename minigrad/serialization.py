@@ -86,16 +86,6 @@ def _tensor_type() -> Any:
     return tensor_type if isinstance(tensor_type, type) else None
 
 
-def _backend_array(tensor: Any) -> Any:
-    """The backend (NumPy or CuPy) array that holds ``tensor``'s values.
-
-    The engine keeps it in ``Tensor._array``; before that attribute existed it was
-    ``Tensor.data``.
-    """
-    array = getattr(tensor, "_array", None)
-    return tensor.data if array is None else array
-
-
 def _host_and_device(array: Any) -> tuple[np.ndarray, str] | None:
     """(host copy, device string) of a backend array, or None if ``array`` is not one."""
     if isinstance(array, np.ndarray):
@@ -149,7 +139,7 @@ class _Encoder:
         if isinstance(obj, str):
             return {"t": "str", "v": str(obj)}
         if tensor_type is not None and isinstance(obj, tensor_type):
-            host, _ = self._host(_backend_array(obj), where)
+            host, _ = self._host(_backend.array_of(obj), where)
             return {
                 "t": "tensor",
                 "array": self._add_array(host, where),

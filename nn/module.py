@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from minigrad.autograd import no_grad
-from minigrad.backend import Device, as_device, backend_of, get_backend
+from minigrad.backend import Device, array_of, as_device, backend_of, get_backend
 from minigrad.dtypes import as_dtype, float16, float32, float64, is_floating
 from minigrad.tensor import Tensor
 
@@ -39,12 +39,6 @@ def _addindent(text: str, spaces: int) -> str:
         return text
     pad = " " * spaces
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
-
-
-def _array_of(tensor: Tensor) -> Any:
-    """The backend array holding ``tensor``'s values (``Tensor._array``; ``.data`` before it)."""
-    array = getattr(tensor, "_array", None)
-    return tensor.data if array is None else array
 
 
 def _set_array(tensor: Tensor, array: Any) -> None:
@@ -544,9 +538,9 @@ class Module:
                     f"desired dtype={dtype}"
                 )
         for tensor in (*self.parameters(), *self.buffers()):
-            _set_array(tensor, _move(_array_of(tensor), target, dtype))
+            _set_array(tensor, _move(array_of(tensor), target, dtype))
             if tensor.grad is not None:
-                _set_array(tensor.grad, _move(_array_of(tensor.grad), target, dtype))
+                _set_array(tensor.grad, _move(array_of(tensor.grad), target, dtype))
         return self
 
     def cpu(self) -> Module:
