@@ -12,6 +12,9 @@ drawing the initial weights:
   stays broad in every layer.
 - He (std √(2/n), nn.init.kaiming_normal_) with ReLU: ReLU zeroes half its
   inputs, so the weights need twice the variance; the spread is then kept.
+  (Those exact zeros would be one tall bar that flattens all the others: the
+  ReLU histograms show the positive outputs, and each panel says what share of
+  the outputs are 0.)
 
 Optimizers choose how to walk down the mountain; the initial weights choose
 where the walk starts.
