@@ -15,7 +15,9 @@ A node is a JSON object with a type tag ``"t"``:
 none       (Python ``None``)
 bool       ``v``: true / false
 int        ``v``: the integer
-float      ``v``: ``repr`` of the float (exact; also ``'nan'``, ``'inf'``, ``'-0.0'``)
+float      ``v``: ``repr`` of the float (exact; also ``'nan'``, ``'inf'``, ``'-0.0'``);
+           a NaN also has ``bits``: its 64 bits in hex (sign and payload, which
+           ``repr`` drops)
 str        ``v``: the string
 list       ``items``: list of nodes
 tuple      ``items``: list of nodes
@@ -45,10 +47,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import secrets
 import socket
+import struct
 import sys
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -102,6 +106,24 @@ def _host_and_device(array: Any) -> tuple[np.ndarray, str] | None:
     return None
 
 
+def _float_node(value: float) -> dict[str, Any]:
+    """A float's node: its exact ``repr``, and for a NaN also its bits (``repr`` is 'nan')."""
+    node: dict[str, Any] = {"t": "float", "v": repr(value)}
+    if math.isnan(value):
+        node["bits"] = struct.pack(">d", value).hex()
+    return node
+
+
+def _float_from_node(node: Mapping[str, Any]) -> float:
+    """The float a node describes (``bits`` first, when present); ValueError if malformed."""
+    bits = node.get("bits")
+    if bits is not None:
+        if not isinstance(bits, str) or len(bits) != 16:
+            raise ValueError(f"bad float bits {bits!r:.80}")
+        return float(struct.unpack(">d", bytes.fromhex(bits))[0])
+    return float(node["v"])
+
+
 def _key_repr(key: Any) -> str:
     return f"[{key!r}]"
 
@@ -135,7 +157,7 @@ class _Encoder:
         if isinstance(obj, int):
             return {"t": "int", "v": int(obj)}
         if isinstance(obj, float):
-            return {"t": "float", "v": repr(float(obj))}
+            return _float_node(float(obj))
         if isinstance(obj, str):
             return {"t": "str", "v": str(obj)}
         if tensor_type is not None and isinstance(obj, tensor_type):
@@ -425,7 +447,7 @@ class _Decoder:
             return value
         if t == "float":
             try:
-                return float(node["v"])
+                return _float_from_node(node)
             except (KeyError, TypeError, ValueError) as exc:
                 raise self.corrupt(f"bad float value {node.get('v')!r:.80}") from exc
         if t in ("list", "tuple"):

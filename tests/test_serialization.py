@@ -8,6 +8,7 @@ import math
 import os
 import pathlib
 import pickle
+import struct
 from collections import OrderedDict
 from typing import Any
 
@@ -564,3 +565,22 @@ def test_archive_holds_only_the_structure_and_the_arrays(tmp_path):
     save({"w": minigrad.tensor([1.0]), "b": np.zeros(2)}, tmp_path / "m.npz")
     with np.load(tmp_path / "m.npz", allow_pickle=False) as npz:
         assert sorted(npz.files) == ["__structure__.json", "a0", "a1"]
+
+
+def test_nan_floats_keep_their_sign_and_payload(tmp_path):
+    # repr() writes every NaN as 'nan'; the bits are saved beside it.
+    payload = struct.unpack("<d", struct.pack("<Q", 0x7FF8000000000001))[0]
+    negative = struct.unpack("<d", struct.pack("<Q", 0xFFF8000000000000))[0]
+    save([payload, negative, float("nan"), 1.5], tmp_path / "nan.npz")
+    loaded = load(tmp_path / "nan.npz")
+    bits = [struct.pack("<d", value) for value in loaded]
+    assert bits == [struct.pack("<d", v) for v in (payload, negative, float("nan"), 1.5)]
+
+
+def test_corrupt_nan_bits_are_refused(tmp_path):
+    root = {"t": "float", "v": "nan", "bits": "zz"}
+    structure = {"format": "minigrad", "version": 1, "root": root}
+    text = json.dumps(structure).encode()
+    np.savez(tmp_path / "bad.npz", **{"__structure__.json": np.frombuffer(text, np.uint8)})
+    with pytest.raises(LoadError, match="bad float value"):
+        load(tmp_path / "bad.npz")
