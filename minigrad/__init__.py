@@ -96,5 +96,6 @@ _load_checkout_subpackages()
 
 # Subpackages reachable after a plain ``import minigrad``, as in PyTorch; they
 # build on the names above, so they come last.
-from minigrad import data, distributed, metrics, nn, optim, serialization, utils  # noqa: E402
+# (mypy checks nn/ and optim/ as top-level packages: it cannot see them as minigrad's.)
+from minigrad import data, distributed, metrics, nn, optim, serialization, utils  # type: ignore[attr-defined]  # noqa: E402
 from minigrad.serialization import load, save  # noqa: E402

@@ -299,12 +299,7 @@ class Tensor:
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
-        if type(value._array) is not type(self._array):
-            raise RuntimeError(
-                f"data: cannot replace the data of a tensor on {self.device} with data on "
-                f"{value.device}"
-            )
-        self._array = value._array
+        self._array = value._array  # shape, dtype and device may change, as in PyTorch
 
     @property
     def _version(self) -> int:
