@@ -61,6 +61,8 @@ from minigrad.dtypes import (
 )
 from minigrad.dtypes import float32 as float  # noqa: A001
 from minigrad.dtypes import int32 as int  # noqa: A001
+from minigrad._functional_index import *  # noqa: F403  (gather, einsum, ...)
+from minigrad._functional_math import *  # noqa: F403  (sin, logsumexp, ...)
 from minigrad.functional import *  # noqa: F403  (exp, cat, stack, where, ...)
 from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_gradient
 from minigrad.random import Generator, initial_seed, manual_seed, seed
@@ -97,5 +99,14 @@ _load_checkout_subpackages()
 # Subpackages reachable after a plain ``import minigrad``, as in PyTorch; they
 # build on the names above, so they come last.
 # (mypy checks nn/ and optim/ as top-level packages: it cannot see them as minigrad's.)
-from minigrad import data, distributed, metrics, nn, optim, serialization, utils  # type: ignore[attr-defined]  # noqa: E402
+from minigrad import (  # type: ignore[attr-defined]  # noqa: E402
+    data,
+    distributed,
+    linalg,
+    metrics,
+    nn,
+    optim,
+    serialization,
+    utils,
+)
 from minigrad.serialization import load, save  # noqa: E402

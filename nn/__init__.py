@@ -27,6 +27,7 @@ A model, trained the PyTorch way::
 from . import functional, hooks, init, parallel
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .conv import *  # noqa: F403  (Conv1d, Conv2d, Unfold, Fold)
 from .dropout import Dropout
 from .linear import Flatten, Identity, Linear, Unflatten
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
@@ -63,3 +64,10 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
 ]
+
+from . import conv, normalization, pooling, sparse  # noqa: E402
+from .normalization import *  # noqa: E402, F403  (BatchNorm1d, LayerNorm, ...)
+from .pooling import *  # noqa: E402, F403  (MaxPool2d, AvgPool2d, ...)
+from .sparse import *  # noqa: E402, F403  (Embedding)
+
+__all__ += conv.__all__ + normalization.__all__ + pooling.__all__ + sparse.__all__
