@@ -9,6 +9,8 @@ The engine lives here; ``minigrad.nn`` and ``minigrad.optim`` build on it.
 """
 
 from minigrad import autograd, backend, cuda, dtypes, random
+from minigrad._functional_index import *  # noqa: F403  (gather, einsum, ...)
+from minigrad._functional_math import *  # noqa: F403  (sin, logsumexp, ...)
 from minigrad.autograd import (
     enable_grad,
     inference_mode,
@@ -61,8 +63,6 @@ from minigrad.dtypes import (
 )
 from minigrad.dtypes import float32 as float  # noqa: A001
 from minigrad.dtypes import int32 as int  # noqa: A001
-from minigrad._functional_index import *  # noqa: F403  (gather, einsum, ...)
-from minigrad._functional_math import *  # noqa: F403  (sin, logsumexp, ...)
 from minigrad.functional import *  # noqa: F403  (exp, cat, stack, where, ...)
 from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_gradient
 from minigrad.random import Generator, initial_seed, manual_seed, seed

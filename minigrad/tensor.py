@@ -283,7 +283,7 @@ class Tensor:
             )
         return bool(self.item())
 
-    # ------------------------------------------------------------------ creation and conversion (more)
+    # ------------------------------------------------------------ creation and conversion (more)
 
     # ------------------------------------------------------------------ storage and graph
     @property
