@@ -49,6 +49,8 @@ class FlatGroup:
         "states",
         "state_views",
         "owner",
+        "shown",
+        "numbers",
     )
 
     def __init__(self, params: list[Tensor], states: States) -> None:
@@ -66,6 +68,7 @@ class FlatGroup:
         self.states = [states[p] for p in params]
         self.state: dict[str, Any] = {}
         self.state_views: dict[str, list[Array]] = {}
+        self.shown: list[list[tuple[str, Array]]] = [[] for _ in params]
         for name, value in self.states[0].items():
             if is_array(value):
                 self.state[name] = xp.concatenate([s[name].reshape(-1) for s in self.states])
@@ -107,27 +110,25 @@ class FlatGroup:
 
     def matches(self, params: list[Tensor], states: States) -> bool:
         """Whether the buffers still fit these parameters (same tensors, array types, dtypes
-        and shapes), their states (no entry replaced since :meth:`publish`) and gradients."""
+        and shapes), their gradients, and their states (no entry replaced or added since
+        :meth:`publish`)."""
         if states is not self.owner or len(params) != len(self.params):
             return False
-        for i, (p, mine, layout) in enumerate(zip(params, self.params, self.layout, strict=True)):
-            if p is not mine or _layout(p) != layout or not _fits(p):
+        width, numbers = len(self.state), self.numbers
+        for p, mine, layout, state, views in zip(
+            params, self.params, self.layout, self.states, self.shown, strict=True
+        ):
+            grad = p.grad
+            if p is not mine or grad is None or _layout(p) != layout or _layout(grad) != layout:
                 return False
-            if not self._shows(i, states.get(p)):
+            if states.get(p) is not state or len(state) != width:
                 return False
-        return True
-
-    def _shows(self, i: int, state: dict[str, Any] | None) -> bool:
-        """Whether ``state`` is parameter ``i``'s state dict, holding what :meth:`publish` put."""
-        if state is not self.states[i] or state.keys() != self.state.keys():
-            return False
-        for name, value in self.state.items():
-            views = self.state_views.get(name)
-            if views is None:
-                if state[name] != value:  # a number, e.g. a step count set by the user
+            for name, view in views:  # arrays: the very views published
+                if state.get(name) is not view:
                     return False
-            elif state[name] is not views[i]:  # an array replaced by the user
-                return False
+            for name, value in numbers:  # numbers, e.g. a step count set by the user
+                if state.get(name) != value:
+                    return False
         return True
 
     def gather_grads(self) -> Array:
@@ -150,14 +151,21 @@ class FlatGroup:
 
     def publish(self) -> None:
         """Show the flat state per parameter: array entries as views, numbers as values."""
+        created = False
         for name, value in self.state.items():
-            if not is_array(value):
-                for state in self.states:
-                    state[name] = value
-            elif name not in self.state_views:  # a state array the rule just created
+            if name in self.state_views:
+                continue
+            if is_array(value):  # a state array the rule just created
                 views = self.state_views[name] = self._split(value)
                 for state, view in zip(self.states, views, strict=True):
                     state[name] = view
+                created = True
+            else:
+                for state in self.states:
+                    state[name] = value
+        if created:
+            self.shown = [[(k, state[k]) for k in self.state_views] for state in self.states]
+        self.numbers = [(k, v) for k, v in self.state.items() if k not in self.state_views]
 
 
 def _layout(p: Tensor) -> tuple[Any, ...]:

@@ -376,7 +376,9 @@ def adam_update(
         Δ ← γₜ m / (√v + ε̂)
 
     The two agree except for ε: the book's ε̂ equals ε √(1 − β₂ᵗ) in the first
-    form, so they differ only where √v̂ is not much larger than ε.
+    form, so they differ only where √v̂ is not much larger than ε. Both are
+    computed in the second form (PyTorch's with ε̂ = ε √(1 − β₂ᵗ)), which folds
+    both bias corrections into two scalars and saves a pass over the arrays.
     The moment updates are written ``m ← m + (1 − β₁)(g − m)`` (PyTorch's
     ``lerp``, the book's form) and ``v ← β₂ v + (1 − β₂) g²``.
     """
@@ -404,15 +406,11 @@ def adam_update(
         xp.maximum(second, exp_avg_sq, out=second)
 
     bias_correction1 = 1 - beta1**t
-    bias_correction2 = 1 - beta2**t
+    root2 = math.sqrt(1 - beta2**t)
+    step_size = lr * root2 / bias_correction1
     xp.sqrt(second, out=step)
-    if eps_hat:
-        step_size = lr * math.sqrt(bias_correction2) / bias_correction1
-    else:
-        step_size = lr / bias_correction1
-        step /= math.sqrt(bias_correction2)
-    step += eps
-    xp.divide(exp_avg, step, out=step)  # m / (√v̂ + ε)
+    step += eps if eps_hat else eps * root2  # √v̂ + ε = (√v + ε√(1 − β₂ᵗ)) / √(1 − β₂ᵗ)
+    xp.divide(exp_avg, step, out=step)
     step *= step_size
     if decoupled_weight_decay and weight_decay != 0:
         step += lr * _decay(param, weight_decay)

@@ -93,7 +93,7 @@ def constructor_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     """A hyper-parameter as the rules take it: Python floats and bools (pairs stay pairs)."""
-    if isinstance(value, bool):
+    if type(value) is float or type(value) is bool:
         return value
     if isinstance(value, (tuple, list)):
         return tuple(_plain(v) for v in value)
