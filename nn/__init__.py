@@ -21,7 +21,7 @@ A model, trained the PyTorch way::
     loss.backward()
 """
 
-from . import functional, init
+from . import functional, init, utils
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .container import ModuleList, Sequential
 from .dropout import Dropout
@@ -33,6 +33,7 @@ from .parameter import Parameter
 __all__ = [
     "functional",
     "init",
+    "utils",
     "Module",
     "Parameter",
     "Sequential",
