@@ -114,14 +114,20 @@ class FlatGroup:
         :meth:`publish`)."""
         if states is not self.owner or len(params) != len(self.params):
             return False
+        kind, dtype = self.layout[0][:2]
         width, numbers = len(self.state), self.numbers
-        for p, mine, layout, state, views in zip(
+        for p, mine, (_, _, shape), state, views in zip(
             params, self.params, self.layout, self.states, self.shown, strict=True
         ):
             grad = p.grad
-            if p is not mine or grad is None or _layout(p) != layout or _layout(grad) != layout:
+            if p is not mine or grad is None or states.get(p) is not state:
                 return False
-            if states.get(p) is not state or len(state) != width:
+            array, g = array_of(p), array_of(grad)
+            if type(array) is not kind or type(g) is not kind:
+                return False
+            if array.dtype != dtype or g.dtype != dtype or array.shape != shape or g.shape != shape:
+                return False
+            if len(state) != width:
                 return False
             for name, view in views:  # arrays: the very views published
                 if state.get(name) is not view:
