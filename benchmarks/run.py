@@ -158,6 +158,11 @@ def implementations(w: Workload) -> dict[str, Callable[[dict], Callable[[], obje
     return impls
 
 
+def _as_float(loss: Any) -> float:
+    """A step's loss as a number (a float, or a framework tensor detached first)."""
+    return float(loss.detach()) if hasattr(loss, "detach") else float(loss)
+
+
 def cross_check(w: Workload, impls: dict, steps: int = 3) -> None:
     """The first losses of every implementation must agree (float32 rounding)."""
     if w.sizes is None:
@@ -165,7 +170,7 @@ def cross_check(w: Workload, impls: dict, steps: int = 3) -> None:
     traces = {}
     for name, make in impls.items():
         step = make(make_problem(w))
-        traces[name] = [float(step()) for _ in range(steps)]
+        traces[name] = [_as_float(step()) for _ in range(steps)]
     reference = traces[TIGHT]
     for name, trace in traces.items():
         if not np.allclose(trace, reference, rtol=2e-4, atol=1e-6):
