@@ -43,6 +43,7 @@ class FlatGroup:
         "grad",
         "grad_views",
         "param",
+        "param_views",
         "step",
         "step_tensors",
         "state",
@@ -50,7 +51,7 @@ class FlatGroup:
         "state_views",
         "owner",
         "shown",
-        "numbers",
+        "scalars",
     )
 
     def __init__(self, params: list[Tensor], states: States) -> None:
@@ -61,7 +62,8 @@ class FlatGroup:
         total = sum(array_of(p).size for p in params)
         self.grad = xp.empty(total, dtype=first.dtype)
         self.step = xp.empty(total, dtype=first.dtype)
-        self.param: Array | None = None  # gathered only for rules that read θ
+        self.param: Array | None = None  # made when a rule reads θ (weight decay)
+        self.param_views: list[Array] = []
         self.grad_views = self._split(self.grad)
         self.step_tensors = [as_tensor_view(view) for view in self._split(self.step)]
         self.owner = states
@@ -115,7 +117,7 @@ class FlatGroup:
         if states is not self.owner or len(params) != len(self.params):
             return False
         kind, dtype = self.layout[0][:2]
-        width, numbers = len(self.state), self.numbers
+        width, scalars = len(self.state), self.scalars
         for p, mine, (_, _, shape), state, views in zip(
             params, self.params, self.layout, self.states, self.shown, strict=True
         ):
@@ -132,7 +134,7 @@ class FlatGroup:
             for name, view in views:  # arrays: the very views published
                 if state.get(name) is not view:
                     return False
-            for name, value in numbers:  # numbers, e.g. a step count set by the user
+            for name, value in scalars:  # numbers, e.g. a step count set by the user
                 if state.get(name) != value:
                     return False
         return True
@@ -144,10 +146,11 @@ class FlatGroup:
         return self.grad
 
     def gather_params(self) -> Array:
-        """Copy each parameter's values into the parameter buffer (for weight decay)."""
+        """Copy each parameter's values into a parameter buffer (for weight decay)."""
         if self.param is None:
             self.param = get_array_module(self.grad).empty_like(self.grad)
-        for p, view in zip(self.params, self._split(self.param), strict=True):
+            self.param_views = self._split(self.param)
+        for p, view in zip(self.params, self.param_views, strict=True):
             view[...] = array_of(p)
         return self.param
 
@@ -171,7 +174,7 @@ class FlatGroup:
                     state[name] = value
         if created:
             self.shown = [[(k, state[k]) for k in self.state_views] for state in self.states]
-        self.numbers = [(k, v) for k, v in self.state.items() if k not in self.state_views]
+        self.scalars = [(k, v) for k, v in self.state.items() if k not in self.state_views]
 
 
 def _layout(p: Tensor) -> tuple[Any, ...]:
