@@ -140,9 +140,12 @@ class FlatGroup:
         return True
 
     def gather_grads(self) -> Array:
-        """Copy each parameter's gradient into the gradient buffer (one copy each)."""
+        """Copy each parameter's gradient into the gradient buffer (one copy each).
+
+        Every parameter has a gradient here (:meth:`matches` checked it).
+        """
         for p, view in zip(self.params, self.grad_views, strict=True):
-            view[...] = array_of(p.grad)
+            view[...] = array_of(p.grad)  # type: ignore[arg-type]
         return self.grad
 
     def gather_params(self) -> Array:

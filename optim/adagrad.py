@@ -36,7 +36,8 @@ class Adagrad(Optimizer):
     optimizer is constructed, as in PyTorch.
 
     Args:
-        params: tensors to optimize, or dicts defining parameter groups.
+        params: tensors to optimize, ``(name, tensor)`` pairs, or dicts defining
+            parameter groups.
         lr: learning rate γ (default 1e-2).
         lr_decay: learning rate decay η (default 0).
         weight_decay: L2 penalty λ (default 0).

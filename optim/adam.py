@@ -43,7 +43,8 @@ class Adam(Optimizer):
     correction; see :mod:`minigrad.optim.book`).
 
     Args:
-        params: tensors to optimize, or dicts defining parameter groups.
+        params: tensors to optimize, ``(name, tensor)`` pairs, or dicts defining
+            parameter groups.
         lr: learning rate γ (default 1e-3).
         betas: (β₁, β₂), the decay rates of the moment estimates (default (0.9, 0.999)).
         eps: ε added to the denominator for numerical stability (default 1e-8).
@@ -100,7 +101,8 @@ class AdamW(Adam):
     shrinks by the same factor (1 − γλ) per step.
 
     Args:
-        params: tensors to optimize, or dicts defining parameter groups.
+        params: tensors to optimize, ``(name, tensor)`` pairs, or dicts defining
+            parameter groups.
         lr: learning rate γ (default 1e-3).
         betas: (β₁, β₂) (default (0.9, 0.999)).
         eps: ε (default 1e-8).

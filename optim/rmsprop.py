@@ -32,7 +32,8 @@ class RMSprop(Optimizer):
                 θ ← θ − γ g / (√ṽ + ε)
 
     Args:
-        params: tensors to optimize, or dicts defining parameter groups.
+        params: tensors to optimize, ``(name, tensor)`` pairs, or dicts defining
+            parameter groups.
         lr: learning rate γ (default 1e-2).
         alpha: smoothing constant α (default 0.99).
         eps: ε added to the denominator for numerical stability (default 1e-8).

@@ -33,7 +33,8 @@ class SGD(Optimizer):
     learning rate the two are the same trajectory.
 
     Args:
-        params: tensors to optimize, or dicts defining parameter groups.
+        params: tensors to optimize, ``(name, tensor)`` pairs, or dicts defining
+            parameter groups.
         lr: learning rate γ (default 1e-3).
         momentum: momentum factor μ (default 0).
         dampening: dampening τ for momentum (default 0).
