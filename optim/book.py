@@ -82,7 +82,7 @@ class BookOptimizer:
                 raise KeyError(f"grads has no entry for parameter {key!r}")
             value, grad = params[key], grads[key]
             state = self.state.setdefault(key, {})
-            if isinstance(value, numbers.Number):
+            if isinstance(value, numbers.Real):
                 # A plain number: compute on a 0-d float64 host array, write the number back.
                 xp = get_backend("cpu").xp
                 array = xp.array(float(value), dtype=xp.float64)
