@@ -19,6 +19,7 @@ must agree (else the benchmark would compare different problems).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -244,14 +245,22 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
     parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="PyTorch's threads (set NumPy's with OPENBLAS_NUM_THREADS before starting)",
+    )
     args = parser.parse_args(argv)
     rounds = args.rounds or (3 if args.quick else 9)
     budget = 0.1 if args.quick else 0.3
     if torch is not None:
-        torch.set_num_threads(2)
+        torch.set_num_threads(args.threads)
     print(
         f"minigrad {mg.__version__}, numpy {np.__version__}"
         + (f", torch {torch.__version__}" if torch is not None else ", torch not installed")
+        + f"; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}"
+        + (f", torch threads {args.threads}" if torch is not None else "")
         + f"; median of {rounds} interleaved rounds\n"
     )
     results = {}
