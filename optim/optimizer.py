@@ -171,8 +171,9 @@ class Optimizer:
                 step = rule(p, p.grad, state[p], **group hyper-parameters)
                 p.sub_(step)                      (in place, under no_grad)
 
-    A group whose parameters share dtype and device runs this as one call of
-    the rule on flat buffers (see ``_flat.py``): the same arithmetic.
+    A group whose parameters with gradients share dtype, device and state
+    layout runs this as one call of the rule on flat buffers (see
+    ``_flat.py``): the same arithmetic.
     """
 
     _update_rule: ClassVar[Callable[..., Array] | None] = None
@@ -306,8 +307,9 @@ class Optimizer:
             raise NotImplementedError(f"{type(self).__name__} does not define an update rule")
         for index, group in enumerate(self.param_groups):
             hyper = {name: _plain(group[name]) for name in self.defaults}
-            flat = self._flat_group(index, group)
-            if flat is not None:  # the whole group in one call of the rule
+            stepped = [p for p in group["params"] if p.grad is not None]
+            flat = self._flat_group(index, stepped)
+            if flat is not None:  # the group's parameters with gradients in one call
                 param = flat.gather_params() if hyper.get("weight_decay") else None
                 rule(param, flat.gather_grads(), flat.state, out=flat.step, **hyper)
                 flat.publish()
@@ -315,7 +317,6 @@ class Optimizer:
                 continue
             # Parameters stepped one by one can drift apart (step counts): rebuild later.
             self._flat_groups.pop(index, None)
-            stepped = [p for p in group["params"] if p.grad is not None]
             for p in stepped:  # all checked first: a bad gradient changes nothing
                 _check_grad(p, array_of(p.grad))
                 _check_state(p, self.state.get(p))
@@ -324,13 +325,14 @@ class Optimizer:
                 subtract_([p], [as_tensor_view(step)])
         return loss
 
-    def _flat_group(self, index: int, group: dict[str, Any]) -> FlatGroup | None:
-        """The group's contiguous buffers, (re)built when possible; None to step one by one.
+    def _flat_group(self, index: int, params: list[Tensor]) -> FlatGroup | None:
+        """Contiguous buffers for ``params`` (group ``index``'s parameters that have a
+        gradient), (re)built when possible; None to step them one by one.
 
-        Possible when every parameter has a gradient of its own dtype, shape and
-        device, and the parameters share dtype, device and state layout.
+        Possible when each has a gradient of its own dtype, shape and device, and
+        they share dtype, device and state layout (e.g. the same step count). A
+        frozen parameter (no gradient) does not stop the others being flat.
         """
-        params = group["params"]
         flat = self._flat_groups.get(index)
         if flat is not None and flat.matches(params, self.state):
             return flat
