@@ -2,9 +2,10 @@
 
 An optimizer holds *parameter groups* (``param_groups``: a list of dicts, each
 with its ``'params'`` and its hyper-parameters) and per-parameter *state*
-(``state[p]``: a dict of arrays and numbers). :meth:`Optimizer.step` applies
-the algorithm's update rule — a function of :mod:`minigrad.optim._functional` —
-to the array of every parameter that has a gradient, in place.
+(``state[p]``: a dict of arrays and numbers). :meth:`Optimizer.step` computes
+each parameter's step with the algorithm's update rule — a function of
+:mod:`minigrad.optim._functional` — and subtracts it from every parameter that
+has a gradient, in the parameter's own memory (``p.sub_``).
 
 The usual training loop::
 

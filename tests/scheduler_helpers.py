@@ -15,6 +15,7 @@ BASE_LRS = [0.1, 0.05]  # two parameter groups with their own rates
 
 
 def make_optimizer(lrs: list[float] = BASE_LRS) -> optim.SGD:
+    """SGD with momentum over one parameter group per rate in ``lrs``."""
     groups = [{"params": [minigrad.zeros(2, requires_grad=True)], "lr": lr} for lr in lrs]
     return optim.SGD(groups, lr=1.0, momentum=0.9)
 
@@ -32,5 +33,6 @@ def run(sched: S.LRScheduler, opt: optim.Optimizer, epochs: int = EPOCHS) -> lis
 
 
 def assert_schedule(rates: list[list[float]], closed_form: Callable[[float, int], float]) -> None:
+    """Each epoch's rates equal ``closed_form(base_lr, epoch)`` for each group."""
     expected = [[closed_form(base, epoch) for base in BASE_LRS] for epoch in range(len(rates))]
     np.testing.assert_allclose(rates, expected, rtol=1e-10, atol=1e-15)
