@@ -170,20 +170,24 @@ class TightMLP:
 
 
 class TightExpression:
-    """L = Σ(a·b + a), forward and backward into preallocated buffers: dL/da = b + 1, dL/db = a."""
+    """L = Σ(a·b + a), forward and backward: dL/da = b + 1, dL/db = a, into preallocated buffers.
+
+    For 16 floats the fastest NumPy code is not the all-``out=`` one: NumPy's
+    cache of small arrays makes the fresh product free, while ``np.copyto`` and
+    ``out=`` on a binary operator cost more to call than they save.
+    """
 
     def __init__(self, a: np.ndarray, b: np.ndarray) -> None:
         self.a, self.b = a, b
-        self.tmp = np.empty_like(a)
         self.grad_a = np.empty_like(a)
         self.grad_b = np.empty_like(b)
 
-    def step(self) -> float:
-        np.multiply(self.a, self.b, out=self.tmp)
-        self.tmp += self.a
-        value = float(self.tmp.sum())
+    def step(self) -> np.ndarray:
+        total = self.a * self.b
+        total += self.a
+        value = total.sum()
         np.add(self.b, 1, out=self.grad_a)
-        np.copyto(self.grad_b, self.a)
+        self.grad_b[...] = self.a
         return value
 
 
