@@ -15,8 +15,9 @@ The race is run twice, as the notes' learning rates prescribe:
 2. through autograd: a tensor p = [x, y], loss = f(p), loss.backward() and the
    PyTorch-style optimizers (minigrad.optim) with opt.step().
 Both figures are 3×2 grids of contour plots with each path in red. The two runs
-agree (to rounding, or to Adam's ε) except for Nesterov: PyTorch's
-SGD(nesterov=True) is a different formula from the book's Nesterov class.
+agree, to rounding or to Adam's ε. (For Nesterov this holds for the book's code
+as its author corrected it in 2021, which minigrad's book.Nesterov follows; the
+first printing applied momentum² to the updated velocity, another path.)
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ optimizer, each with its default hyper-parameters (the book's):
     RMSprop    optim.RMSprop(lr=0.01)            (decay α = 0.99)
     Adam       optim.Adam(lr=0.001)              (β1 = 0.9, β2 = 0.999)
 
-(PyTorch's Nesterov is the formula of Bengio et al. 2012; the book's Nesterov
-class differs slightly, see optimizer_paths.py.)
+(PyTorch's Nesterov is the formula of Bengio et al. 2012, which the book's
+Nesterov class follows since its author's 2021 correction.)
 
 SGD follows the gradient alone and is the slowest. Momentum and Nesterov
 build up speed in consistent directions; AdaGrad, RMSprop and Adam scale each

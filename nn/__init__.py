@@ -24,7 +24,7 @@ A model, trained the PyTorch way::
     loss.backward()
 """
 
-from . import functional, hooks, init, parallel
+from . import functional, hooks, init, parallel, utils
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import *  # noqa: F403  (Conv1d, Conv2d, Unfold, Fold)
@@ -39,6 +39,7 @@ __all__ = [
     "init",
     "hooks",
     "parallel",
+    "utils",
     "Module",
     "Parameter",
     "Sequential",

@@ -1,14 +1,21 @@
-"""One parameter group as views into contiguous buffers, so a step is a few array calls.
+"""One parameter group's gradients, steps and state in contiguous buffers.
 
-Every update rule of :mod:`minigrad.optim._functional` is element-wise: applying
-it to the concatenation of a group's parameters is the same arithmetic as
-applying it to each parameter in turn. :class:`FlatGroup` makes that
-concatenation without copies at step time: each parameter's ``._array`` becomes a
-view into one buffer, each per-parameter state array a view into one state
-buffer per name, and the gradients are gathered into one gradient buffer.
-The rule then runs once per group instead of once per parameter (this is what
-PyTorch's ``foreach`` and ``fused`` paths do), and ``optimizer.state[p]``
-still shows each parameter's own slices.
+Every update rule of :mod:`minigrad.optim._functional` is element-wise:
+applying it to the concatenation of a group's gradients and states is the same
+arithmetic as applying it to each parameter in turn. :class:`FlatGroup` keeps
+that concatenation so that a step is one call of the rule per group (what
+PyTorch's ``foreach`` path does) instead of one per parameter:
+
+.. code-block:: text
+
+    grad buffer  ← each p.grad copied into its slice          (one copy each)
+    step buffer  ← rule(grad buffer, flat state)              (one call, no allocation)
+    p.sub_(slice of the step buffer)  for each p              (in place, in p's memory)
+
+The parameters keep their own memory: nothing is rebound, so ``p``,
+``p.detach()``, ``p.numpy()`` and a module's ``state_dict()`` entries all see
+every update. The state lives in one buffer per name, and
+``optimizer.state[p]`` shows each parameter's own slices (live views).
 """
 
 from __future__ import annotations
@@ -16,49 +23,54 @@ from __future__ import annotations
 import numbers
 from typing import TYPE_CHECKING, Any
 
-from minigrad._typing import Array
-from minigrad.backend import backend_of
+from minigrad.backend import backend_of, get_array_module
+
+from ._storage import array_of, as_tensor_view, subtract_
 
 if TYPE_CHECKING:
     from minigrad import Tensor
 
+Array = Any
+States = dict["Tensor", dict[str, Any]]
+
 
 class FlatGroup:
-    """Contiguous parameter, gradient and state buffers behind one group's tensors."""
+    """Contiguous gradient, step and state buffers behind one group's parameters."""
 
     __slots__ = (
         "params",
-        "views",
-        "param",
+        "layout",
         "grad",
         "grad_views",
+        "param",
+        "param_views",
+        "step",
+        "step_tensors",
         "state",
         "states",
         "state_views",
         "owner",
+        "shown",
+        "scalars",
     )
 
-    def __init__(self, params: list[Tensor], states: dict[Tensor, dict[str, Any]]) -> None:
-        xp = backend_of(params[0]._array).xp
-        dtype = params[0].dtype
-        total = sum(p._array.size for p in params)
-        flat = self.param = xp.empty(total, dtype=dtype)
-        self.grad = xp.empty(total, dtype=dtype)
+    def __init__(self, params: list[Tensor], states: States) -> None:
+        first = array_of(params[0])
+        xp = get_array_module(first)
         self.params = list(params)
-        self.views, self.grad_views = [], []
-        offset = 0
-        for p in params:
-            end = offset + p._array.size
-            view = flat[offset:end].reshape(p.shape)
-            view[...] = p._array
-            p._array = view
-            self.views.append(view)
-            self.grad_views.append(self.grad[offset:end].reshape(p.shape))
-            offset = end
+        self.layout = [_layout(p) for p in params]
+        total = sum(array_of(p).size for p in params)
+        self.grad = xp.empty(total, dtype=first.dtype)
+        self.step = xp.empty(total, dtype=first.dtype)
+        self.param: Array | None = None  # made when a rule reads θ (weight decay)
+        self.param_views: list[Array] = []
+        self.grad_views = self._split(self.grad)
+        self.step_tensors = [as_tensor_view(view) for view in self._split(self.step)]
         self.owner = states
         self.states = [states[p] for p in params]
         self.state: dict[str, Any] = {}
         self.state_views: dict[str, list[Array]] = {}
+        self.shown: list[list[tuple[str, Array]]] = [[] for _ in params]
         for name, value in self.states[0].items():
             if is_array(value):
                 self.state[name] = xp.concatenate([s[name].reshape(-1) for s in self.states])
@@ -66,90 +78,118 @@ class FlatGroup:
                 self.state[name] = value
         self.publish()
 
+    def _split(self, flat: Array) -> list[Array]:
+        """Views of ``flat``, one per parameter, shaped like it."""
+        views, offset = [], 0
+        for p in self.params:
+            size = array_of(p).size
+            views.append(flat[offset : offset + size].reshape(p.shape))
+            offset += size
+        return views
+
     @staticmethod
-    def can_flatten(params: list[Tensor], states: dict[Tensor, dict[str, Any]]) -> bool:
-        """Whether ``params`` share dtype and device and their states have the same keys
-        and scalars (e.g. the same step count), so that one buffer can hold them."""
-        if len(params) < 2:
+    def can_flatten(params: list[Tensor], states: States) -> bool:
+        """Whether ``params`` (two or more, distinct) share array type, dtype and device, each
+        has a gradient like itself, and their states have the same keys and numbers (e.g. the
+        same step count), so that one buffer per name can hold them."""
+        if len(params) < 2 or len({id(p) for p in params}) != len(params):
             return False
-        first = params[0]
-        kind, dtype = type(first._array), first.dtype
-        if any(type(p._array) is not kind or p.dtype != dtype for p in params):
+        kind = _layout(params[0])[:2]
+        if any(_layout(p)[:2] != kind or not _fits(p) for p in params):
             return False
-        if len({str(p.device) for p in params}) != 1:
-            return False
-        reference = states.get(first, {})
+        reference = states.get(params[0], {})
         for p in params:
             state = states.get(p, {})
             if state.keys() != reference.keys():
                 return False
             for name, value in state.items():
                 if is_array(value):
-                    if (
-                        type(value) is not kind
-                        or value.dtype != reference[name].dtype
-                        or value.shape != p.shape
-                    ):
+                    if (type(value), value.dtype) != kind or value.shape != p.shape:
                         return False
                 elif value != reference[name]:
                     return False
         return True
 
-    def matches(self, params: list[Tensor], states: dict[Tensor, dict[str, Any]]) -> bool:
-        """Whether the buffers still back these parameters and their states (no entry
-        replaced since :meth:`publish`), and each parameter has a fitting gradient."""
+    def matches(self, params: list[Tensor], states: States) -> bool:
+        """Whether the buffers still fit these parameters (same tensors, array types, dtypes
+        and shapes), their gradients, and their states (no entry replaced or added since
+        :meth:`publish`)."""
         if states is not self.owner or len(params) != len(self.params):
             return False
-        for i, (p, mine, view, grad_view) in enumerate(
-            zip(params, self.params, self.views, self.grad_views, strict=True)
+        kind, dtype = self.layout[0][:2]
+        width, scalars = len(self.state), self.scalars
+        for p, mine, (_, _, shape), state, views in zip(
+            params, self.params, self.layout, self.states, self.shown, strict=True
         ):
-            if p is not mine or p._array is not view or not self._shows(i, states.get(p)):
-                return False
             grad = p.grad
-            if grad is None:
+            if p is not mine or grad is None or states.get(p) is not state:
                 return False
-            g = grad._array
-            if g is not grad_view and (
-                type(g) is not type(view) or g.dtype != view.dtype or g.shape != view.shape
-            ):
+            array, g = array_of(p), array_of(grad)
+            if type(array) is not kind or type(g) is not kind:
                 return False
-        return True
-
-    def _shows(self, i: int, state: dict[str, Any] | None) -> bool:
-        """Whether ``state`` is parameter ``i``'s state dict, holding what :meth:`publish` put."""
-        if state is not self.states[i] or state.keys() != self.state.keys():
-            return False
-        for name, value in self.state.items():
-            views = self.state_views.get(name)
-            if views is None:
-                if state[name] != value:  # a number, e.g. a step count set by the user
+            if array.dtype != dtype or g.dtype != dtype or array.shape != shape or g.shape != shape:
+                return False
+            if len(state) != width:
+                return False
+            for name, view in views:  # arrays: the very views published
+                if state.get(name) is not view:
                     return False
-            elif state[name] is not views[i]:  # an array replaced by the user
-                return False
+            for name, value in scalars:  # numbers, e.g. a step count set by the user
+                if state.get(name) != value:
+                    return False
         return True
 
     def gather_grads(self) -> Array:
-        """Copy each parameter's gradient into the gradient buffer (one copy each)."""
-        for p, grad_view in zip(self.params, self.grad_views, strict=True):
-            g = p.grad._array
-            if g is not grad_view:
-                grad_view[...] = g
+        """Copy each parameter's gradient into the gradient buffer (one copy each).
+
+        Every parameter has a gradient here (:meth:`matches` checked it).
+        """
+        for p, view in zip(self.params, self.grad_views, strict=True):
+            view[...] = array_of(p.grad)  # type: ignore[arg-type]
         return self.grad
+
+    def gather_params(self) -> Array:
+        """Copy each parameter's values into a parameter buffer (for weight decay)."""
+        if self.param is None:
+            self.param = get_array_module(self.grad).empty_like(self.grad)
+            self.param_views = self._split(self.param)
+        for p, view in zip(self.params, self.param_views, strict=True):
+            view[...] = array_of(p)
+        return self.param
+
+    def apply_step(self) -> None:
+        """``p ← p − Δ`` for every parameter, from its slice of the step buffer."""
+        subtract_(self.params, self.step_tensors)
 
     def publish(self) -> None:
         """Show the flat state per parameter: array entries as views, numbers as values."""
+        created = False
         for name, value in self.state.items():
-            if not is_array(value):
+            if name in self.state_views:
+                continue
+            if is_array(value):  # a state array the rule just created
+                views = self.state_views[name] = self._split(value)
+                for state, view in zip(self.states, views, strict=True):
+                    state[name] = view
+                created = True
+            else:
                 for state in self.states:
                     state[name] = value
-            elif name not in self.state_views:  # a state array the rule just created
-                views = self.state_views[name] = []
-                offset = 0
-                for p, state in zip(self.params, self.states, strict=True):
-                    end = offset + p._array.size
-                    views.append(value[offset:end].reshape(p.shape))
-                    state[name] = views[-1]
-                    offset = end
+        if created:
+            self.shown = [[(k, state[k]) for k in self.state_views] for state in self.states]
+        self.scalars = [(k, v) for k, v in self.state.items() if k not in self.state_views]
+
+
+def _layout(p: Tensor) -> tuple[Any, ...]:
+    """What the buffers assume of a parameter: its array type, dtype and shape."""
+    array = array_of(p)
+    return type(array), array.dtype, array.shape
+
+
+def _fits(p: Tensor) -> bool:
+    """Whether ``p`` has a gradient of its own array type, dtype and shape."""
+    grad = p.grad
+    return grad is not None and _layout(grad) == _layout(p)
 
 
 def is_array(value: Any) -> bool:

@@ -6,37 +6,44 @@ that calls one of these functions; the arithmetic lives only here.
 
 Each function has the signature ::
 
-    xxx_update(param, grad, state, *, lr, <hyper-parameters>) -> None
+    xxx_update(param, grad, state, *, out=None, lr, <hyper-parameters>) -> step
 
-- ``param`` is the parameter's array; it is changed **in place**.
+and returns the **step** Δ of this update, so that the new parameter is
+``θ − Δ``. The caller applies it in place (``param -= step``; the
+PyTorch-style optimizers write ``p.sub_(step)`` through the Tensor API so that
+the parameter's version counter moves). :func:`apply_update` does both.
+
+- ``param`` is the parameter's array, only read, and only for weight decay: it
+  may be None when the rule's ``weight_decay`` is 0.
 - ``grad`` is the gradient array of the same shape (never modified).
-- ``state`` is a dict of this parameter's running quantities (moment estimates,
-  step count...). It is filled on the first call and afterwards updated **in
-  place**: the same arrays are reused at every step, so a caller may keep
-  references to them (the PyTorch-style optimizers make them views of one
-  flat buffer per parameter group, see ``_flat.py``).
+- ``state`` is a dict of this parameter's running quantities (moment
+  estimates, step count...). It is filled on the first call and afterwards
+  updated **in place**: the same arrays are reused at every step, so a caller
+  may keep references to them (the PyTorch-style optimizers keep a whole
+  parameter group's state in one flat buffer per name, see ``_flat.py``).
+- ``out`` is where the step is written (a new array when None). The rules use
+  it as their scratch space too, so a caller that passes a preallocated
+  ``out`` makes a step allocate nothing (weight decay and ``maximize`` aside).
 - Hyper-parameters are plain Python numbers (keyword-only).
 
-The arithmetic goes through the array namespace of ``param``
+The arithmetic goes through the array namespace of ``grad``
 (:func:`minigrad.backend.get_array_module`), so the same code runs on NumPy
 (CPU), CuPy (GPU) and the strict test backend. Python scalars mix with any
 array type and keep the array's dtype (a float32 parameter stays float32).
 
 Notation in the docstrings: θ parameter, g gradient, γ learning rate,
-λ weight decay, t step count (1 for the first update).
+λ weight decay, t step count (1 for the first update), Δ the returned step.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
-from minigrad._typing import Array
 from minigrad.backend import get_array_module
 
 __all__ = [
-    "apply_rule",
+    "apply_update",
     "sgd_update",
     "momentum_update",
     "nesterov_update",
@@ -46,65 +53,56 @@ __all__ = [
     "adam_update",
 ]
 
+Array = Any  # numpy.ndarray, cupy.ndarray or the strict test array
 State = dict[str, Any]
 
 
-def apply_rule(
-    rule: Callable[..., None], param: Array, grad: Array, state: State, **hyper: Any
-) -> None:
-    """``rule(param, grad, state, **hyper)``, with a 0-d ``param`` seen as a 1-element array.
-
-    NumPy < 2 computes a 0-d float32 array times a Python float in float64 (the
-    Python float counts as float64 when every operand is a scalar), so the rules'
-    arithmetic would differ from that of any other shape. Through 1-element views
-    (which share memory with the 0-d arrays) a 0-d parameter is updated in its own
-    dtype on every NumPy; its state arrays stay 0-d, as PyTorch's.
-    """
-    if param.ndim != 0:
-        rule(param, grad, state, **hyper)
-        return
-    as_1d = {key: _reshaped(value, (1,)) for key, value in state.items()}
-    rule(param.reshape(1), grad.reshape(1), as_1d, **hyper)
-    state.update((key, _reshaped(value, ())) for key, value in as_1d.items())
+def apply_update(rule: Any, param: Array, grad: Array, state: State, **hyper: Any) -> None:
+    """``θ ← θ − rule(θ, g, state)``: one update of the array ``param``, in place."""
+    param -= rule(param, grad, state, **hyper)
 
 
-def _reshaped(value: Any, shape: tuple[int, ...]) -> Any:
-    """A view of ``value`` with ``shape`` if it is a one-element array; other values as is."""
-    if getattr(value, "size", None) == 1 and hasattr(value, "reshape"):
-        return value.reshape(shape)
-    return value
+def _scratch(grad: Array, out: Array | None) -> Array:
+    """The array a rule writes its step into: ``out``, or a new one shaped like ``grad``."""
+    return get_array_module(grad).empty_like(grad) if out is None else out
 
 
-def _sqrt(xp: Any, x: Array) -> Array:
-    """√x in a new array that later operations may update in place.
-
-    (``xp.sqrt`` of a 0-d NumPy array returns a scalar, not an array; writing
-    into a fresh ``empty_like`` keeps the result an array for every shape.)
-    """
-    return xp.sqrt(x, out=xp.empty_like(x))
+def _decay(param: Array | None, weight_decay: float) -> Array:
+    """``λθ``, the weight-decay term (a new array)."""
+    if param is None:
+        raise ValueError("weight decay needs the parameter's values: pass param, not None")
+    return weight_decay * param
 
 
-def _effective_grad(param: Array, grad: Array, weight_decay: float, maximize: bool) -> Array:
+def _effective_grad(param: Array | None, grad: Array, weight_decay: float, maximize: bool) -> Array:
     """``g ← −g`` if maximising, then ``g ← g + λθ`` (L2 penalty); ``grad`` is left untouched."""
     g = -grad if maximize else grad
     if weight_decay != 0:
-        g = g + weight_decay * param
+        g = g + _decay(param, weight_decay)
     return g
+
+
+def _zeros_state(state: State, name: str, like: Array) -> Array:
+    """``state[name]``, created full of zeros shaped like ``like`` if missing."""
+    if name not in state:
+        state[name] = get_array_module(like).zeros_like(like)
+    return state[name]
 
 
 # ----------------------------------------------------------------------------- SGD
 def sgd_update(
-    param: Array,
+    param: Array | None,
     grad: Array,
     state: State,
     *,
+    out: Array | None = None,
     lr: float,
     momentum: float = 0.0,
     dampening: float = 0.0,
     weight_decay: float = 0.0,
     nesterov: bool = False,
     maximize: bool = False,
-) -> None:
+) -> Array:
     r"""Stochastic gradient descent, optionally with momentum (PyTorch's ``SGD``).
 
     .. code-block:: text
@@ -116,7 +114,7 @@ def sgd_update(
             b ← μ b + (1 − τ) g     afterwards            (τ: dampening)
             g ← g + μ b             if nesterov
             g ← b                   otherwise
-        θ ← θ − γ g
+        Δ ← γ g                     (θ ← θ − Δ)
 
     The momentum buffer ``b`` (``state["momentum_buffer"]``) accumulates
     gradients, not steps: the learning rate multiplies it at each update, so a
@@ -124,62 +122,87 @@ def sgd_update(
     With ``momentum == 0`` no state is kept. Plain ``θ ← θ − γ g`` is also the
     book's ``SGD``.
     """
+    xp = get_array_module(grad)
+    step = _scratch(grad, out)
     g = _effective_grad(param, grad, weight_decay, maximize)
     if momentum != 0:
         buf = state.get("momentum_buffer")
         if buf is None:  # (xp.array, not g.copy(): NumPy gives 0-d results as scalars)
-            buf = state["momentum_buffer"] = get_array_module(param).array(g, copy=True)
+            buf = state["momentum_buffer"] = xp.array(g, copy=True)
         else:
             buf *= momentum
-            buf += g if dampening == 0 else (1 - dampening) * g
-        g = g + momentum * buf if nesterov else buf
-    param -= lr * g
+            if dampening == 0:
+                buf += g
+            else:
+                buf += xp.multiply(g, 1 - dampening, out=step)
+        if nesterov:
+            xp.multiply(buf, momentum, out=step)
+            step += g
+            g = step
+        else:
+            g = buf
+    return xp.multiply(g, lr, out=step)
 
 
-def momentum_update(param: Array, grad: Array, state: State, *, lr: float, momentum: float) -> None:
+def momentum_update(
+    param: Array | None,
+    grad: Array,
+    state: State,
+    *,
+    out: Array | None = None,
+    lr: float,
+    momentum: float,
+) -> Array:
     r"""Momentum SGD in the book's velocity form ("Deep Learning from Scratch" §6.1.4).
 
     .. code-block:: text
 
         v ← α v − γ g        (v starts at 0; state["velocity"])
-        θ ← θ + v
+        θ ← θ + v            (Δ = −v)
 
     The velocity already contains the learning rate. With a constant γ this is
     PyTorch's ``SGD(momentum=α)`` with ``v = −γ b``; when γ changes between steps
     the two differ (here the old velocity keeps the old learning rate).
     """
-    xp = get_array_module(param)
-    v = state.get("velocity")
-    if v is None:
-        v = state["velocity"] = xp.zeros_like(param)
+    xp = get_array_module(grad)
+    step = _scratch(grad, out)
+    v = _zeros_state(state, "velocity", grad)
     v *= momentum
-    v -= lr * grad
-    param += v
+    v -= xp.multiply(grad, lr, out=step)
+    return xp.multiply(v, -1, out=step)
 
 
-def nesterov_update(param: Array, grad: Array, state: State, *, lr: float, momentum: float) -> None:
-    r"""Nesterov's accelerated gradient exactly as the book's ``Nesterov`` class codes it.
+def nesterov_update(
+    param: Array | None,
+    grad: Array,
+    state: State,
+    *,
+    out: Array | None = None,
+    lr: float,
+    momentum: float,
+) -> Array:
+    r"""Nesterov's accelerated gradient, as the book's author corrected it in 2021.
 
     .. code-block:: text
 
+        θ ← θ + α² v − (1 + α) γ g      (v: the velocity *before* this update)
         v ← α v − γ g                   (v starts at 0; state["velocity"])
-        θ ← θ + α² v − (1 + α) γ g
 
-    Note that the book applies α² to the velocity *after* its update. Bengio et
-    al. (2012, arXiv:1212.0901), whom the book cites, and PyTorch's
-    ``SGD(nesterov=True)`` apply it to the velocity *before* the update
-    (θ ← θ + α² v_old − (1 + α) γ g), so this rule is not PyTorch's Nesterov:
-    written with PyTorch's buffer (v = −γ b) the book's step is
-    θ ← θ − γ((1 + α + α²) g + α³ b_old) instead of θ ← θ − γ((1 + α) g + α² b_old).
+    This is Bengio et al.'s form (2012, arXiv:1212.0901), which the book
+    cites, and equals PyTorch's ``SGD(momentum=α, nesterov=True)`` at a
+    constant learning rate (with PyTorch's buffer b, v = −γ b). The book's
+    first printing (still in the Korean edition's repository) updated v first
+    and then applied α² to the *updated* velocity; its author fixed that
+    ("Fix Nesterov update function", 2021).
     """
-    xp = get_array_module(param)
-    v = state.get("velocity")
-    if v is None:
-        v = state["velocity"] = xp.zeros_like(param)
+    xp = get_array_module(grad)
+    step = _scratch(grad, out)
+    v = _zeros_state(state, "velocity", grad)
+    xp.multiply(grad, (1 + momentum) * lr, out=step)
+    step -= (momentum * momentum) * v  # Δ = (1 + α) γ g − α² v_old
     v *= momentum
     v -= lr * grad
-    param += momentum * momentum * v
-    param -= (1 + momentum) * lr * grad
+    return step
 
 
 # ------------------------------------------------------------------------- AdaGrad
@@ -193,17 +216,18 @@ def adagrad_init_state(
 
 
 def adagrad_update(
-    param: Array,
+    param: Array | None,
     grad: Array,
     state: State,
     *,
+    out: Array | None = None,
     lr: float,
     lr_decay: float = 0.0,
     weight_decay: float = 0.0,
     initial_accumulator_value: float = 0.0,
     eps: float = 1e-10,
     maximize: bool = False,
-) -> None:
+) -> Array:
     r"""AdaGrad (Duchi et al., 2011), as PyTorch's ``Adagrad`` and the book's ``AdaGrad``.
 
     .. code-block:: text
@@ -213,33 +237,35 @@ def adagrad_update(
         g ← g + λθ                      if λ ≠ 0
         γ̃ ← γ / (1 + (t − 1) η)         (η: lr_decay)
         s ← s + g²                      (s starts at initial_accumulator_value)
-        θ ← θ − γ̃ g / (√s + ε)
+        Δ ← γ̃ g / (√s + ε)
 
     Every coordinate gets its own step size, which shrinks as its squared
     gradients accumulate. The book's ``AdaGrad(lr)`` is this rule with ε = 1e-7
     and no decay (``s`` is the book's ``h``).
     """
-    xp = get_array_module(param)
+    xp = get_array_module(grad)
+    step = _scratch(grad, out)
     if "sum" not in state:
-        adagrad_init_state(param, state, initial_accumulator_value=initial_accumulator_value)
+        adagrad_init_state(grad, state, initial_accumulator_value=initial_accumulator_value)
     state["step"] += 1
     g = _effective_grad(param, grad, weight_decay, maximize)
     clr = lr / (1 + (state["step"] - 1) * lr_decay)
     total = state["sum"]
-    total += g * g
-    std = _sqrt(xp, total)
-    std += eps
-    step = xp.divide(g, std, out=std)  # reuse the temporary: g / (√s + ε)
+    total += xp.multiply(g, g, out=step)
+    xp.sqrt(total, out=step)
+    step += eps
+    xp.divide(g, step, out=step)
     step *= clr
-    param -= step
+    return step
 
 
 # ------------------------------------------------------------------------- RMSprop
 def rmsprop_update(
-    param: Array,
+    param: Array | None,
     grad: Array,
     state: State,
     *,
+    out: Array | None = None,
     lr: float,
     alpha: float = 0.99,
     eps: float = 1e-8,
@@ -247,7 +273,7 @@ def rmsprop_update(
     momentum: float = 0.0,
     centered: bool = False,
     maximize: bool = False,
-) -> None:
+) -> Array:
     r"""RMSprop (Hinton's lecture 6e), as PyTorch's ``RMSprop`` and the book's ``RMSprop``.
 
     .. code-block:: text
@@ -263,82 +289,82 @@ def rmsprop_update(
             d ← √v + ε
         if μ > 0:
             b ← μ b + g / d                 (state["momentum_buffer"])
-            θ ← θ − γ b
+            Δ ← γ b
         else:
-            θ ← θ − γ g / d
+            Δ ← γ g / d
 
     Like AdaGrad but the squared gradients are averaged with exponentially
     decaying weights, so old gradients are forgotten. The book's
     ``RMSprop(lr, decay_rate)`` is this rule with α = decay_rate, ε = 1e-7
     (``v`` is the book's ``h``).
     """
-    xp = get_array_module(param)
+    xp = get_array_module(grad)
+    step = _scratch(grad, out)
     if "square_avg" not in state:
         state["step"] = 0
-        state["square_avg"] = xp.zeros_like(param)
-    if momentum > 0 and "momentum_buffer" not in state:
-        state["momentum_buffer"] = xp.zeros_like(param)
-    if centered and "grad_avg" not in state:
-        state["grad_avg"] = xp.zeros_like(param)
+    square_avg = _zeros_state(state, "square_avg", grad)
     state["step"] += 1
     g = _effective_grad(param, grad, weight_decay, maximize)
 
-    square_avg = state["square_avg"]
     square_avg *= alpha
-    square_avg += (1 - alpha) * (g * g)
+    xp.multiply(g, g, out=step)
+    step *= 1 - alpha
+    square_avg += step
     if centered:
-        grad_avg = state["grad_avg"]
-        grad_avg += (1 - alpha) * (g - grad_avg)
-        denom = xp.multiply(grad_avg, grad_avg, out=xp.empty_like(grad_avg))
-        xp.subtract(square_avg, denom, out=denom)
-        xp.sqrt(denom, out=denom)
+        grad_avg = _zeros_state(state, "grad_avg", grad)
+        xp.subtract(g, grad_avg, out=step)
+        step *= 1 - alpha
+        grad_avg += step  # ḡ ← ḡ + (1 − α)(g − ḡ)
+        xp.multiply(grad_avg, grad_avg, out=step)
+        xp.subtract(square_avg, step, out=step)
+        xp.sqrt(step, out=step)
     else:
-        denom = _sqrt(xp, square_avg)
-    denom += eps
-
+        xp.sqrt(square_avg, out=step)
+    step += eps
+    xp.divide(g, step, out=step)  # g / d
     if momentum > 0:
-        buf = state["momentum_buffer"]
+        buf = _zeros_state(state, "momentum_buffer", grad)
         buf *= momentum
-        buf += g / denom
-        param -= lr * buf
-    else:
-        step = xp.divide(g, denom, out=denom)
-        step *= lr
-        param -= step
+        buf += step
+        return xp.multiply(buf, lr, out=step)
+    step *= lr
+    return step
 
 
 # ---------------------------------------------------------------------------- Adam
 def adam_update(
-    param: Array,
+    param: Array | None,
     grad: Array,
     state: State,
     *,
+    out: Array | None = None,
     lr: float,
-    beta1: float = 0.9,
-    beta2: float = 0.999,
+    betas: tuple[float, float] = (0.9, 0.999),
     eps: float = 1e-8,
     weight_decay: float = 0.0,
     amsgrad: bool = False,
     decoupled_weight_decay: bool = False,
     maximize: bool = False,
     eps_hat: bool = False,
-) -> None:
+) -> Array:
     r"""Adam (Kingma & Ba, 2015) and AdamW (Loshchilov & Hutter, 2019).
 
-    PyTorch's ``Adam`` / ``AdamW`` (``eps_hat=False``):
+    PyTorch's ``Adam`` / ``AdamW`` (``eps_hat=False``), with ``betas = (β₁, β₂)``:
 
     .. code-block:: text
 
         t ← t + 1
         g ← −g                              if maximize
-        θ ← θ (1 − γλ)                      if decoupled_weight_decay (AdamW)
-        g ← g + λθ                          elif λ ≠ 0                 (Adam's L2)
+        g ← g + λθ                          if λ ≠ 0 and not decoupled (Adam's L2)
         m ← β₁ m + (1 − β₁) g               (state["exp_avg"])
         v ← β₂ v + (1 − β₂) g²              (state["exp_avg_sq"])
         v̂max ← max(v̂max, v)                 if amsgrad (state["max_exp_avg_sq"]); use it for v
         m̂ ← m / (1 − β₁ᵗ)
         v̂ ← v / (1 − β₂ᵗ)
-        θ ← θ − γ m̂ / (√v̂ + ε)
+        Δ ← γ m̂ / (√v̂ + ε)
+        Δ ← Δ + γλθ                         if decoupled_weight_decay (AdamW)
+
+    (AdamW's θ ← θ(1 − γλ) − γ m̂ / (√v̂ + ε) is θ − Δ with this Δ.)
 
     The book's ``Adam`` (``eps_hat=True``) uses the paper's "more efficient"
     ordering (Kingma & Ba, end of §2), where ε is added before the bias
@@ -347,48 +373,45 @@ def adam_update(
     .. code-block:: text
 
         γₜ ← γ √(1 − β₂ᵗ) / (1 − β₁ᵗ)
-        θ ← θ − γₜ m / (√v + ε̂)
+        Δ ← γₜ m / (√v + ε̂)
 
     The two agree except for ε: the book's ε̂ equals ε √(1 − β₂ᵗ) in the first
-    form, so they differ only where √v̂ is not much larger than ε.
+    form, so they differ only where √v̂ is not much larger than ε. Both are
+    computed in the second form (PyTorch's with ε̂ = ε √(1 − β₂ᵗ)), which folds
+    both bias corrections into two scalars and saves a pass over the arrays.
     The moment updates are written ``m ← m + (1 − β₁)(g − m)`` (PyTorch's
     ``lerp``, the book's form) and ``v ← β₂ v + (1 − β₂) g²``.
     """
-    xp = get_array_module(param)
+    xp = get_array_module(grad)
+    step = _scratch(grad, out)
+    beta1, beta2 = betas
     if "exp_avg" not in state:
         state["step"] = 0
-        state["exp_avg"] = xp.zeros_like(param)
-        state["exp_avg_sq"] = xp.zeros_like(param)
-    if amsgrad and "max_exp_avg_sq" not in state:
-        state["max_exp_avg_sq"] = xp.zeros_like(param)
+    exp_avg = _zeros_state(state, "exp_avg", grad)
+    exp_avg_sq = _zeros_state(state, "exp_avg_sq", grad)
     state["step"] += 1
     t = state["step"]
+    g = _effective_grad(param, grad, 0.0 if decoupled_weight_decay else weight_decay, maximize)
 
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param *= 1 - lr * weight_decay
-        else:
-            g = g + weight_decay * param
-
-    exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-    exp_avg += (1 - beta1) * (g - exp_avg)
+    xp.subtract(g, exp_avg, out=step)
+    step *= 1 - beta1
+    exp_avg += step
     exp_avg_sq *= beta2
-    exp_avg_sq += (1 - beta2) * (g * g)
+    xp.multiply(g, g, out=step)
+    step *= 1 - beta2
+    exp_avg_sq += step
+    second = exp_avg_sq
     if amsgrad:
-        second = xp.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-    else:
-        second = exp_avg_sq
+        second = _zeros_state(state, "max_exp_avg_sq", grad)
+        xp.maximum(second, exp_avg_sq, out=second)
 
     bias_correction1 = 1 - beta1**t
-    bias_correction2 = 1 - beta2**t
-    denom = _sqrt(xp, second)
-    if eps_hat:
-        step_size = lr * math.sqrt(bias_correction2) / bias_correction1
-    else:
-        step_size = lr / bias_correction1
-        denom /= math.sqrt(bias_correction2)
-    denom += eps
-    step = xp.divide(exp_avg, denom, out=denom)  # m / (√v̂ + ε), in the temporary
+    root2 = math.sqrt(1 - beta2**t)
+    step_size = lr * root2 / bias_correction1
+    xp.sqrt(second, out=step)
+    step += eps if eps_hat else eps * root2  # √v̂ + ε = (√v + ε√(1 − β₂ᵗ)) / √(1 − β₂ᵗ)
+    xp.divide(exp_avg, step, out=step)
     step *= step_size
-    param -= step
+    if decoupled_weight_decay and weight_decay != 0:
+        step += lr * _decay(param, weight_decay)
+    return step

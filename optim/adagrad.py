@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _functional as F
-from .optimizer import Optimizer, ParamsT, check_nonnegative
+from ._storage import array_of
+from .optimizer import Optimizer, ParamsT, constructor_arguments, nonnegative
 
 if TYPE_CHECKING:
     from minigrad import Tensor
@@ -35,7 +36,8 @@ class Adagrad(Optimizer):
     optimizer is constructed, as in PyTorch.
 
     Args:
-        params: tensors to optimize, or dicts defining parameter groups.
+        params: tensors to optimize, ``(name, tensor)`` pairs, or dicts defining
+            parameter groups.
         lr: learning rate γ (default 1e-2).
         lr_decay: learning rate decay η (default 0).
         weight_decay: L2 penalty λ (default 0).
@@ -45,6 +47,13 @@ class Adagrad(Optimizer):
     """
 
     _update_rule = staticmethod(F.adagrad_update)
+    _constraints = {
+        "lr": nonnegative,
+        "lr_decay": nonnegative,
+        "weight_decay": nonnegative,
+        "initial_accumulator_value": nonnegative,
+        "eps": nonnegative,
+    }
 
     def __init__(
         self,
@@ -57,36 +66,11 @@ class Adagrad(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "lr_decay": lr_decay,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "initial_accumulator_value": initial_accumulator_value,
-            "maximize": maximize,
-        }
-        super().__init__(params, defaults)
-
-    def _validate_group(self, group: dict[str, Any]) -> None:
-        check_nonnegative("learning rate", group["lr"])
-        check_nonnegative("lr_decay value", group["lr_decay"])
-        check_nonnegative("weight_decay value", group["weight_decay"])
-        check_nonnegative("initial_accumulator_value value", group["initial_accumulator_value"])
-        check_nonnegative("epsilon value", group["eps"])
+        super().__init__(params, constructor_arguments(locals()))
 
     def _init_state(self, param: Tensor, group: dict[str, Any]) -> None:
         F.adagrad_init_state(
-            param._array,
+            array_of(param),
             self.state[param],
             initial_accumulator_value=float(group["initial_accumulator_value"]),
         )
-
-    def _rule_kwargs(self, group: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "lr": float(group["lr"]),
-            "lr_decay": float(group["lr_decay"]),
-            "weight_decay": float(group["weight_decay"]),
-            "initial_accumulator_value": float(group["initial_accumulator_value"]),
-            "eps": float(group["eps"]),
-            "maximize": bool(group["maximize"]),
-        }

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import _functional as F
-from .optimizer import Optimizer, ParamsT, check_betas, check_nonnegative
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    betas_in_unit_interval,
+    constructor_arguments,
+    nonnegative,
+)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -39,7 +43,8 @@ class Adam(Optimizer):
     correction; see :mod:`minigrad.optim.book`).
 
     Args:
-        params: tensors to optimize, or dicts defining parameter groups.
+        params: tensors to optimize, ``(name, tensor)`` pairs, or dicts defining
+            parameter groups.
         lr: learning rate γ (default 1e-3).
         betas: (β₁, β₂), the decay rates of the moment estimates (default (0.9, 0.999)).
         eps: ε added to the denominator for numerical stability (default 1e-8).
@@ -52,6 +57,12 @@ class Adam(Optimizer):
     """
 
     _update_rule = staticmethod(F.adam_update)
+    _constraints = {
+        "lr": nonnegative,
+        "eps": nonnegative,
+        "betas": betas_in_unit_interval,
+        "weight_decay": nonnegative,
+    }
 
     def __init__(
         self,
@@ -65,35 +76,7 @@ class Adam(Optimizer):
         maximize: bool = False,
         decoupled_weight_decay: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "betas": betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "amsgrad": amsgrad,
-            "maximize": maximize,
-            "decoupled_weight_decay": decoupled_weight_decay,
-        }
-        super().__init__(params, defaults)
-
-    def _validate_group(self, group: dict[str, Any]) -> None:
-        check_nonnegative("learning rate", group["lr"])
-        check_nonnegative("epsilon value", group["eps"])
-        check_betas(group["betas"])
-        check_nonnegative("weight_decay value", group["weight_decay"])
-
-    def _rule_kwargs(self, group: dict[str, Any]) -> dict[str, Any]:
-        beta1, beta2 = group["betas"]
-        return {
-            "lr": float(group["lr"]),
-            "beta1": float(beta1),
-            "beta2": float(beta2),
-            "eps": float(group["eps"]),
-            "weight_decay": float(group["weight_decay"]),
-            "amsgrad": bool(group["amsgrad"]),
-            "decoupled_weight_decay": bool(group["decoupled_weight_decay"]),
-            "maximize": bool(group["maximize"]),
-        }
+        super().__init__(params, constructor_arguments(locals()))
 
 
 class AdamW(Adam):
@@ -118,7 +101,8 @@ class AdamW(Adam):
     shrinks by the same factor (1 − γλ) per step.
 
     Args:
-        params: tensors to optimize, or dicts defining parameter groups.
+        params: tensors to optimize, ``(name, tensor)`` pairs, or dicts defining
+            parameter groups.
         lr: learning rate γ (default 1e-3).
         betas: (β₁, β₂) (default (0.9, 0.999)).
         eps: ε (default 1e-8).

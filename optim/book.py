@@ -86,7 +86,9 @@ class BookOptimizer:
                 # A plain number: compute on a 0-d float64 host array, write the number back.
                 xp = get_backend("cpu").xp
                 array = xp.array(float(value), dtype=xp.float64)
-                self._rule(array, xp.array(float(grad), dtype=xp.float64), state, **hyper)
+                F.apply_update(
+                    self._rule, array, xp.array(float(grad), dtype=xp.float64), state, **hyper
+                )
                 params[key] = float(array)
             else:
                 dtype = getattr(value, "dtype", None)
@@ -95,7 +97,7 @@ class BookOptimizer:
                         f"params[{key!r}] must be a floating-point array or a number, "
                         f"got {type(value).__name__} with dtype {dtype}"
                     )
-                F.apply_rule(self._rule, value, grad, state, **hyper)
+                F.apply_update(self._rule, value, grad, state, **hyper)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._arg_names)
@@ -144,16 +146,18 @@ class Momentum(BookOptimizer):
 
 
 class Nesterov(Momentum):
-    r"""Nesterov's accelerated gradient, as the book's ``Nesterov`` class.
+    r"""Nesterov's accelerated gradient, as the book's author corrected it in 2021.
 
     .. code-block:: text
 
-        v ← momentum·v − lr·g                        (v starts at 0)
-        θ ← θ + momentum²·v − (1 + momentum)·lr·g
+        θ ← θ + momentum²·v − (1 + momentum)·lr·g     (v before its update)
+        v ← momentum·v − lr·g                          (v starts at 0)
 
-    (The book applies momentum² to the updated velocity; see
-    :func:`minigrad.optim._functional.nesterov_update` for how this differs from
-    PyTorch's ``SGD(nesterov=True)``.)
+    At a constant learning rate this is PyTorch's
+    ``SGD(lr, momentum, nesterov=True)`` step for step. The book's first
+    printing (and the Korean edition's repository) updates ``v`` first and
+    then applies momentum² to the *updated* velocity; the author's commit "Fix
+    Nesterov update function" (2021) changed it to the order above.
     """
 
     _rule = staticmethod(F.nesterov_update)
@@ -242,8 +246,7 @@ class Adam(BookOptimizer):
     def _hyperparameters(self) -> dict[str, Any]:
         return {
             "lr": float(self.lr),
-            "beta1": float(self.beta1),
-            "beta2": float(self.beta2),
+            "betas": (float(self.beta1), float(self.beta2)),
             "eps": BOOK_EPS,
             "eps_hat": True,
         }

@@ -2,9 +2,10 @@
 
 An optimizer holds *parameter groups* (``param_groups``: a list of dicts, each
 with its ``'params'`` and its hyper-parameters) and per-parameter *state*
-(``state[p]``: a dict of arrays and numbers). :meth:`Optimizer.step` applies
-the algorithm's update rule — a function of :mod:`minigrad.optim._functional` —
-to the array of every parameter that has a gradient, in place.
+(``state[p]``: a dict of arrays and numbers). :meth:`Optimizer.step` computes
+each parameter's step with the algorithm's update rule — a function of
+:mod:`minigrad.optim._functional` — and subtracts it from every parameter that
+has a gradient, in the parameter's own memory (``p.sub_``).
 
 The usual training loop::
 
@@ -21,24 +22,29 @@ from __future__ import annotations
 import copy
 import functools
 import numbers
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import minigrad
-from minigrad._typing import Array
 from minigrad.backend import backend_of, get_array_module
 
 from ._flat import FlatGroup, is_array
-from ._functional import apply_rule
+from ._storage import array_of, as_tensor_view, subtract_
 
 if TYPE_CHECKING:
     from minigrad import Tensor
 
-__all__ = ["Optimizer", "ParamsT"]
+__all__ = ["Optimizer", "ParamsT", "constructor_arguments"]
 
-ParamsT = Iterable["Tensor"] | Iterable[dict[str, Any]]
+ParamsT = Iterable["Tensor"] | Iterable[tuple[str, "Tensor"]] | Iterable[dict[str, Any]]
+Array = Any
 StateDict = dict[str, Any]
+Check = Callable[[str, Any], None]
+
+# PyTorch's names for hyper-parameters in its error messages ("Invalid learning rate: -1").
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 
 
 def _track_step(step: Callable[..., Any]) -> Callable[..., Any]:
@@ -52,30 +58,52 @@ def _track_step(step: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _label(name: str) -> str:
+    return _LABELS.get(name, f"{name} value")
+
+
 def _check_number(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r}")
     return float(value)
 
 
-def check_nonnegative(name: str, value: Any) -> None:
-    """Raise ``ValueError("Invalid <name>: <value>")`` unless ``value >= 0`` (PyTorch's check)."""
-    if not 0.0 <= _check_number(name, value):
-        raise ValueError(f"Invalid {name}: {value} (must be >= 0)")
+def nonnegative(name: str, value: Any) -> None:
+    """Raise ``ValueError("Invalid <label>: <value>")`` unless ``value >= 0`` (PyTorch's check)."""
+    if not 0.0 <= _check_number(_label(name), value):
+        raise ValueError(f"Invalid {_label(name)}: {value} (must be >= 0)")
 
 
-def check_betas(betas: Any) -> None:
+def betas_in_unit_interval(name: str, betas: Any) -> None:
     """Adam's ``betas``: a pair of numbers in [0, 1)."""
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        raise ValueError(f"{name} must be a pair (beta1, beta2), got {betas!r}")
     for index, beta in enumerate(betas):
         if not 0.0 <= _check_number(f"beta parameter at index {index}", beta) < 1.0:
             raise ValueError(f"Invalid beta parameter at index {index}: {beta} (must be in [0, 1))")
 
 
+def constructor_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The hyper-parameters among a constructor's ``locals()``: all but ``self`` and ``params``.
+
+    A subclass's signature is then the one place that names its hyper-parameters
+    and their defaults: ``super().__init__(params, constructor_arguments(locals()))``.
+    """
+    return {k: v for k, v in arguments.items() if k not in ("self", "params", "__class__")}
+
+
+def _plain(value: Any) -> Any:
+    """A hyper-parameter as the rules take it: Python floats and bools (pairs stay pairs)."""
+    if type(value) is float or type(value) is bool:
+        return value
+    if isinstance(value, (tuple, list)):
+        return tuple(_plain(v) for v in value)
+    return float(value)
+
+
 def _check_grad(p: Tensor, grad: Array) -> None:
     """A clear error when a gradient does not fit its parameter."""
-    param = p._array
+    param = array_of(p)
     if grad.shape != param.shape or grad.dtype != param.dtype:
         raise ValueError(
             f"gradient ({grad.dtype}, shape {tuple(grad.shape)}) does not match its "
@@ -91,7 +119,7 @@ def _check_grad(p: Tensor, grad: Array) -> None:
 def _check_state(p: Tensor, state: dict[str, Any] | None) -> None:
     """A clear error when a parameter moved to another device after its state was made."""
     for name, value in (state or {}).items():
-        if is_array(value) and type(value) is not type(p._array):
+        if is_array(value) and type(value) is not type(array_of(p)):
             raise RuntimeError(
                 f"optimizer state {name!r} is on {backend_of(value).device_type} but its "
                 f"parameter on {p.device}: move the model before creating the optimizer, or "
@@ -99,13 +127,30 @@ def _check_state(p: Tensor, state: dict[str, Any] | None) -> None:
             )
 
 
+def _params_list(params: Any) -> list[Any]:
+    """``params`` as a list, refusing a lone tensor and (unordered) sets as PyTorch does."""
+    if isinstance(params, minigrad.Tensor):
+        raise TypeError(
+            "params argument given to the optimizer should be an iterable of Tensors "
+            f"or dicts, but got {type(params).__name__}; wrap a single tensor in a list"
+        )
+    if isinstance(params, (set, frozenset)):
+        raise TypeError(
+            "optimizer parameters need to be organized in ordered collections, but the "
+            "ordering of tensors in sets will change between runs. Please use a list instead."
+        )
+    return list(params)
+
+
 class Optimizer:
     r"""Base class of the PyTorch-style optimizers.
 
     Args:
-        params: an iterable of tensors to optimize, or of dicts defining
-            parameter groups (``{'params': [...], 'lr': ...}``); hyper-parameters
-            missing from a group take the optimizer's defaults.
+        params: an iterable of tensors to optimize (``model.parameters()``), of
+            ``(name, tensor)`` pairs (``model.named_parameters()``; the names are
+            kept as ``group['param_names']``), or of dicts defining parameter
+            groups (``{'params': [...], 'lr': ...}``); hyper-parameters missing
+            from a group take the optimizer's defaults.
         defaults: the default hyper-parameters.
 
     Attributes:
@@ -116,17 +161,24 @@ class Optimizer:
             (backend arrays and numbers), created on its first update.
 
     Subclasses set :attr:`_update_rule` (a function of
-    :mod:`minigrad.optim._functional`) and override :meth:`_validate_group` and
-    :meth:`_rule_kwargs`; :meth:`step` is shared:
+    :mod:`minigrad.optim._functional`, whose keyword arguments are the
+    hyper-parameters) and :attr:`_constraints` (a check per hyper-parameter);
+    :meth:`step` is shared and does, in effect:
 
     .. code-block:: text
 
         for each group:
             for each p in group['params'] with p.grad not None:
-                rule(p._array, p.grad._array, state[p], **group hyper-parameters)
+                step = rule(p, p.grad, state[p], **group hyper-parameters)
+                p.sub_(step)                      (in place, under no_grad)
+
+    A group whose parameters with gradients share dtype, device and state
+    layout runs this as one call of the rule on flat buffers (see
+    ``_flat.py``): the same arithmetic.
     """
 
-    _update_rule: Callable[..., None] | None = None
+    _update_rule: ClassVar[Callable[..., Array] | None] = None
+    _constraints: ClassVar[dict[str, Check]] = {"lr": nonnegative}
     _opt_called: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -141,17 +193,7 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         self._flat_groups: dict[int, FlatGroup] = {}  # group index -> its buffers
 
-        if isinstance(params, minigrad.Tensor):
-            raise TypeError(
-                "params argument given to the optimizer should be an iterable of Tensors "
-                f"or dicts, but got {type(params).__name__}; wrap a single tensor in a list"
-            )
-        if isinstance(params, (set, frozenset)):
-            raise TypeError(
-                "optimizer parameters need to be organized in ordered collections, but the "
-                "ordering of tensors in sets will change between runs. Please use a list instead."
-            )
-        param_groups: list[Any] = list(params)
+        param_groups = _params_list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(param_groups[0], dict):
@@ -162,11 +204,8 @@ class Optimizer:
     # ------------------------------------------------------------ per-algorithm hooks
     def _validate_group(self, group: dict[str, Any]) -> None:
         """Raise a clear error if a hyper-parameter of ``group`` is invalid."""
-        check_nonnegative("learning rate", group["lr"])
-
-    def _rule_kwargs(self, group: dict[str, Any]) -> dict[str, Any]:
-        """The keyword arguments of the update rule, taken from a parameter group."""
-        raise NotImplementedError
+        for name, check in self._constraints.items():
+            check(name, group[name])
 
     def _init_state(self, param: Tensor, group: dict[str, Any]) -> None:
         """Create the state of a newly added parameter (most algorithms do it lazily)."""
@@ -177,20 +216,21 @@ class Optimizer:
 
         Useful for fine-tuning: parameters frozen so far can join training with
         their own learning rate. Missing hyper-parameters take the defaults.
+        ``'params'`` may hold tensors or ``(name, tensor)`` pairs (all or none
+        named, in every group); the names go to ``param_group['param_names']``.
         """
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         if "params" not in param_group:
             raise ValueError("param_group must have a 'params' entry")
         params = param_group["params"]
-        if isinstance(params, minigrad.Tensor):
-            params = [params]
-        elif isinstance(params, (set, frozenset)):
-            raise TypeError(
-                "optimizer parameters need to be organized in ordered collections, but the "
-                "ordering of tensors in sets will change between runs. Please use a list instead."
+        entries = [params] if isinstance(params, minigrad.Tensor) else _params_list(params)
+        names = [entry[0] for entry in entries if isinstance(entry, tuple)]
+        params = [entry[1] if isinstance(entry, tuple) else entry for entry in entries]
+        if names and len(names) != len(params):
+            raise ValueError(
+                "all optimizer params should be with/without names. Some param names are missing"
             )
-        params = list(params)
         for param in params:
             if not isinstance(param, minigrad.Tensor):
                 raise TypeError(
@@ -199,18 +239,28 @@ class Optimizer:
                 )
             if not (param.is_leaf or param.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
-        ids = [id(p) for p in params]
-        if len(set(ids)) != len(ids):
-            raise ValueError(
-                "optimizer contains a parameter group with duplicate parameters "
-                "(each would be updated twice per step)"
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; "
+                "in future, this will cause an error; each copy is updated at every step",
+                UserWarning,
+                stacklevel=3,
             )
-        existing = {id(p) for g in self.param_groups for p in g["params"]}
-        if not existing.isdisjoint(ids):
+        existing: set[int] = set()
+        for group in self.param_groups:
+            existing.update(id(p) for p in group["params"])
+            if bool(names) != ("param_names" in group):
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. cannot add param "
+                    f"group {'with' if names else 'without'} names to the optimizer"
+                )
+        if not existing.isdisjoint(id(p) for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
 
         # As in PyTorch, the group dict itself becomes the optimizer's group.
         param_group["params"] = params
+        if names:
+            param_group["param_names"] = names
         for name, default in self.defaults.items():
             param_group.setdefault(name, default)
         self._validate_group(param_group)
@@ -224,16 +274,17 @@ class Optimizer:
 
         With ``set_to_none=True`` (the default) ``p.grad`` becomes None, and the
         next :meth:`step` skips parameters that got no new gradient; with
-        ``False`` the gradient arrays are filled with zeros in place.
+        ``False`` the gradients are filled with zeros in place.
         """
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad._array[...] = 0
+        with minigrad.no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    if set_to_none:
+                        p.grad = None
+                    else:
+                        p.grad.zero_()
 
     @_track_step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -244,7 +295,9 @@ class Optimizer:
                 gradients, compute the loss, call ``backward()``) and returns the
                 loss; it is called before the update and its result returned.
 
-        Parameters whose ``.grad`` is None are skipped (their state is not touched).
+        Parameters whose ``.grad`` is None are skipped (their state is not
+        touched). Each parameter is updated in its own memory, through
+        ``p.sub_`` (so its version counter moves).
         """
         loss = None
         if closure is not None:
@@ -254,41 +307,36 @@ class Optimizer:
         if rule is None:
             raise NotImplementedError(f"{type(self).__name__} does not define an update rule")
         for index, group in enumerate(self.param_groups):
-            kwargs = self._rule_kwargs(group)
-            flat = self._flat_group(index, group)
-            if flat is not None:  # the whole group in one call of the rule
-                rule(flat.param, flat.gather_grads(), flat.state, **kwargs)
+            hyper = {name: _plain(group[name]) for name in self.defaults}
+            stepped = [p for p in group["params"] if p.grad is not None]
+            flat = self._flat_group(index, stepped)
+            if flat is not None:  # the group's parameters with gradients in one call
+                param = flat.gather_params() if hyper.get("weight_decay") else None
+                rule(param, flat.gather_grads(), flat.state, out=flat.step, **hyper)
                 flat.publish()
+                flat.apply_step()
                 continue
             # Parameters stepped one by one can drift apart (step counts): rebuild later.
             self._flat_groups.pop(index, None)
-            stepped = [p for p in group["params"] if p.grad is not None]
             for p in stepped:  # all checked first: a bad gradient changes nothing
-                _check_grad(p, p.grad._array)
+                _check_grad(p, array_of(p.grad))
                 _check_state(p, self.state.get(p))
             for p in stepped:
-                apply_rule(rule, p._array, p.grad._array, self.state[p], **kwargs)
+                step = rule(array_of(p), array_of(p.grad), self.state[p], **hyper)
+                subtract_([p], [as_tensor_view(step)])
         return loss
 
-    def _flat_group(self, index: int, group: dict[str, Any]) -> FlatGroup | None:
-        """The group's contiguous buffers, (re)built when possible; None to step one by one.
+    def _flat_group(self, index: int, params: list[Tensor]) -> FlatGroup | None:
+        """Contiguous buffers for ``params`` (group ``index``'s parameters that have a
+        gradient), (re)built when possible; None to step them one by one.
 
-        Possible when every parameter has a gradient of its own dtype, shape and
-        device, and the parameters share dtype, device and state layout.
+        Possible when each has a gradient of its own dtype, shape and device, and
+        they share dtype, device and state layout (e.g. the same step count). A
+        frozen parameter (no gradient) does not stop the others being flat.
         """
-        params = group["params"]
         flat = self._flat_groups.get(index)
         if flat is not None and flat.matches(params, self.state):
             return flat
-        for p in params:
-            grad = p.grad
-            if (
-                grad is None
-                or type(grad._array) is not type(p._array)
-                or grad.dtype != p.dtype
-                or grad.shape != p.shape
-            ):
-                return None
         if not FlatGroup.can_flatten(params, self.state):
             return None
         flat = self._flat_groups[index] = FlatGroup(params, self.state)
@@ -328,7 +376,7 @@ class Optimizer:
     def _export_value(value: Any) -> Any:
         """A state entry for a state dict: arrays become tensors holding a copy."""
         if is_array(value):
-            return minigrad.Tensor._from_op(value.copy())
+            return as_tensor_view(value.copy())
         return copy.deepcopy(value)
 
     def load_state_dict(self, state_dict: StateDict) -> None:
@@ -380,6 +428,8 @@ class Optimizer:
         new_groups = []
         for group, saved in zip(self.param_groups, saved_groups, strict=True):
             saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
             self._validate_group(saved)
             new_groups.append(saved)
         self.state = new_state
@@ -389,11 +439,11 @@ class Optimizer:
     def _import_value(value: Any, param: Tensor, name: str) -> Any:
         """A state entry copied onto ``param``'s device (floating arrays take its dtype)."""
         if is_array(value):
-            value = minigrad.Tensor._from_op(value)
+            value = as_tensor_view(value)
         if not isinstance(value, minigrad.Tensor):
             return copy.deepcopy(value)
-        array = value.detach().to(param.device)._array
-        xp = get_array_module(param._array)
+        array = array_of(value.detach().to(param.device))
+        xp = get_array_module(array_of(param))
         dtype = param.dtype if array.dtype.kind in "fc" else array.dtype
         array = xp.array(array, dtype=dtype, copy=True)
         if tuple(array.shape) != tuple(param.shape):

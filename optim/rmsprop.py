@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import _functional as F
-from .optimizer import Optimizer, ParamsT, check_nonnegative
+from .optimizer import Optimizer, ParamsT, constructor_arguments, nonnegative
 
 __all__ = ["RMSprop"]
 
@@ -34,7 +32,8 @@ class RMSprop(Optimizer):
                 θ ← θ − γ g / (√ṽ + ε)
 
     Args:
-        params: tensors to optimize, or dicts defining parameter groups.
+        params: tensors to optimize, ``(name, tensor)`` pairs, or dicts defining
+            parameter groups.
         lr: learning rate γ (default 1e-2).
         alpha: smoothing constant α (default 0.99).
         eps: ε added to the denominator for numerical stability (default 1e-8).
@@ -46,6 +45,13 @@ class RMSprop(Optimizer):
     """
 
     _update_rule = staticmethod(F.rmsprop_update)
+    _constraints = {
+        "lr": nonnegative,
+        "eps": nonnegative,
+        "momentum": nonnegative,
+        "weight_decay": nonnegative,
+        "alpha": nonnegative,
+    }
 
     def __init__(
         self,
@@ -59,31 +65,4 @@ class RMSprop(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "momentum": momentum,
-            "alpha": alpha,
-            "eps": eps,
-            "centered": centered,
-            "weight_decay": weight_decay,
-            "maximize": maximize,
-        }
-        super().__init__(params, defaults)
-
-    def _validate_group(self, group: dict[str, Any]) -> None:
-        check_nonnegative("learning rate", group["lr"])
-        check_nonnegative("epsilon value", group["eps"])
-        check_nonnegative("momentum value", group["momentum"])
-        check_nonnegative("weight_decay value", group["weight_decay"])
-        check_nonnegative("alpha value", group["alpha"])
-
-    def _rule_kwargs(self, group: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "lr": float(group["lr"]),
-            "alpha": float(group["alpha"]),
-            "eps": float(group["eps"]),
-            "weight_decay": float(group["weight_decay"]),
-            "momentum": float(group["momentum"]),
-            "centered": bool(group["centered"]),
-            "maximize": bool(group["maximize"]),
-        }
+        super().__init__(params, constructor_arguments(locals()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _functional as F
-from .optimizer import Optimizer, ParamsT, check_nonnegative
+from .optimizer import Optimizer, ParamsT, constructor_arguments, nonnegative
 
 __all__ = ["SGD"]
 
@@ -33,7 +33,8 @@ class SGD(Optimizer):
     learning rate the two are the same trajectory.
 
     Args:
-        params: tensors to optimize, or dicts defining parameter groups.
+        params: tensors to optimize, ``(name, tensor)`` pairs, or dicts defining
+            parameter groups.
         lr: learning rate γ (default 1e-3).
         momentum: momentum factor μ (default 0).
         dampening: dampening τ for momentum (default 0).
@@ -48,6 +49,7 @@ class SGD(Optimizer):
     """
 
     _update_rule = staticmethod(F.sgd_update)
+    _constraints = {"lr": nonnegative, "momentum": nonnegative, "weight_decay": nonnegative}
 
     def __init__(
         self,
@@ -60,29 +62,9 @@ class SGD(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "momentum": momentum,
-            "dampening": dampening,
-            "weight_decay": weight_decay,
-            "nesterov": nesterov,
-            "maximize": maximize,
-        }
-        super().__init__(params, defaults)
+        super().__init__(params, constructor_arguments(locals()))
 
     def _validate_group(self, group: dict[str, Any]) -> None:
-        check_nonnegative("learning rate", group["lr"])
-        check_nonnegative("momentum value", group["momentum"])
-        check_nonnegative("weight_decay value", group["weight_decay"])
+        super()._validate_group(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-
-    def _rule_kwargs(self, group: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "lr": float(group["lr"]),
-            "momentum": float(group["momentum"]),
-            "dampening": float(group["dampening"]),
-            "weight_decay": float(group["weight_decay"]),
-            "nesterov": bool(group["nesterov"]),
-            "maximize": bool(group["maximize"]),
-        }

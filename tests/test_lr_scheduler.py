@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scheduler_helpers import BASE_LRS, EPOCHS, assert_schedule, make_optimizer, run
 
 import minigrad
 from minigrad import optim
@@ -19,30 +20,6 @@ from minigrad import optim
 S = optim.lr_scheduler
 
 FAST = settings()  # example count and deadline: the profile loaded by conftest.py
-EPOCHS = 200
-BASE_LRS = [0.1, 0.05]  # two parameter groups with their own rates
-
-
-def make_optimizer(lrs: list[float] = BASE_LRS) -> optim.SGD:
-    groups = [{"params": [minigrad.zeros(2, requires_grad=True)], "lr": lr} for lr in lrs]
-    return optim.SGD(groups, lr=1.0, momentum=0.9)
-
-
-def run(sched: S.LRScheduler, opt: optim.Optimizer, epochs: int = EPOCHS) -> list[list[float]]:
-    """The rates of epochs 0..epochs: at construction, then after each step()."""
-    rates = [sched.get_last_lr()]
-    assert rates[0] == [g["lr"] for g in opt.param_groups]
-    for _ in range(epochs):
-        opt.step()
-        sched.step()
-        rates.append(sched.get_last_lr())
-        assert rates[-1] == [g["lr"] for g in opt.param_groups]
-    return rates
-
-
-def assert_schedule(rates: list[list[float]], closed_form: Callable[[float, int], float]) -> None:
-    expected = [[closed_form(base, epoch) for base in BASE_LRS] for epoch in range(len(rates))]
-    np.testing.assert_allclose(rates, expected, rtol=1e-10, atol=1e-15)
 
 
 # ------------------------------------------------------------ schedules vs closed forms
@@ -239,7 +216,7 @@ def test_groups_added_after_the_scheduler() -> None:
         (lambda o: S.CosineAnnealingLR(o, T_max=0), ValueError, "T_max must be >= 1"),
         (lambda o: S.CosineAnnealingLR(o, 10, eta_min=-1), ValueError, "eta_min must be >= 0"),
         (lambda o: S.LambdaLR(o, [lambda e: 1.0]), ValueError, "Expected 2 lr_lambdas"),
-        (lambda o: S.LambdaLR(o, 0.5), TypeError, "lr_lambda must be callable"),
+        (lambda o: S.LambdaLR(o, 0.5), TypeError, "lr_lambda should be a function"),
         (lambda o: S.StepLR(o, 5, last_epoch=-2), ValueError, "last_epoch must be >= -1"),
         (lambda o: S.StepLR(object(), 5), TypeError, "is not an Optimizer"),
         (lambda o: S.ReduceLROnPlateau(o, factor=1.0), ValueError, "Factor should be < 1.0"),

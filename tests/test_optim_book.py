@@ -89,11 +89,11 @@ class RefNesterov:
     def update(self, params, grads):
         if self.v is None:
             self.v = {key: np.zeros_like(val) for key, val in params.items()}
-        for key in params.keys():
-            self.v[key] *= self.momentum
-            self.v[key] -= self.lr * grads[key]
+        for key in params.keys():  # the author's 2021 fix: θ uses v before its update
             params[key] += self.momentum * self.momentum * self.v[key]
             params[key] -= (1 + self.momentum) * self.lr * grads[key]
+            self.v[key] *= self.momentum
+            self.v[key] -= self.lr * grads[key]
 
 
 class RefAdaGrad:
@@ -177,6 +177,7 @@ def test_matches_the_books_code(name: str, data: st.DataObject, seed: int, devic
         ref.update(host, grads)
     for key in shapes:
         assert params[key] is arrays[key]  # arrays are updated in place
+        # (β₂ = 0 and tiny gradients make big steps, which amplify rounding: rtol 1e-8)
         np.testing.assert_allclose(to_host(params[key]), host[key], rtol=1e-8, atol=1e-12)
 
 

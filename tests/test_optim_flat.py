@@ -138,11 +138,14 @@ def owner(array: Any) -> Any:
 
 
 def assert_backed_by_flat(opt: optim.Optimizer, params: list[minigrad.Tensor]) -> None:
-    """Each parameter's data and array state are views into the group's buffers."""
+    """Each parameter's array state is a view into the group's buffers; the parameters keep
+    their own memory (never a view of an optimizer's buffer)."""
     flat = flat_of(opt)
     assert flat is not None
+    arrays = [flat.grad, flat.step] + [v for v in flat.state.values() if not isinstance(v, int)]
+    buffers = [owner(a) for a in arrays]
     for p in params:
-        assert owner(p._array) is owner(flat.param)
+        assert all(owner(p._array) is not b for b in buffers)
         for key, value in opt.state[p].items():
             if key != "step":
                 assert owner(value) is owner(flat.state[key]), key
@@ -261,7 +264,8 @@ def test_steps_with_missing_gradients_equal_per_parameter_stepping(name, masks, 
     opt, ref_params, ref = flat_and_reference(name, params)
     for t, mask in enumerate(masks):
         skip = [i for i, missing in enumerate(mask) if missing]
-        uniform = _uniform(opt, params)
+        stepped = [p for i, p in enumerate(params) if i not in skip]
+        flat_possible = len(stepped) > 1 and _uniform(opt, stepped)
         frozen = {i: (host(params[i]).copy(), copy.deepcopy(opt.state.get(params[i], {})))
                   for i in skip}  # fmt: skip
         step_both([(params, opt), (ref_params, ref)], t, skip)
@@ -273,8 +277,8 @@ def test_steps_with_missing_gradients_equal_per_parameter_stepping(name, masks, 
             for key, entry in state.items():
                 got = opt.state[params[i]][key]
                 assert got == entry if key == "step" else np.array_equal(host(got), host(entry))
-        # all gradients present and one state layout: the buffers are (re)built
-        assert (flat_of(opt) is not None) == (not skip and uniform)
+        # two or more with gradients and one state layout: the buffers are (re)built for them
+        assert (flat_of(opt) is not None) == flat_possible
 
 
 def test_a_missing_gradient_then_all_gradients_rebuilds_only_a_uniform_state(device):
@@ -283,7 +287,7 @@ def test_a_missing_gradient_then_all_gradients_rebuilds_only_a_uniform_state(dev
         opt, ref_params, ref = flat_and_reference(name, params)
         step_both([(params, opt), (ref_params, ref)], 0)
         step_both([(params, opt), (ref_params, ref)], 1, skip=[2])
-        assert flat_of(opt) is None
+        assert flat_of(opt) is not None  # the three with gradients
         for t in range(2, 4):
             step_both([(params, opt), (ref_params, ref)], t)
             assert (flat_of(opt) is not None) == rebuilt, name  # Adam's step counts differ
@@ -313,7 +317,7 @@ def test_replacing_p_data_between_steps(name, device):
     for ps in (params, ref_params):
         ps[1]._array = ps[1]._array * 0 + 3.0  # a new array
     step_both([(params, opt), (ref_params, ref)], 1)
-    assert flat_of(opt) is not old  # rebuilt around the new array
+    assert flat_of(opt) is old  # the buffers never held the parameters: still valid
     step_both([(params, opt), (ref_params, ref)], 2)
     assert_same_params(params, ref_params)
     assert_same_state(opt, params, ref, ref_params)
@@ -547,3 +551,16 @@ def test_state_left_on_another_device_gives_a_clear_error_and_reload_fixes_it():
     opt.load_state_dict(opt.state_dict())  # moves the state to the parameters' device
     opt.step()
     assert not np.array_equal(host(model.weight), before)
+
+
+def test_a_frozen_parameter_leaves_the_others_flat(device):
+    """A parameter that never gets a gradient (frozen) is skipped; the rest step as one."""
+    params = make_params(SHAPES, device)
+    opt, ref_params, ref = flat_and_reference("Adam", params)
+    for t in range(3):
+        step_both([(params, opt), (ref_params, ref)], t, skip=[1])
+        flat = flat_of(opt)
+        assert flat is not None and flat.params == [params[0], params[2], params[3]]
+    assert_same_params(params, ref_params)
+    assert_same_state(opt, params, ref, ref_params)
+    assert not opt.state.get(params[1])

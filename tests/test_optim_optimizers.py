@@ -529,7 +529,6 @@ def invalid_cases() -> list[tuple[Callable[[list], Any], type, str]]:
         (lambda p: optim.SGD([], lr=0.1), ValueError, "empty parameter list"),
         (lambda p: optim.SGD(p[0], lr=0.1), TypeError, "iterable of Tensors"),
         (lambda p: optim.SGD(set(p), lr=0.1), TypeError, "ordered collections"),
-        (lambda p: optim.SGD([p[0], p[0]]), ValueError, "duplicate parameters"),
         (
             lambda p: optim.SGD([{"params": p}, {"params": p[:1]}]),
             ValueError,
@@ -551,6 +550,15 @@ def test_invalid_arguments(make: Callable[[list], Any], error: type, match: str)
     params = make_params([np.zeros(2), np.zeros(3)], "cpu")
     with pytest.raises(error, match=match):
         make(params)
+
+
+def test_duplicate_parameters_in_a_group_warn_and_are_updated_twice_as_in_pytorch() -> None:
+    (p,) = make_params([np.zeros(2)], "cpu")
+    with pytest.warns(UserWarning, match="duplicate parameters"):
+        opt = optim.SGD([p, p], lr=0.5)
+    p.grad = minigrad.ones(2, dtype=minigrad.float64)
+    opt.step()
+    np.testing.assert_array_equal(p.detach().numpy(), [-1.0, -1.0])  # 0 − 0.5·1, twice
 
 
 def test_gradient_of_the_wrong_shape() -> None:

@@ -166,7 +166,7 @@ def bengio_nesterov(lr: float, momentum: float) -> Callable[[dict, dict], None]:
     return update
 
 
-def test_nesterov_book_and_pytorch_are_different_rules(device: str) -> None:
+def test_book_nesterov_is_pytorchs_nesterov_at_a_constant_learning_rate(device: str) -> None:
     # PyTorch's SGD(nesterov=True) is Bengio et al.'s formula (the one the book cites) ...
     class Bengio:
         update = staticmethod(bengio_nesterov(0.3, 0.9))
@@ -175,6 +175,22 @@ def test_nesterov_book_and_pytorch_are_different_rules(device: str) -> None:
         lambda p: optim.SGD(p, lr=0.3, momentum=0.9, nesterov=True), device
     )
     np.testing.assert_allclose(torch_nesterov, book_path(Bengio()), rtol=1e-12, atol=1e-14)
-    # ... but the book's code applies α² to the updated velocity, so its path is another one.
+    # ... and so is the book's Nesterov as its author corrected it in 2021.
     book_nesterov = book_path(book.Nesterov(lr=0.3, momentum=0.9))
-    assert np.max(np.abs(torch_nesterov - book_nesterov)) > 0.1
+    np.testing.assert_allclose(book_nesterov, torch_nesterov, rtol=1e-12, atol=1e-14)
+
+
+def test_the_older_printing_of_nesterov_is_another_path() -> None:
+    """The first printing updated v first, then applied α² to the new v: a different rule."""
+    v: dict[str, Any] = {}
+
+    def older_printing(params: dict, grads: dict) -> None:
+        for key in params:
+            v[key] = 0.9 * v.get(key, np.zeros_like(params[key])) - 0.3 * grads[key]
+            params[key] = params[key] + 0.81 * v[key] - 1.9 * 0.3 * grads[key]
+
+    class Older:
+        update = staticmethod(older_printing)
+
+    book_nesterov = book_path(book.Nesterov(lr=0.3, momentum=0.9))
+    assert np.max(np.abs(book_path(Older()) - book_nesterov)) > 0.1
