@@ -44,6 +44,7 @@ from minigrad.backend import get_array_module
 
 __all__ = [
     "apply_update",
+    "compute_step",
     "sgd_update",
     "momentum_update",
     "nesterov_update",
@@ -59,7 +60,31 @@ State = dict[str, Any]
 
 def apply_update(rule: Any, param: Array, grad: Array, state: State, **hyper: Any) -> None:
     """``θ ← θ − rule(θ, g, state)``: one update of the array ``param``, in place."""
-    param -= rule(param, grad, state, **hyper)
+    param -= compute_step(rule, param, grad, state, **hyper)
+
+
+def compute_step(rule: Any, param: Array, grad: Array, state: State, **hyper: Any) -> Array:
+    """``rule(param, grad, state, **hyper)``, with a 0-d ``param`` seen as a 1-element array.
+
+    NumPy < 2 computes a 0-d float32 array times a Python float in float64 (every
+    operand then counts as a scalar), so a rule's arithmetic on a 0-d parameter
+    would differ from that on any other shape. Through 1-element views (sharing
+    memory with the 0-d arrays) it runs in the parameter's dtype on every NumPy;
+    the state arrays stay 0-d, as PyTorch's.
+    """
+    if param.ndim != 0:
+        return rule(param, grad, state, **hyper)
+    as_1d = {key: _reshaped(value, (1,)) for key, value in state.items()}
+    step = rule(param.reshape(1), grad.reshape(1), as_1d, **hyper)
+    state.update((key, _reshaped(value, ())) for key, value in as_1d.items())
+    return step.reshape(())
+
+
+def _reshaped(value: Any, shape: tuple[int, ...]) -> Any:
+    """A view of ``value`` with ``shape`` if it is a one-element array; other values as is."""
+    if getattr(value, "size", None) == 1 and hasattr(value, "reshape"):
+        return value.reshape(shape)
+    return value
 
 
 def _scratch(grad: Array, out: Array | None) -> Array:

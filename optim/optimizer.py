@@ -31,6 +31,7 @@ import minigrad
 from minigrad.backend import backend_of, get_array_module
 
 from ._flat import FlatGroup, is_array
+from ._functional import compute_step
 from ._storage import array_of, as_tensor_view, subtract_
 
 if TYPE_CHECKING:
@@ -322,7 +323,7 @@ class Optimizer:
                 _check_grad(p, array_of(p.grad))
                 _check_state(p, self.state.get(p))
             for p in stepped:
-                step = rule(array_of(p), array_of(p.grad), self.state[p], **hyper)
+                step = compute_step(rule, array_of(p), array_of(p.grad), self.state[p], **hyper)
                 subtract_([p], [as_tensor_view(step)])
         return loss
 
