@@ -27,7 +27,7 @@ class Identity(Module):
 
 
 class Linear(Module):
-    """y = x Wᵀ + b, for inputs of shape (*, in_features) (any leading dims, or 1-D).
+    """y = x Wᵀ + b, for inputs of shape ``(*, in_features)`` (any leading dims, or 1-D).
 
     ``weight`` has shape (out_features, in_features) and ``bias`` (out_features,);
     both start as PyTorch's: uniform in ±1/√in_features
