@@ -96,5 +96,5 @@ _load_checkout_subpackages()
 
 # Subpackages reachable after a plain ``import minigrad``, as in PyTorch; they
 # build on the names above, so they come last.
-from minigrad import data, metrics, nn, optim, serialization  # noqa: E402
+from minigrad import data, metrics, nn, optim, serialization, viz  # noqa: E402
 from minigrad.serialization import load, save  # noqa: E402
