@@ -82,7 +82,10 @@ class Linear(Module):
 
 
 class Flatten(Module):
-    """Merge dimensions ``start_dim`` .. ``end_dim`` into one: (N, 1, 28, 28) -> (N, 784)."""
+    """Merge dimensions ``start_dim`` to ``end_dim`` (inclusive) into one.
+
+    (N, 1, 28, 28) -> (N, 784) with the defaults ``start_dim=1, end_dim=-1``.
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
