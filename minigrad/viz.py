@@ -75,50 +75,26 @@ def to_dot(
     """
     if not hasattr(tensor, "grad_fn") or not hasattr(tensor, "shape"):
         raise TypeError(f"to_dot: expected a Tensor, got {type(tensor).__name__}")
-    names = _parameter_names(params)
-    ids: dict[int, str] = {}  # id(node or tensor) -> DOT node id, in visit order
-    keep_alive: list[Any] = []  # so that no id() is reused while we walk
-    lines: list[str] = []
-
-    def node_id(obj: Any) -> tuple[str, bool]:
-        key = id(obj)
-        if key in ids:
-            return ids[key], False
-        ids[key] = f"n{len(ids)}"
-        keep_alive.append(obj)
-        return ids[key], True
-
-    def leaf_of(fn: Any) -> Any:
-        return getattr(fn, "variable", None)
-
-    root, _ = node_id(tensor)
-    title = names.get(id(tensor), "output" if tensor.grad_fn is not None else "leaf")
-    label = _tensor_label(title, tensor, show_shapes, show_grads)
-    lines.append(f"    {root} [label={_quote(label)}, {_NODE_STYLE['root']}]")
+    dot = _DotBuilder(_parameter_names(params), show_shapes, show_grads)
+    root, _ = dot.tensor(tensor, "root")
     if tensor.grad_fn is not None:
+        dot.edge(dot.op(tensor.grad_fn)[0], root)
         stack = [tensor.grad_fn]
-        first, _ = node_id(tensor.grad_fn)
-        lines.append(_op_line(first, tensor.grad_fn))
-        lines.append(f"    {first} -> {root}")
-        while stack:
+        while stack:  # iterative: a graph of a million nodes is fine
             fn = stack.pop()
-            here = ids[id(fn)]
-            for child, _index in fn.next_functions:
-                if child is None:
+            here, _ = dot.op(fn)
+            for child, _input_nr in fn.next_functions:
+                if child is None:  # an input that needs no gradient
                     continue
-                variable = leaf_of(child)
-                child_id, new = node_id(variable if variable is not None else child)
-                if new and variable is not None:
-                    leaf_title = names.get(id(variable), "leaf")
-                    leaf_label = _tensor_label(leaf_title, variable, show_shapes, show_grads)
-                    lines.append(
-                        f"    {child_id} [label={_quote(leaf_label)}, {_NODE_STYLE['leaf']}]"
-                    )
-                elif new:
-                    lines.append(_op_line(child_id, child))
-                    stack.append(child)
-                lines.append(f"    {child_id} -> {here}")
-    return "\n".join([*_HEADER, *lines, "}"]) + "\n"
+                variable = getattr(child, "variable", None)  # AccumulateGrad: a leaf
+                if variable is not None:
+                    child_id, _ = dot.tensor(variable, "leaf")
+                else:
+                    child_id, new = dot.op(child)
+                    if new:
+                        stack.append(child)
+                dot.edge(child_id, here)
+    return dot.text()
 
 
 def draw(tensor: Any, path: str | Path, **kwargs: Any) -> Path:
@@ -165,6 +141,44 @@ def show(tensor: Any, **kwargs: Any) -> None:
     display(SVG(svg))
 
 
+class _DotBuilder:
+    """DOT lines in the order the walk meets things; one node id per graph object."""
+
+    def __init__(self, names: dict[int, str], show_shapes: bool, show_grads: bool) -> None:
+        self.names, self.show_shapes, self.show_grads = names, show_shapes, show_grads
+        self.ids: dict[int, str] = {}  # id(node or tensor) -> "n0", "n1", ...
+        self.seen: list[Any] = []  # keeps every object alive, so no id() is reused
+        self.lines: list[str] = []
+
+    def _node(self, obj: Any, label: str, style: str) -> tuple[str, bool]:
+        """The node id of ``obj``, declaring the node the first time (then ``True``)."""
+        key = id(obj)
+        if key in self.ids:
+            return self.ids[key], False
+        node_id = self.ids[key] = f"n{len(self.ids)}"
+        self.seen.append(obj)
+        self.lines.append(f"    {node_id} [label={_quote(label)}, {_NODE_STYLE[style]}]")
+        return node_id, True
+
+    def op(self, fn: Any) -> tuple[str, bool]:
+        return self._node(fn, fn.name(), "op")
+
+    def tensor(self, tensor: Any, style: str) -> tuple[str, bool]:
+        default = "output" if style == "root" and tensor.grad_fn is not None else "leaf"
+        lines = [self.names.get(id(tensor), default)]
+        if self.show_shapes:
+            lines.append(f"{tuple(tensor.shape)} {_dtype_name(tensor.dtype)}")
+        if self.show_grads and (tensor.grad_fn is None or getattr(tensor, "retains_grad", False)):
+            lines.append(f"grad: {_grad_summary(tensor.grad)}")
+        return self._node(tensor, "\n".join(lines), style)
+
+    def edge(self, source: str, target: str) -> None:
+        self.lines.append(f"    {source} -> {target}")
+
+    def text(self) -> str:
+        return "\n".join([*_HEADER, *self.lines, "}"]) + "\n"
+
+
 def _parameter_names(params: Any) -> dict[int, str]:
     """``id(tensor) -> name`` from ``named_parameters()`` or a dict name → tensor."""
     if params is None:
@@ -182,15 +196,6 @@ def _parameter_names(params: Any) -> dict[int, str]:
     return names
 
 
-def _tensor_label(title: str, tensor: Any, show_shapes: bool, show_grads: bool) -> str:
-    lines = [title]
-    if show_shapes:
-        lines.append(f"{tuple(tensor.shape)} {_dtype_name(tensor.dtype)}")
-    if show_grads and (tensor.grad_fn is None or getattr(tensor, "retains_grad", False)):
-        lines.append(f"grad: {_grad_summary(tensor.grad)}")
-    return "\n".join(lines)
-
-
 def _dtype_name(dtype: Any) -> str:
     """``float32`` for NumPy's and minigrad's dtypes, and for ``torch.float32``."""
     return str(dtype).rpartition(".")[2]
@@ -203,10 +208,6 @@ def _grad_summary(grad: Any) -> str:
         values = ", ".join(f"{v:.4g}" for v in grad.detach().reshape(-1).tolist())
         return f"[{values}]"
     return str(tuple(grad.shape))
-
-
-def _op_line(node_id: str, fn: Any) -> str:
-    return f"    {node_id} [label={_quote(fn.name())}, {_NODE_STYLE['op']}]"
 
 
 def _quote(text: str) -> str:
