@@ -17,10 +17,15 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sphinx.application import Sphinx
-from sphinx.util import logging
+try:
+    from sphinx.util import logging
+except ImportError:  # the tests import this module without Sphinx
+    import logging  # type: ignore[no-redef]
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
 
 logger = logging.getLogger(__name__)
 
