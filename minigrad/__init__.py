@@ -8,14 +8,15 @@
 The engine lives here; ``minigrad.nn`` and ``minigrad.optim`` build on it.
 """
 
-from minigrad import (
-    autograd,  # first: autograd and tensor refer to each other
-    backend,
-    cuda,
-    dtypes,
-    random,
+from minigrad import autograd, backend, cuda, dtypes, random
+from minigrad.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
 )
-from minigrad.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.backend import Device
 from minigrad.backend import as_device as device
 from minigrad.creation import (
@@ -61,12 +62,11 @@ from minigrad.dtypes import (
 from minigrad.dtypes import float32 as float  # noqa: A001
 from minigrad.dtypes import int32 as int  # noqa: A001
 from minigrad.functional import *  # noqa: F403  (exp, cat, stack, where, ...)
-from minigrad.gradcheck import GradcheckError, gradcheck, numerical_gradient
+from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_gradient
 from minigrad.random import initial_seed, manual_seed, seed
 from minigrad.tensor import Tensor
 
 __version__ = "0.1.0"
-
 
 
 def _load_checkout_subpackages() -> None:
@@ -79,16 +79,16 @@ def _load_checkout_subpackages() -> None:
 
     root = Path(__file__).resolve().parent.parent
     for name in ("nn", "optim"):
-        full = f"minigrad.{name}"
+        qualified = f"minigrad.{name}"
         init = root / name / "__init__.py"
-        if importlib.util.find_spec(full) is not None or not init.is_file():
+        if importlib.util.find_spec(qualified) is not None or not init.is_file():
             continue
         spec = importlib.util.spec_from_file_location(
-            full, init, submodule_search_locations=[str(init.parent)]
+            qualified, init, submodule_search_locations=[str(init.parent)]
         )
         if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {full} from {init}: run `pip install -e .`")
-        sys.modules[full] = module = importlib.util.module_from_spec(spec)
+            raise ImportError(f"cannot load {qualified} from {init}: run `pip install -e .`")
+        sys.modules[qualified] = module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
 
 

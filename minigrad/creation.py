@@ -10,7 +10,7 @@ import numpy as np
 from minigrad import random
 from minigrad.backend import Device, as_device, backend_of, get_backend
 from minigrad.dtypes import DEFAULT_FLOAT, DEFAULT_INT, as_dtype, infer_dtype, is_floating
-from minigrad.tensor import Tensor, _shape_arg
+from minigrad.tensor import Tensor, _device_of_data, _host_array, _shape_arg
 
 __all__ = [
     "tensor",
@@ -46,60 +46,54 @@ def _finish(array: Any, device: DeviceLike, requires_grad: bool) -> Tensor:
     return t.requires_grad_() if requires_grad else t
 
 
-def _host_data(data: Any) -> np.ndarray:
-    """Any data (nested lists of numbers or tensors, arrays of any backend) on the host."""
-    if isinstance(data, Tensor):
-        return backend_of(data.data).to_host(data.data)
-    if isinstance(data, list | tuple) and any(isinstance(d, Tensor) for d in data):
-        return np.stack([_host_data(d) for d in data])
-    try:
-        return backend_of(data).to_host(data)
-    except TypeError:
-        pass
-    try:
-        array = np.asarray(data)
-    except ValueError as exc:
-        raise ValueError(
-            f"tensor(): data must be a rectangular nested list of numbers: {exc}"
-        ) from None
-    if array.dtype == object:
-        raise TypeError(f"tensor(): could not make a tensor of numbers from {type(data).__name__}")
-    return array
-
-
 def tensor(
     data: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
 ) -> Tensor:
-    """A new tensor holding a copy of ``data``.
+    """A new tensor holding a copy of ``data`` (PyTorch's dtype policy).
 
-    Without ``dtype``: Python floats and float64 arrays give float32, integers
-    int64, bools bool (PyTorch's policy). The device defaults to that of
-    ``data`` when it is already a device array or tensor, else ``cpu``.
+    Without ``dtype``: Python floats and lists of them give the default float dtype
+    (float32, see :func:`set_default_dtype`), Python integers int64, bools bool;
+    NumPy arrays and tensors keep their dtype (float64 stays float64). The device
+    defaults to that of ``data`` when it is already a device array or tensor.
     """
-    if device is None and isinstance(data, Tensor):
-        device = data.device
-    elif device is None:
-        try:
-            device = backend_of(data).device_of(data)
-        except TypeError:
-            pass
-    host = _host_data(data)
+    if device is None:
+        device = _device_of_data(data)
+    host = _host_array(data)
     if dtype is not None:
         dt = as_dtype(dtype)
-    elif isinstance(data, Tensor):
-        dt = data.dtype  # a tensor keeps its dtype; host data follows the float32 policy
+    elif isinstance(data, Tensor) or _is_array(data):
+        dt = as_dtype(host.dtype)  # an array or a tensor keeps its dtype
     else:
         dt = infer_dtype(host)
     if requires_grad and not is_floating(dt):
         raise RuntimeError(
-            f"only tensors of floating point dtype can require gradients, got {dt}; pass "
+            f"only Tensors of floating point dtype can require gradients, got {dt}; pass "
             "dtype=minigrad.float32 or float data"
         )
     return _finish(np.array(host, dtype=dt), device, requires_grad)
 
 
+def _is_array(data: Any) -> bool:
+    """Whether ``data`` is an array of NumPy or of a device backend (not a Python list)."""
+    if isinstance(data, np.ndarray | np.generic):
+        return True
+    try:
+        backend_of(data)
+    except TypeError:
+        return False
+    return True
+
+
 def as_tensor(data: Any, dtype: Any = None, device: DeviceLike = None) -> Tensor:
-    """Like :func:`tensor`, but returns ``data`` itself when it already fits."""
+    """Like :func:`tensor`, but without a copy when it can: ``data`` itself when it is a
+    tensor that fits, and a tensor sharing memory with a NumPy array of the same dtype
+    on the CPU (or a device array on its device)."""
+    if _is_array(data) and not isinstance(data, np.generic):
+        wanted = None if dtype is None else as_dtype(dtype)
+        same_device = device is None or as_device(device) == _device_of_data(data)
+        if same_device and (wanted is None or wanted == data.dtype):
+            as_dtype(data.dtype)  # refuses object, complex and string arrays
+            return Tensor._from_op(data)
     if (
         isinstance(data, Tensor)
         and (dtype is None or as_dtype(dtype) == data.dtype)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from minigrad.autograd.graph import check_same_device
 from minigrad.backend import backend_of
 from minigrad.ops import elementwise, shape
-from minigrad.tensor import Tensor, _promote, check_same_device, normalize_dim
+from minigrad.tensor import Tensor, _promote, normalize_dim
 
 __all__ = [
     "cat",
@@ -191,5 +192,5 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     """|input - other| ≤ atol + rtol·|other| everywhere."""
-    xp = backend_of(input.data).xp
-    return bool(xp.allclose(input.data, other.data, rtol=rtol, atol=atol))
+    xp = backend_of(input._array).xp
+    return bool(xp.allclose(input._array, other._array, rtol=rtol, atol=atol))

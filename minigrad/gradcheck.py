@@ -12,12 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import autograd
 from minigrad.autograd import no_grad
 from minigrad.backend import backend_of, to_host
 from minigrad.dtypes import float64
 from minigrad.tensor import Tensor
 
-__all__ = ["numerical_gradient", "gradcheck", "GradcheckError"]
+__all__ = ["numerical_gradient", "gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 def numerical_gradient(f: Callable[[Any], Any], x: Any, h: float = 1e-4) -> Any:
@@ -27,7 +28,7 @@ def numerical_gradient(f: Callable[[Any], Any], x: Any, h: float = 1e-4) -> Any:
     element at a time and each element is restored afterwards. ``f(x)`` must
     return a number (or a one-element tensor). Returns an array shaped like ``x``.
     """
-    data = x.data if isinstance(x, Tensor) else x
+    data = x._array if isinstance(x, Tensor) else x
     grad = backend_of(data).xp.zeros_like(data)
     for index in np.ndindex(data.shape):
         original = data[index].item() if hasattr(data[index], "item") else data[index]
@@ -88,11 +89,9 @@ def gradcheck(
         return total
 
     leaves = [inputs[i] for i in checked]
-    for leaf in leaves:
-        leaf.grad = None
-    weighted_sum(outputs).backward()
-    for i, leaf in zip(checked, leaves, strict=True):
-        analytic = np.zeros(leaf.shape) if leaf.grad is None else to_host(leaf.grad.data)
+    grads = autograd.grad(weighted_sum(outputs), leaves, allow_unused=True)
+    for i, leaf, grad in zip(checked, leaves, grads, strict=True):
+        analytic = np.zeros(leaf.shape) if grad is None else to_host(grad._array)
 
         def loss(_: Any) -> float:
             with no_grad():
@@ -113,6 +112,45 @@ def gradcheck(
     return True
 
 
+def gradgradcheck(
+    fn: Callable[..., Any],
+    inputs: Tensor | Sequence[Any],
+    grad_outputs: Sequence[Tensor] | None = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    seed: int = 0,
+) -> bool:
+    """Check second derivatives: :func:`gradcheck` of the first-order gradients.
+
+    With v the ``grad_outputs`` (random float64 tensors when not given), the map
+    (inputs, v) ↦ Σ v · ∂fn/∂inputs, computed by ``autograd.grad`` with
+    ``create_graph=True``, is checked against central differences in every input
+    and in v. Raises :class:`GradcheckError` naming the worst element on failure.
+    """
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    checked = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    outputs = _as_outputs(fn(*inputs))
+    if grad_outputs is None:
+        grad_outputs = [w.requires_grad_() for w in _weights(outputs, seed + 1)]
+    vs = list(grad_outputs)
+    if len(vs) != len(outputs):
+        raise ValueError(
+            f"gradgradcheck: got {len(vs)} grad_outputs for {len(outputs)} outputs of fn"
+        )
+
+    def first_order(*args: Any) -> tuple[Tensor, ...]:
+        ins, v = args[: len(inputs)], args[len(inputs) :]
+        with autograd.enable_grad():  # also when gradcheck evaluates it under no_grad
+            outs = _as_outputs(fn(*ins))
+            wanted = [t for t in ins if isinstance(t, Tensor) and t.requires_grad]
+            return autograd.grad(outs, wanted, v, create_graph=True, materialize_grads=True)
+
+    if not checked:
+        raise ValueError("gradgradcheck: no input requires grad; nothing to check")
+    return gradcheck(first_order, (*inputs, *vs), eps=eps, atol=atol, rtol=rtol, seed=seed)
+
+
 def _as_outputs(out: Any) -> list[Tensor]:
     outs = list(out) if isinstance(out, tuple | list) else [out]
     if not all(isinstance(o, Tensor) for o in outs):
@@ -125,6 +163,6 @@ def _weights(outputs: list[Tensor], seed: int) -> list[Tensor]:
     weights = []
     for out in outputs:
         w = rng.uniform(0.5, 1.5, size=out.shape) * rng.choice([-1.0, 1.0], size=out.shape)
-        backend = backend_of(out.data)
-        weights.append(Tensor._from_op(backend.from_host(w.astype(out.dtype), out.device), None))
+        backend = backend_of(out._array)
+        weights.append(Tensor._from_op(backend.from_host(w.astype(out.dtype), out.device)))
     return weights

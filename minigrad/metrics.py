@@ -65,7 +65,7 @@ def _to_host(x: Any, name: str) -> np.ndarray:
     """A host NumPy array from a Tensor, a backend array, a list/tuple or a scalar."""
     tensor_type = getattr(sys.modules.get("minigrad"), "Tensor", None)
     if isinstance(tensor_type, type) and isinstance(x, tensor_type):
-        x = x.data
+        x = x._array
     try:
         backend = backend_of(x)
     except TypeError:

@@ -133,7 +133,7 @@ class _Encoder:
         if isinstance(obj, str):
             return {"t": "str", "v": str(obj)}
         if tensor_type is not None and isinstance(obj, tensor_type):
-            host, _ = self._host(obj.data, where)
+            host, _ = self._host(obj._array, where)
             return {
                 "t": "tensor",
                 "array": self._add_array(host, where),

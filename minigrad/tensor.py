@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import operator
+import weakref
 from collections import namedtuple
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from minigrad import autograd
-from minigrad.autograd import Function, is_grad_enabled
+from minigrad.autograd import engine
+from minigrad.autograd.engine import RetainGrad
+from minigrad.autograd.grad_mode import is_grad_enabled
+from minigrad.autograd.graph import (
+    Node,
+    Op,
+    TensorHooks,
+    bind_tensor_class,
+    check_same_device,
+    hook_handle,
+    new_tensor,
+    raise_if_not_broadcastable,
+    view_of,
+)
 from minigrad.backend import CPU, Device, as_device, backend_of, get_backend
 from minigrad.dtypes import (
     DEFAULT_FLOAT,
@@ -22,7 +36,7 @@ from minigrad.dtypes import (
     is_floating,
     promote_types,
 )
-from minigrad.ops import activation, elementwise, linalg, reduction
+from minigrad.ops import activation, elementwise, linalg, namespace, reduction
 from minigrad.ops import shape as shape_ops
 
 __all__ = ["Tensor", "ValuesIndices"]
@@ -56,14 +70,69 @@ def _normalize_dims(dim: Any, ndim: int, op: str) -> int | tuple[int, ...] | Non
     return normalize_dim(dim, ndim, op)
 
 
-def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
-    """Accept ``f(2, 3)`` and ``f((2, 3))`` as PyTorch does."""
+def _shape_arg(shape: tuple[Any, ...], op: str = "size") -> tuple[int, ...]:
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` as PyTorch does; sizes must be integers."""
     if len(shape) == 1 and isinstance(shape[0], Sequence):
         shape = tuple(shape[0])
+    for i, n in enumerate(shape):
+        if (
+            isinstance(n, bool)
+            or not isinstance(n, int | np.integer | Tensor)
+            or (isinstance(n, Tensor) and (n.numel() != 1 or n.dtype.kind not in "iu"))
+        ):
+            raise TypeError(
+                f"{op}(): argument 'size' must be tuple of ints, but found element of type "
+                f"{type(n).__name__} at pos {i}"
+            )
     return tuple(int(n) for n in shape)
 
 
-def _binary_method(op: type[Function], reflected: bool) -> Any:
+def _host_array(data: Any) -> np.ndarray:
+    """Any data (nested lists of numbers or tensors, arrays of any backend) on the host."""
+    if isinstance(data, Tensor):
+        return backend_of(data._array).to_host(data._array)
+    if isinstance(data, list | tuple) and any(isinstance(d, Tensor) for d in data):
+        return np.stack([_host_array(d) for d in data])
+    try:
+        return backend_of(data).to_host(data)
+    except TypeError:
+        pass
+    try:
+        array = np.asarray(data)
+    except OverflowError:
+        raise OverflowError(
+            "tensor(): an integer in the data overflows int64, the widest integer dtype"
+        ) from None
+    except ValueError as exc:
+        raise ValueError(
+            f"tensor(): data must be a rectangular nested list of numbers: {exc}"
+        ) from None
+    if array.dtype == object:
+        if _has_big_int(data):
+            raise OverflowError(
+                "tensor(): an integer in the data overflows int64, the widest integer dtype"
+            )
+        raise TypeError(f"could not make a tensor of numbers from {type(data).__name__}")
+    return array
+
+
+def _has_big_int(data: Any) -> bool:
+    if isinstance(data, int):
+        return not -(2**63) <= data < 2**63
+    return isinstance(data, list | tuple) and any(_has_big_int(d) for d in data)
+
+
+def _device_of_data(data: Any) -> Device:
+    """The device data already lives on (a tensor's, a CuPy array's), else ``cpu``."""
+    if isinstance(data, Tensor):
+        return data.device
+    try:
+        return backend_of(data).device_of(data)
+    except TypeError:
+        return CPU
+
+
+def _binary_method(op: type[Op], reflected: bool) -> Any:
     """An arithmetic dunder: two tensors of one dtype go straight to ``op``, the rest
     through :meth:`Tensor._binary` (scalars, arrays, type promotion)."""
     if reflected:
@@ -75,7 +144,7 @@ def _binary_method(op: type[Function], reflected: bool) -> Any:
 
         def method(self: Tensor, other: Any) -> Tensor:
             # Shaped for speed: the common case costs one call less than _binary.
-            if isinstance(other, Tensor) and other.data.dtype == self.data.dtype:
+            if isinstance(other, Tensor) and other._array.dtype == self._array.dtype:
                 return op.apply(self, other)
             return self._binary(op, other)
 
@@ -85,58 +154,56 @@ def _binary_method(op: type[Function], reflected: bool) -> Any:
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it.
 
-    ``data`` is a NumPy array on ``cpu`` or a CuPy array on ``cuda``. When
-    ``requires_grad`` is True, operations on the tensor build a graph that
+    The values live in one backend array (NumPy on ``cpu``, CuPy on ``cuda``).
+    When ``requires_grad`` is True, operations on the tensor build a graph that
     :meth:`backward` walks to fill ``.grad`` of the leaves.
+
+    ``Tensor(data)`` is PyTorch's legacy constructor: a list or array gives a
+    copy in the default float dtype, sizes (``Tensor(2, 3)``) an uninitialised
+    tensor of that shape, and a tensor a new leaf sharing its memory.
     """
 
-    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "__weakref__")
+    __slots__ = ("_array", "grad", "grad_fn", "requires_grad", "_counter", "_view", "_hooks")
+    __slots__ += ("__weakref__",)
     __array_priority__ = 1000
     __array_ufunc__ = None  # ``ndarray * tensor`` defers to Tensor.__rmul__
 
-    def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        if isinstance(data, Tensor):
-            data = data.data
+    def __init__(self, *data: Any, requires_grad: bool = False) -> None:
+        if len(data) == 1 and isinstance(data[0], Tensor):
+            self._array, self._counter = data[0]._array, data[0]._counter
+        elif len(data) == 1 and not isinstance(data[0], int | np.integer):
+            host = np.asarray(_host_array(data[0]), dtype=DEFAULT_FLOAT)
+            device = _device_of_data(data[0])
+            self._array, self._counter = get_backend(device).from_host(host, device), [0]
         else:
-            try:
-                backend_of(data)
-            except TypeError:
-                data = np.asarray(data, dtype=infer_dtype(data))
-        if isinstance(data, np.generic):
-            data = np.asarray(data)
-        self.data = data
+            sizes = _shape_arg(data)
+            self._array, self._counter = np.empty(sizes, dtype=DEFAULT_FLOAT), [0]
         self.grad: Tensor | None = None
-        self.grad_fn: Function | None = None
+        self.grad_fn: Node | None = None
         self.requires_grad = False
+        self._view = None
+        self._hooks = None
         if requires_grad:
             self.requires_grad_()
 
-    @staticmethod
-    def _from_op(data: Any, grad_fn: Function | None) -> Tensor:
-        # The hot path of every op: no checks, just the slots.
-        t = _new(Tensor)
-        t.data = data
-        t.grad = None
-        t.grad_fn = grad_fn
-        t.requires_grad = grad_fn is not None
-        return t
+    _from_op = staticmethod(new_tensor)
 
     # ------------------------------------------------------------------ attributes
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._array.dtype
 
     @property
     def device(self) -> Device:
-        return backend_of(self.data).device_of(self.data)
+        return backend_of(self._array).device_of(self._array)
 
     @property
     def is_leaf(self) -> bool:
@@ -161,7 +228,7 @@ class Tensor:
         return self.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._array.size)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -171,15 +238,15 @@ class Tensor:
     # ------------------------------------------------------------------ conversion
     def item(self) -> int | float | bool:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise ValueError(
-                f"a Tensor with {self.data.size} elements cannot be converted to a Python "
+                f"a Tensor with {self._array.size} elements cannot be converted to a Python "
                 f"scalar (shape {self.shape})"
             )
-        return self.data.item()
+        return self._array.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._array.tolist()
 
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array, sharing memory (CPU tensors only)."""
@@ -188,12 +255,12 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
             )
-        if backend_of(self.data).device_type != "cpu":
+        if backend_of(self._array).device_type != "cpu":
             raise TypeError(
                 f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
                 "to copy the tensor to host memory first."
             )
-        return self.data
+        return self._array
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.detach().numpy() if dtype is None else self.detach().numpy().astype(dtype)
@@ -205,30 +272,74 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.dtype.kind not in "iu" or self.data.size != 1:
+        if self.dtype.kind not in "iu" or self._array.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} elements is ambiguous"
+                f"Boolean value of Tensor with {self._array.size} elements is ambiguous"
             )
         return bool(self.item())
 
+    # ------------------------------------------------------------------ storage and graph
+    @property
+    def data(self) -> Tensor:
+        """The same memory as a tensor cut from the graph (``requires_grad=False``).
+
+        As in PyTorch, changes made through ``.data`` are hidden from autograd: it
+        has a version counter of its own, so a backward that saved this tensor will
+        not notice them (:meth:`detach` shares the counter and does). Assigning
+        ``t.data = other`` makes ``t`` use ``other``'s memory.
+        """
+        return new_tensor(self._array)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        if type(value._array) is not type(self._array):
+            raise RuntimeError(
+                f"data: cannot replace the data of a tensor on {self.device} with data on "
+                f"{value.device}"
+            )
+        self._array = value._array
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has seen (shared with its views)."""
+        return self._counter[0]
+
+    @property
+    def _base(self) -> Tensor | None:
+        """The tensor whose memory this view shares, or None for a tensor that is no view."""
+        return None if self._view is None else self._view[0]
+
+    def _is_view(self) -> bool:
+        return self._view is not None
+
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return Tensor._from_op(self.data, None)
+        """The same memory and version counter, cut from the graph (``requires_grad=False``)."""
+        return new_tensor(self._array, None, self._counter)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf that needs no grad."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (floating-point tensors only)."""
         if requires_grad and not is_floating(self.dtype):
             raise RuntimeError(
-                f"only tensors of floating point dtype can require gradients, got {self.dtype}"
+                f"only Tensors of floating point dtype can require gradients, got {self.dtype}"
             )
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables; use detach()"
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
             )
         self.requires_grad = bool(requires_grad)
         return self
@@ -237,17 +348,81 @@ class Tensor:
         """Keep ``.grad`` of this non-leaf tensor after backward (leaves always keep it)."""
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is not None:
-            autograd.retain_grad(self)
+        if self.grad_fn is not None and not self.retains_grad:
+            self.grad_fn.register_prehook(RetainGrad(weakref.ref(self)))
 
     @property
     def retains_grad(self) -> bool:
-        return self.grad_fn is not None and self.grad_fn.retained is not None
+        """Whether :meth:`retain_grad` was called on this non-leaf tensor."""
+        hooks = self.grad_fn.hooks if self.grad_fn is not None else None
+        return bool(hooks) and any(
+            isinstance(h, RetainGrad) and h.ref() is self for h in hooks.values()
+        )
 
-    def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Tensor:
-        """``to(device)``, ``to(dtype)`` or ``to(device, dtype)``; differentiable."""
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` whenever the gradient of this tensor is computed.
+
+        The hook may return a tensor to use in place of the gradient. Returns a
+        handle whose ``remove()`` unregisters the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn.register_prehook(hook)
+        if self._hooks is None:
+            self._hooks = TensorHooks()
+        return hook_handle(self._hooks.grad, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(tensor)`` after a backward pass added into this leaf's ``.grad``."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if self._hooks is None:
+            self._hooks = TensorHooks()
+        return hook_handle(self._hooks.post_accumulate, hook)
+
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        ``gradient`` is d(loss)/d(self); it may be left out only for one-element
+        tensors. ``create_graph=True`` makes the gradients differentiable (for
+        higher-order derivatives); the graph is then kept unless ``retain_graph``
+        says otherwise. With ``inputs``, only those tensors get ``.grad``.
+        """
+        engine.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol at the moment. If you were attempting to deepcopy a module, "
+                "this may be because of a torch.nn.utils.weight_norm usage."
+            )
+        out = type(self).__new__(type(self))
+        Tensor.__init__(out, new_tensor(self._array.copy()))
+        out.requires_grad = self.requires_grad
+        memo[id(self)] = out
+        if self.grad is not None:
+            out.grad = copy.deepcopy(self.grad, memo)
+        return out
+
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, **kwargs: Any) -> Tensor:
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other)`` (other's
+        device and dtype); differentiable. ``non_blocking`` and ``copy`` are accepted."""
         for arg in args:
-            if isinstance(arg, Device) or (
+            if isinstance(arg, Tensor):
+                device, dtype = arg.device, arg.dtype
+            elif isinstance(arg, Device) or (
                 isinstance(arg, str) and arg.partition(":")[0] in ("cpu", "cuda")
             ):  # any other string names a dtype: to("int64"), as long() calls it
                 device = arg
@@ -272,7 +447,7 @@ class Tensor:
 
     def _cast(self, dtype: np.dtype) -> Tensor:
         if self.requires_grad and not is_floating(dtype):
-            return Tensor._from_op(self.data.astype(dtype), None)
+            return new_tensor(self._array.astype(dtype))
         return elementwise.Cast.apply(self, dtype)
 
     def float(self) -> Tensor:
@@ -293,53 +468,16 @@ class Tensor:
     def bool(self) -> Tensor:
         return self.to("bool")
 
-    def clone(self) -> Tensor:
-        """A copy of the data that stays in the graph."""
+    def clone(self, *, memory_format: Any = None) -> Tensor:
+        """A copy of the data that stays in the graph (``memory_format`` is accepted)."""
         return elementwise.Cast.apply(self, self.dtype)
 
     def contiguous(self) -> Tensor:
         return self
 
-    # ------------------------------------------------------------------ autograd
-    def backward(self, gradient: Tensor | None = None, retain_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
-
-        ``gradient`` is d(loss)/d(self); it may be left out only for one-element tensors.
-        """
-        if not self.requires_grad:
-            raise RuntimeError(
-                "element 0 of tensors does not require grad and does not have a grad_fn"
-            )
-        if gradient is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"grad can be implicitly created only for scalar outputs; this tensor "
-                    f"has shape {self.shape}: pass gradient= of the same shape"
-                )
-            data = self.data
-            grad = backend_of(data).xp.empty(data.shape, data.dtype)
-            grad.fill(1)
-        else:
-            grad = gradient.data if isinstance(gradient, Tensor) else gradient
-            if not isinstance(gradient, Tensor) or grad.shape != self.shape:
-                raise RuntimeError(
-                    f"backward: gradient must be a Tensor of shape {self.shape}, got "
-                    f"{type(gradient).__name__} of shape {getattr(grad, 'shape', None)}"
-                )
-            if type(grad) is not type(self.data):
-                raise RuntimeError(
-                    f"backward: gradient is on {gradient.device} but the tensor is on {self.device}"
-                )
-            if grad.dtype != self.dtype:
-                grad = grad.astype(self.dtype)
-        if self.grad_fn is None:
-            autograd.accumulate_grad(self, grad, owned=gradient is None)
-        else:
-            autograd.run_backward(self, grad, retain_graph, gradient is None)
-
     # ------------------------------------------------------------------ repr
     def __repr__(self) -> str:
-        host = backend_of(self.data).to_host(self.data)
+        host = backend_of(self._array).to_host(self._array)
         body = np.array2string(host, separator=", ", prefix="tensor(")
         extras = []
         if self.device != CPU:
@@ -349,7 +487,7 @@ class Tensor:
         ):
             extras.append(f"dtype=minigrad.{self.dtype}")
         if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name}>")
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body, *extras]) + ")"
@@ -363,25 +501,30 @@ class Tensor:
             return other.item()
         if isinstance(other, _PY_SCALARS):
             return other
+        backend = backend_of(self._array)
+        if isinstance(other, backend.array_type):  # an array of this device: a constant
+            return new_tensor(other)
         if isinstance(other, np.ndarray | list | tuple):
             data = np.asarray(other)
             if isinstance(other, list | tuple):
                 data = data.astype(infer_dtype(other))
-            return Tensor._from_op(backend_of(self.data).from_host(data, self.device), None)
+            return new_tensor(backend.from_host(data, self.device))
         raise TypeError(f"unsupported operand type for a Tensor op: {type(other).__name__}")
 
-    def _binary(self, op: type[Function], other: Any, reflected: bool = False) -> Tensor:
+    def _binary(self, op: type[Op], other: Any, reflected: bool = False) -> Tensor:
         """``op(self, other)`` (or ``op(other, self)``) after PyTorch's type promotion."""
         a = self
         if isinstance(other, Tensor):
-            if a.data.dtype != other.data.dtype:
+            if a._array.dtype != other._array.dtype:
                 a, other = _promote(a, other)
         else:
             other = self._operand(other)
             if isinstance(other, Tensor):
                 return a._binary(op, other, reflected)
-            if type(other) is float and not is_floating(a.dtype):
-                a = a._cast(DEFAULT_FLOAT)  # int tensor * 0.5 is float32, as PyTorch
+            if type(other) is float:
+                if not is_floating(a.dtype):
+                    a = a._cast(DEFAULT_FLOAT)  # int tensor * 0.5 is float32, as PyTorch
+                other = a._array.dtype.type(other)  # NumPy 1.x would widen 0-d float32
         return op.apply(other, a) if reflected else op.apply(a, other)
 
     __add__ = _binary_method(elementwise.Add, reflected=False)
@@ -473,62 +616,173 @@ class Tensor:
             raise
 
     # ------------------------------------------------------------------ in place
-    def _check_inplace(self, op: str) -> None:
-        if is_grad_enabled() and self.requires_grad:
-            what = "a leaf Variable that requires grad" if self.is_leaf else "a graph tensor"
-            raise RuntimeError(
-                f"{op}: {what} is being used in an in-place operation; wrap the update in "
-                "`with minigrad.no_grad():` or use the out-of-place form"
-            )
+    def _update(
+        self,
+        op: str,
+        write: Callable[[Any, Any], Any],
+        compute: Callable[[Tensor, Any], Tensor],
+        value: Any = None,
+    ) -> Tensor:
+        """Change this tensor's memory in place, with PyTorch's autograd semantics.
 
-    def _inplace(self, op: str, other: Any, apply: Any) -> Tensor:
-        self._check_inplace(op)
-        value = other.data if isinstance(other, Tensor) else other
-        if isinstance(other, Tensor) and type(value) is not type(self.data):
-            check_same_device(op, (self, other))
-        try:
-            apply(self.data, value)
-        except (TypeError, ValueError) as exc:
-            raise RuntimeError(
-                f"{op}: cannot update a {self.dtype} tensor of shape {self.shape} in place: {exc}"
-            ) from None
+        Outside a graph (grad mode off, or nothing involved requires grad)
+        ``write(array, value)`` changes the memory directly. Inside one, the
+        operation is recorded out of place on a copy of the old values,
+        ``compute(old, value)``, its result is written into this memory, and this
+        tensor takes the result's place in the graph; for a view, its base does
+        (PyTorch's CopySlices), so gradients flow through both. Either way the
+        version counter, shared with every view of the memory, goes up by one.
+        """
+        base = None if self._view is None else self._view[0]
+        if isinstance(value, Tensor):
+            if type(value._array) is not type(self._array):
+                check_same_device(op, (self, value))
+        elif value is not None and not isinstance(value, _PY_SCALARS):
+            value = self._operand(value)
+        recording = is_grad_enabled() and (
+            self.requires_grad
+            or (isinstance(value, Tensor) and value.requires_grad)
+            or (base is not None and base.requires_grad)
+        )
+        if recording:
+            self._check_leaf(op, base)
+            self._record_update(op, compute, value, base)
+        else:
+            try:
+                write(self._array, value._array if isinstance(value, Tensor) else value)
+            except (TypeError, ValueError) as exc:
+                raise self._update_error(op, value, exc) from None
+        self._counter[0] += 1
         return self
 
+    def _check_leaf(self, op: str, base: Tensor | None) -> None:
+        if self.requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"{op}: a leaf Variable that requires grad is being used in an in-place "
+                "operation; wrap the update in `with minigrad.no_grad():` or use the "
+                "out-of-place form"
+            )
+        if base is not None and base.requires_grad and base.grad_fn is None:
+            raise RuntimeError(
+                f"{op}: a view of a leaf Variable that requires grad is being used in an "
+                "in-place operation"
+            )
+
+    def _record_update(
+        self, op: str, compute: Callable[[Tensor, Any], Tensor], value: Any, base: Any
+    ) -> None:
+        old = new_tensor(self._array.copy(), self.grad_fn)
+        old.requires_grad = self.requires_grad
+        result = compute(old, value)
+        if result.shape != self.shape:
+            raise RuntimeError(
+                f"{op}: output with shape {self.shape} doesn't match the broadcast shape "
+                f"{result.shape}"
+            )
+        if result.dtype != self.dtype:
+            if not np.can_cast(result.dtype, self.dtype, "same_kind"):
+                raise RuntimeError(
+                    f"{op}: result type {result.dtype} can't be cast to the desired output "
+                    f"type {self.dtype}"
+                )
+            result = result.to(self.dtype)
+        if base is None:
+            self._array[...] = result._array
+            self.grad_fn, self.requires_grad = result.grad_fn, result.requires_grad
+            return
+        _, steps = self._view
+        try:
+            rebased = shape_ops.CopySlices.apply(base, result, steps)
+        except ValueError as exc:
+            raise self._update_error(op, value, exc) from None
+        base.grad_fn, base.requires_grad = rebased.grad_fn, True
+        view = view_of(namespace, base, steps)
+        self.grad_fn, self.requires_grad = view.grad_fn, True
+
+    def _update_error(self, op: str, value: Any, exc: Exception) -> RuntimeError:
+        if "read-only" in str(exc):
+            return RuntimeError(
+                f"{op}: unsupported operation: more than one element of the written-to tensor "
+                "refers to a single memory location (an expand()ed tensor). Please clone() the "
+                "tensor before performing the operation."
+            )
+        what = (
+            f"a {value.dtype} tensor of shape {value.shape}"
+            if isinstance(value, Tensor)
+            else (repr(value))
+        )
+        return RuntimeError(
+            f"{op}: cannot update a {self.dtype} tensor of shape {self.shape} in place with "
+            f"{what}: {exc}"
+        )
+
     def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace("add_", other, operator.iadd)
+        return self.add_(other)
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._inplace("sub_", other, operator.isub)
+        return self.sub_(other)
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._inplace("mul_", other, operator.imul)
+        return self.mul_(other)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace("div_", other, operator.itruediv)
+        return self.div_(other)
 
-    def add_(self, other: Any, alpha: float = 1) -> Tensor:
-        return self._inplace("add_", other * alpha if alpha != 1 else other, operator.iadd)
+    def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
+        """self += alpha · other, in place."""
+        return self._update("add_", operator.iadd, operator.add, _scaled(other, alpha))
 
-    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
-        return self._inplace("sub_", other * alpha if alpha != 1 else other, operator.isub)
+    def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
+        """self -= alpha · other, in place."""
+        return self._update("sub_", operator.isub, operator.sub, _scaled(other, alpha))
 
     def mul_(self, other: Any) -> Tensor:
-        return self._inplace("mul_", other, operator.imul)
+        """self *= other, in place."""
+        return self._update("mul_", operator.imul, operator.mul, other)
 
     def div_(self, other: Any) -> Tensor:
-        return self._inplace("div_", other, operator.itruediv)
+        """self /= other, in place."""
+        return self._update("div_", operator.itruediv, operator.truediv, other)
 
-    def copy_(self, src: Tensor) -> Tensor:
+    def pow_(self, exponent: Any) -> Tensor:
+        """self = self ** exponent, in place."""
+        return self._update("pow_", operator.ipow, operator.pow, exponent)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        """Limit every element to [min, max], in place."""
+        self.clamp(min, max)  # the checks of the out-of-place form
+        return self._update(
+            "clamp_",
+            lambda a, _: backend_of(a).xp.clip(a, min, max, out=a),
+            lambda old, _: old.clamp(min, max),
+        )
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        """Write ``value`` where ``mask`` is True (``mask`` broadcasts to this shape)."""
+        where = self._index_array(mask, "masked_fill_")
+        if where.dtype.kind != "b":
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got {where.dtype}")
+        return self._update(
+            "masked_fill_",
+            lambda a, v: backend_of(a).xp.copyto(a, v, where=where),
+            lambda old, v: elementwise.Where.apply(where, v, old),
+            value,
+        )
+
+    def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
         """Copy ``src`` (broadcastable, any device) into this tensor's memory."""
-        data = src.data if isinstance(src, Tensor) else src
-        if isinstance(src, Tensor) and type(data) is not type(self.data):
-            data = backend_of(self.data).from_host(backend_of(data).to_host(data), self.device)
-        return self._inplace("copy_", data, _np_assign)
+        if isinstance(src, Tensor) and type(src._array) is not type(self._array):
+            src = src.to(self.device)
+        return self._update("copy_", _assign_all, _put_all, src)
 
-    def fill_(self, value: float) -> Tensor:
-        return self._inplace("fill_", value, _np_assign)
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to ``value`` (a number or a one-element tensor)."""
+        return self._update("fill_", _assign_all, _put_all, value)
 
     def zero_(self) -> Tensor:
+        """Set every element to 0."""
         return self.fill_(0)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
@@ -537,7 +791,7 @@ class Tensor:
 
         gen = random.default_generator(self.device)
         sample = gen.random(self.shape, dtype=_draw_dtype(self.dtype))
-        return self.copy_(Tensor._from_op(sample * (b - a) + a, None))
+        return self.copy_(new_tensor(sample * (b - a) + a))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
         """Fill with samples of N(mean, std²) from the device's seeded generator."""
@@ -545,23 +799,60 @@ class Tensor:
 
         gen = random.default_generator(self.device)
         sample = gen.standard_normal(self.shape, dtype=_draw_dtype(self.dtype))
-        return self.copy_(Tensor._from_op(sample * std + mean, None))
+        return self.copy_(new_tensor(sample * std + mean))
+
+    def _apply_(self, op: str, fn: Callable[[Tensor], Tensor]) -> Tensor:
+        """self = fn(self), in place: the in-place forms of element-wise functions."""
+        return self._update(
+            op,
+            lambda a, _: _assign_all(a, fn(new_tensor(a))._array),
+            lambda old, _: fn(old),
+        )
+
+    def relu_(self) -> Tensor:
+        """max(x, 0), in place."""
+        return self._apply_("relu_", Tensor.relu)
+
+    def sigmoid_(self) -> Tensor:
+        """σ(x), in place."""
+        return self._apply_("sigmoid_", Tensor.sigmoid)
+
+    def tanh_(self) -> Tensor:
+        """tanh(x), in place."""
+        return self._apply_("tanh_", Tensor.tanh)
+
+    def exp_(self) -> Tensor:
+        """eˣ, in place."""
+        return self._apply_("exp_", Tensor.exp)
+
+    def neg_(self) -> Tensor:
+        """-x, in place."""
+        return self._apply_("neg_", Tensor.neg)
+
+    def abs_(self) -> Tensor:
+        """|x|, in place."""
+        return self._apply_("abs_", Tensor.abs)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        key, _ = self._index_key(key)
-        value = self._operand(value) if not isinstance(value, Tensor) else value
-        self._inplace("setitem", value, lambda data, v: data.__setitem__(key, v))
+        key, advanced = self._index_key(key)
+        steps = ((shape_ops.Index, (key, advanced)),)
+        self._update(
+            "setitem",
+            lambda a, v: a.__setitem__(key, v),
+            lambda old, v: shape_ops.IndexPut.apply(old, v, steps),
+            value,
+        )
 
     # ------------------------------------------------------------------ comparisons
     def _compare(self, other: Any, compare: Any) -> Tensor:
         other = other if isinstance(other, Tensor) else self._operand(other)
-        value = other.data if isinstance(other, Tensor) else other
-        if isinstance(other, Tensor) and type(value) is not type(self.data):
+        value = other._array if isinstance(other, Tensor) else other
+        if isinstance(other, Tensor) and type(value) is not type(self._array):
             check_same_device("comparison", (self, other))
         try:
-            return Tensor._from_op(compare(self.data, value), None)
+            return new_tensor(compare(self._array, value))
         except ValueError:
-            autograd.raise_if_not_broadcastable(compare.__name__, (self.data, value))
+            raise_if_not_broadcastable(compare.__name__, (self._array, value))
             raise
 
     def __lt__(self, other: Any) -> Tensor:
@@ -603,7 +894,7 @@ class Tensor:
     def __invert__(self) -> Tensor:
         if self.dtype.kind not in "biu":
             raise TypeError(f"~ is only defined for bool and integer tensors, got {self.dtype}")
-        return Tensor._from_op(~self.data, None)
+        return new_tensor(~self._array)
 
     def __and__(self, other: Any) -> Tensor:
         return self._compare(other, operator.and_)
@@ -674,14 +965,26 @@ class Tensor:
         return self if is_floating(self.dtype) else self._cast(DEFAULT_FLOAT)
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """Σ over ``dim`` (an int, a tuple, or all dimensions)."""
-        x = self if self.data.dtype.kind != "b" else self.long()
+    def sum(
+        self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
+    ) -> Tensor:
+        """Σ over ``dim`` (an int, a tuple, or all dimensions); integers and bools sum as int64."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "sum")
+        x = self if dtype is None else self.to(dtype)
+        if x.dtype.kind in "biu" and x.dtype != np.int64:
+            x = x.long()
         axis = None if dim is None else _normalize_dims(dim, self.ndim, "sum")
         return reduction.Sum.apply(x, axis, keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def mean(
+        self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
+    ) -> Tensor:
         """Σx / N over ``dim``."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "mean")
+        if dtype is not None:
+            return self.to(dtype).mean(dim, keepdim)
         if not is_floating(self.dtype):
             raise RuntimeError(
                 f"mean(): could not infer output dtype. Input dtype must be a floating point "
@@ -696,8 +999,11 @@ class Tensor:
         keepdim: bool = False,
         *,
         correction: float | None = None,
+        **aliases: Any,
     ) -> Tensor:
         """Σ(x - mean)² / (N - correction); ``correction=1`` (Bessel) unless ``unbiased=False``."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "var")
         if unbiased is not None and correction is not None:
             raise ValueError("var: give either unbiased or correction, not both")
         if correction is None:
@@ -710,14 +1016,18 @@ class Tensor:
         """√var."""
         return self.var(dim, unbiased, keepdim).sqrt()
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def max(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Any:
         """The maximum; with ``dim``, ``(values, indices)``; with a tensor, ``maximum``."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "max")
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         return self._extremum(dim, keepdim, largest=True)
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def min(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Any:
         """The minimum; with ``dim``, ``(values, indices)``; with a tensor, ``minimum``."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "min")
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         return self._extremum(dim, keepdim, largest=False)
@@ -729,49 +1039,57 @@ class Tensor:
             return reduction.Extremum.apply(self, None, False, largest)
         dim = normalize_dim(dim, self.ndim, op)
         if self.ndim == 0:  # a 0-d tensor is its own extremum, at index 0 (as PyTorch)
-            zero = backend_of(self.data).xp.zeros((), dtype=np.int64)
-            return ValuesIndices(shape_ops.Reshape.apply(self, ()), Tensor._from_op(zero, None))
+            zero = backend_of(self._array).xp.zeros((), dtype=np.int64)
+            return ValuesIndices(shape_ops.Reshape.apply(self, ()), new_tensor(zero))
         self._check_nonempty(op, dim)
-        xp = backend_of(self.data).xp
-        indices = xp.argmax(self.data, axis=dim) if largest else xp.argmin(self.data, axis=dim)
+        xp = backend_of(self._array).xp
+        indices = xp.argmax(self._array, axis=dim) if largest else xp.argmin(self._array, axis=dim)
         values = reduction.TakeAlongDim.apply(self, indices, dim, keepdim)
         if keepdim:
             indices = xp.expand_dims(indices, dim)
-        return ValuesIndices(values, Tensor._from_op(indices.astype(np.int64), None))
+        return ValuesIndices(values, new_tensor(indices.astype(np.int64)))
 
-    def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def amax(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Tensor:
         """The maximum over ``dim``; ties share the gradient evenly."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "amax")
         dims = _normalize_dims(dim, self.ndim, "amax")
         self._check_nonempty("amax", dims)
         return reduction.Extremum.apply(self, dims, keepdim, True)
 
-    def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def amin(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Tensor:
         """The minimum over ``dim``; ties share the gradient evenly."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "amin")
         dims = _normalize_dims(dim, self.ndim, "amin")
         self._check_nonempty("amin", dims)
         return reduction.Extremum.apply(self, dims, keepdim, False)
 
     def _check_nonempty(self, op: str, dim: Any) -> None:
         dims = range(self.ndim) if dim is None else (dim,) if isinstance(dim, int) else dim
-        if self.data.size == 0 and (dim is None or any(self.shape[d] == 0 for d in dims)):
+        if self._array.size == 0 and (dim is None or any(self.shape[d] == 0 for d in dims)):
             raise RuntimeError(
                 f"{op}(): cannot reduce over an empty dimension of a tensor of shape {self.shape}"
             )
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmax(self, dim: int | None = None, keepdim: bool = False, **aliases: Any) -> Tensor:
         """Index of the maximum (of the flattened tensor when ``dim`` is None)."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "argmax")
         return self._arg_extremum(dim, keepdim, "argmax")
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmin(self, dim: int | None = None, keepdim: bool = False, **aliases: Any) -> Tensor:
         """Index of the minimum (of the flattened tensor when ``dim`` is None)."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "argmin")
         return self._arg_extremum(dim, keepdim, "argmin")
 
     def _arg_extremum(self, dim: int | None, keepdim: bool, op: str) -> Tensor:
         self._check_nonempty(op, None if dim is None else normalize_dim(dim, self.ndim, op))
-        xp = backend_of(self.data).xp
+        xp = backend_of(self._array).xp
         axis = None if dim is None else normalize_dim(dim, self.ndim, op)
-        out = getattr(xp, op)(self.data, axis=axis, keepdims=keepdim)
-        return Tensor._from_op(xp.asarray(out).astype(np.int64), None)
+        out = getattr(xp, op)(self._array, axis=axis, keepdims=keepdim)
+        return new_tensor(xp.asarray(out).astype(np.int64))
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -826,6 +1144,12 @@ class Tensor:
                 f"permute: dims {dims} are not a permutation of the {self.ndim} dimensions"
             )
         return shape_ops.Permute.apply(self, axes)
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        """Swap two dimensions (NumPy's name for :meth:`transpose`)."""
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dimensions."""
@@ -911,10 +1235,10 @@ class Tensor:
 
     def _index_array(self, index: Any, op: str) -> Any:
         """An integer or bool index as an array of this tensor's backend."""
-        backend = backend_of(self.data)
+        backend = backend_of(self._array)
         if isinstance(index, Tensor):
-            data = index.data
-            if type(data) is not type(self.data):
+            data = index._array
+            if type(data) is not type(self._array):
                 if index.device != CPU:
                     check_same_device(op, (self, index))
                 data = backend.from_host(data, self.device)  # a CPU index may index anything
@@ -933,7 +1257,7 @@ class Tensor:
 
     def _index_key(self, key: Any) -> tuple[Any, bool]:
         parts = key if isinstance(key, tuple) else (key,)
-        backend = backend_of(self.data)
+        backend = backend_of(self._array)
         out = []
         advanced = False
         for part in parts:
@@ -974,16 +1298,6 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     )
 
 
-def check_same_device(op: str, values: Iterable[Any]) -> None:
-    """Raise an error naming the devices when tensors of several devices meet in ``op``."""
-    devices = list(dict.fromkeys(str(v.device) for v in values if isinstance(v, Tensor)))
-    if len(devices) > 1:
-        raise RuntimeError(
-            f"{op}: expected all tensors to be on the same device, but found tensors on "
-            f"{' and '.join(devices)}; move them with .to(device) first"
-        )
-
-
 def _check_index_bounds(index: Any, size: int, op: str, dim: int) -> None:
     if index.dtype.kind == "b" or index.size == 0:
         return
@@ -998,5 +1312,32 @@ def _draw_dtype(dtype: np.dtype) -> np.dtype:
     return dtype if dtype.itemsize >= 4 else float32
 
 
-def _np_assign(data: Any, value: Any) -> None:
-    data[...] = value
+def _reduction_args(dim: Any, keepdim: bool, aliases: dict[str, Any], op: str) -> tuple[Any, bool]:
+    """``dim``/``keepdim``, also given by NumPy's names ``axis``/``keepdims`` as PyTorch allows."""
+    for name in aliases:
+        if name not in ("axis", "keepdims"):
+            raise TypeError(f"{op}() got an unexpected keyword argument '{name}'")
+    if "axis" in aliases:
+        if dim is not None:
+            raise TypeError(f"{op}(): give either dim or axis, not both")
+        dim = aliases["axis"]
+    return dim, bool(aliases.get("keepdims", keepdim))
+
+
+def _scaled(other: Any, alpha: float) -> Any:
+    return other if alpha == 1 else other * alpha
+
+
+def _assign_all(array: Any, value: Any) -> None:
+    array[...] = value
+
+
+def _put_all(old: Tensor, value: Any) -> Tensor:
+    """``old`` with every element replaced by ``value`` (broadcast), recorded."""
+    return shape_ops.IndexPut.apply(old, value, _WHOLE)
+
+
+_WHOLE = ((shape_ops.Index, ((Ellipsis,), False)),)
+
+
+bind_tensor_class(Tensor)

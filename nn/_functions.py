@@ -1,10 +1,12 @@
-"""The fused graph nodes of ``minigrad.nn``: one :class:`~minigrad.autograd.Function` each.
+"""The fused graph nodes of ``minigrad.nn``: one engine :class:`~minigrad.autograd.graph.Op` each.
 
-Each node computes on raw arrays through the namespace of its inputs
+Each forward computes on raw arrays through the namespace of its inputs
 (:func:`~minigrad.backend.get_array_module`), so the same code runs on NumPy,
-CuPy and the strict test backend. The math of every forward and backward is
-written beside it. Argument checking lives in :mod:`minigrad.nn.functional`;
-these classes assume valid, same-device, same-dtype arrays.
+CuPy and the strict test backend. Each backward is written once against ``xp``
+and serves both passes: arrays in the fast pass, tensors (differentiable) when a
+graph of the gradient is wanted; what it needs besides the inputs it recomputes
+from them. Argument checking lives in :mod:`minigrad.nn.functional`; these
+classes assume valid, same-device, same-dtype arrays.
 
 Reductions (``reduction`` = ``'mean'`` | ``'sum'`` | ``'none'``) are folded into
 the loss nodes: the backward of a mean is the element-wise derivative times
@@ -13,11 +15,12 @@ the loss nodes: the backward of a mean is the element-wise derivative times
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from minigrad.autograd import Function
+from minigrad.autograd.graph import Op
 from minigrad.backend import get_array_module
-from minigrad.ops.activation import log_softmax_array
+from minigrad.ops.activation import LogSoftmax, Sigmoid
 
 __all__ = [
     "Linear",
@@ -67,13 +70,13 @@ def _scale(g: Array, reduction: str, count: Any) -> Array:
 
 
 # ----------------------------------------------------------------------------- layers
-class Linear(Function):
+class Linear(Op):
     # y = x Wᵀ + b   (x: (*, in), W: (out, in), b: (out,))
     # dx = dy W,  dW = dyᵀ x  (leading dims flattened),  db = Σ dy over the leading dims
-    __slots__ = ("x", "w")
+    __slots__ = ()
+    saved = (0, 1)
 
     def forward(self, x: Array, w: Array, b: Array | None = None) -> Array:
-        self.x, self.w = x, w
         if x.ndim == 2:
             y = x @ w.T
         elif x.ndim == 1:
@@ -84,61 +87,61 @@ class Linear(Function):
             y += b
         return y
 
-    def backward(self, g: Array) -> tuple[Array | None, ...]:
-        x, w = self.x, self.w
+    def backward(self, xp: Any, g: Array, out: Any, x: Array, w: Array, b: Any = None) -> tuple:
         if g.ndim != 2:
             g = g.reshape(-1, w.shape[0])
         gx = gw = gb = None
         if self.needs_grad(0):  # the first layer's input is data: skip its gradient
             gx = g @ w
-            if gx.shape != x.shape:
+            if tuple(gx.shape) != tuple(x.shape):
                 gx = gx.reshape(x.shape)
         if self.needs_grad(1):
             gw = g.T @ (x if x.ndim == 2 else x.reshape(-1, w.shape[1]))
-        if len(self.inputs) > 2 and self.needs_grad(2):
+        if b is not None and self.needs_grad(2):
             gb = g.sum(axis=0)
         return gx, gw, gb
 
 
-class Dropout(Function):
+class Dropout(Op):
     # y = x · m,  m = keep / (1 - p) (inverted dropout);  dx = dy · m
-    __slots__ = ("mask",)
+    __slots__ = ()
 
     def forward(self, x: Array, mask: Array) -> Array:
-        self.mask = mask
         return x * mask
 
-    def backward(self, g: Array) -> tuple[Array, None]:
-        return g * self.mask, None
+    def backward(self, xp: Any, g: Array, out: Any, x: Array, mask: Array) -> tuple:
+        return g * mask, None
 
 
 # ----------------------------------------------------------------------- regression losses
-class MSELoss(Function):
+def _numel(x: Any) -> int:
+    return math.prod(x.shape)
+
+
+class MSELoss(Op):
     # ℓ = (x - y)²;  dℓ/dx = 2 (x - y),  dℓ/dy = -2 (x - y)
-    __slots__ = ("diff", "reduction")
+    __slots__ = ()
+    saved = (0, 1)
 
     def forward(self, x: Array, y: Array, reduction: str) -> Array:
         diff = x - y
-        self.diff, self.reduction = diff, reduction
         return _reduce(diff * diff, reduction)
 
-    def backward(self, g: Array) -> tuple[Array | None, Array | None, None]:
-        d = self.diff * (2 * _scale(g, self.reduction, self.diff.size))
+    def backward(self, xp: Any, g: Array, out: Any, x: Array, y: Array, reduction: str) -> tuple:
+        d = (x - y) * (2 * _scale(g, reduction, _numel(x)))
         return d, (-d if self.needs_grad(1) else None), None
 
 
-class L1Loss(Function):
+class L1Loss(Op):
     # ℓ = |x - y|;  dℓ/dx = sign(x - y) (0 at 0, as PyTorch),  dℓ/dy = -sign(x - y)
-    __slots__ = ("diff", "reduction")
+    __slots__ = ()
+    saved = (0, 1)
 
     def forward(self, x: Array, y: Array, reduction: str) -> Array:
-        diff = x - y
-        self.diff, self.reduction = diff, reduction
-        return _reduce(abs(diff), reduction)
+        return _reduce(abs(x - y), reduction)
 
-    def backward(self, g: Array) -> tuple[Array | None, Array | None, None]:
-        xp = get_array_module(self.diff)
-        d = xp.sign(self.diff) * _scale(g, self.reduction, self.diff.size)
+    def backward(self, xp: Any, g: Array, out: Any, x: Array, y: Array, reduction: str) -> tuple:
+        d = xp.sign(x - y) * _scale(g, reduction, _numel(x))
         return d, (-d if self.needs_grad(1) else None), None
 
 
@@ -150,19 +153,29 @@ def _class_shape(ndim: int, dim: int, n: int) -> tuple[int, ...]:
     return tuple(shape)
 
 
-def _one_hot_weighted(shape: tuple[int, ...], target: Array, values: Array, dim: int) -> Array:
-    """An array of ``shape``: ``values[i]`` at class ``target[i]`` along axis ``dim``, else 0."""
+def _one_hot_weighted(xp: Any, shape: tuple[int, ...], target: Array, values: Any, dim: int) -> Any:
+    """``values[i]`` at class ``target[i]`` along axis ``dim`` (``target`` an index array),
+    else 0; ``values`` may be an array or, recorded, a tensor."""
+    ax = get_array_module(target)
+    classes = ax.arange(shape[dim]).reshape(_class_shape(len(shape), dim, shape[dim]))
+    hot = classes == ax.expand_dims(target, dim)
+    return xp.expand_dims(values, dim) * hot
+
+
+def _index_targets(target: Array, weight: Array | None, ignore_index: int, dtype: Any) -> tuple:
+    """For class-index targets: which are valid, the safe indices, and each sample's weight."""
     xp = get_array_module(target)
-    classes = xp.arange(shape[dim]).reshape(_class_shape(len(shape), dim, shape[dim]))
-    hot = classes == xp.expand_dims(target, dim)
-    return hot * xp.expand_dims(values, dim)
+    valid = target != ignore_index
+    safe = xp.where(valid, target, 0)
+    weight_t = valid.astype(dtype) if weight is None else weight[safe] * valid
+    return valid, safe, weight_t
 
 
-class CrossEntropy(Function):
+class CrossEntropy(Op):
     """Fused log-softmax + negative log-likelihood, with weights and label smoothing.
 
     Class-index targets yᵢ (ε = label_smoothing, C classes, w the class weights,
-    ignored targets contribute nothing)::
+    ignored targets contribute nothing, whatever their logits)::
 
         ℓᵢ = (1 - ε) · w_yᵢ · (-log pᵢ,yᵢ) + (ε / C) · Σ_c w_c · (-log pᵢ,c)
         mean = Σᵢ ℓᵢ / Σᵢ w_yᵢ   (over the targets that are not ignored)
@@ -172,21 +185,11 @@ class CrossEntropy(Function):
 
     Both are ℓᵢ = -Σ_c qᵢ,c log pᵢ,c for a weighted target distribution q, so the
     backward is one expression: dℓᵢ/dxᵢ = softmax(xᵢ) · Σ_c qᵢ,c - qᵢ
-    (softmax minus target when the weights are 1).
+    (softmax minus target when the weights are 1), and dℓᵢ/dtᵢ = -(1 - ε) w log pᵢ.
     """
 
-    __slots__ = (
-        "logp",
-        "target",
-        "weight",
-        "valid",
-        "weight_t",
-        "smoothing",
-        "reduction",
-        "norm",
-        "dim",
-        "probabilities",
-    )
+    __slots__ = ()
+    saved = (0, 1)
 
     def forward(
         self,
@@ -199,90 +202,84 @@ class CrossEntropy(Function):
         dim: int,
     ) -> Array:
         xp = get_array_module(x)
-        logp = log_softmax_array(x, dim)
-        n_classes = x.shape[dim]
+        logp = LogSoftmax.call(xp, x, dim)
         eps = label_smoothing
-        self.logp, self.weight, self.smoothing = logp, weight, eps
-        self.reduction, self.dim = reduction, dim
-        w_b = self._broadcast_weight()
-        if target.dtype.kind == "f":  # class probabilities
-            self.probabilities = True
-            t = target if target.dtype == x.dtype else target.astype(x.dtype)
-            if eps:
-                t = t * (1 - eps) + eps / n_classes
-            q = t if w_b is None else t * w_b
-            self.target = q  # the backward needs only the weighted distribution
+        if target.dtype.kind == "f":
+            q, norm, _ = self._distribution(xp, logp, target, weight, ignore_index, eps, dim)
             loss = -(q * logp).sum(axis=dim)
-            self.norm = loss.size
-        else:  # class indices
-            self.probabilities = False
-            valid = target != ignore_index
-            safe = xp.where(valid, target, 0)
-            picked = xp.take_along_axis(logp, xp.expand_dims(safe, dim), axis=dim)
-            picked = picked.squeeze(dim)
-            weight_t = valid.astype(x.dtype) if weight is None else weight[safe] * valid
-            loss = picked * weight_t
-            loss *= -(1 - eps)
+        else:  # pick the target's log-probability: other logits may be -inf
+            valid, safe, weight_t = _index_targets(target, weight, ignore_index, x.dtype)
+            picked = xp.take_along_axis(logp, xp.expand_dims(safe, dim), axis=dim).squeeze(dim)
+            loss = picked * weight_t * -(1 - eps)
             if eps:
-                smooth = logp.sum(axis=dim) if w_b is None else (logp * w_b).sum(axis=dim)
-                loss -= smooth * valid * (eps / n_classes)
-            self.target, self.valid, self.weight_t = safe, valid, weight_t
-            self.norm = weight_t.sum()
+                w = 1 if weight is None else weight.reshape(_class_shape(x.ndim, dim, x.shape[dim]))
+                loss -= (logp * w).sum(axis=dim) * (eps / x.shape[dim])
+            loss = xp.where(valid, loss, 0)  # an ignored row adds nothing, even with -inf logits
+            norm = weight_t.sum()
         if reduction == "mean":
-            return _weighted_mean(loss, self.norm)
-        if reduction == "sum":
-            return loss.sum()
-        return loss
+            return _weighted_mean(loss, norm)
+        return loss.sum() if reduction == "sum" else loss
 
-    def _broadcast_weight(self) -> Array | None:
-        """The class weights shaped to broadcast along the class dimension (None: all 1)."""
-        if self.weight is None:
-            return None
-        logp = self.logp
-        return self.weight.reshape(_class_shape(logp.ndim, self.dim, logp.shape[self.dim]))
-
-    def _distribution(self) -> Array:
-        """The weighted target distribution q of the docstring, shaped like the input."""
-        if self.probabilities:
-            return self.target
-        logp, dim, eps = self.logp, self.dim, self.smoothing
-        values = self.weight_t * (1 - eps) if eps else self.weight_t
-        q = _one_hot_weighted(logp.shape, self.target, values, dim)
+    def _distribution(
+        self,
+        xp: Any,
+        logp: Any,
+        target: Any,
+        weight: Any,
+        ignore_index: int,
+        eps: float,
+        dim: int,
+    ) -> tuple[Any, Any, Any]:
+        """q of the class docstring (like the input), the mean's divisor, and, for class
+        indices, which samples are not ignored."""
+        n_classes = logp.shape[dim]
+        w = None if weight is None else weight.reshape(_class_shape(logp.ndim, dim, n_classes))
+        if target.dtype.kind == "f":  # class probabilities
+            t = target * (1 - eps) + eps / n_classes if eps else target
+            return (t if w is None else t * w), _numel(target) // n_classes, None
+        valid, safe, weight_t = _index_targets(target, weight, ignore_index, logp.dtype)
+        q = _one_hot_weighted(
+            get_array_module(safe), logp.shape, safe, weight_t * (1 - eps) if eps else weight_t, dim
+        )
         if eps:
-            n = logp.shape[dim]
-            xp = get_array_module(logp)
-            w = self._broadcast_weight()
-            smooth = xp.expand_dims(self.valid, dim) * (eps / n)
+            smooth = get_array_module(safe).expand_dims(valid, dim) * (eps / n_classes)
             q = q + (smooth if w is None else smooth * w)
-        return q
+        return q, weight_t.sum(), valid
 
-    def backward(self, g: Array) -> tuple[Array | None, Array | None, None, None, None, None, None]:
-        xp = get_array_module(g)
-        dim = self.dim
-        if self.reduction == "none":
+    def backward(
+        self,
+        xp: Any,
+        g: Any,
+        out: Any,
+        x: Any,
+        target: Any,
+        weight: Any,
+        ignore_index: int,
+        eps: float,
+        reduction: str,
+        dim: int,
+    ) -> tuple:
+        logp = LogSoftmax.call(xp, x, dim)
+        q, norm, valid = self._distribution(xp, logp, target, weight, ignore_index, eps, dim)
+        if reduction == "none":
             g = xp.expand_dims(g, dim)
-        elif self.reduction == "mean":
-            g = g / _nonzero(self.norm)
+        elif reduction == "mean":
+            g = g / _nonzero(norm)
         gx = gt = None
         if self.needs_grad(0):
-            q = self._distribution()
-            gx = xp.exp(self.logp)
-            gx *= q.sum(axis=dim, keepdims=True)
-            gx -= q
-            gx *= g
-        if self.probabilities and self.needs_grad(1):
-            # dℓ/dt = -(1 - ε) · w · log p
-            w = self._broadcast_weight()
-            gt = self.logp * (-(1 - self.smoothing)) * g
-            if w is not None:
-                gt *= w
+            gx = (xp.exp(logp) * q.sum(axis=dim, keepdims=True) - q) * g
+            if valid is not None:
+                gx = xp.where(get_array_module(valid).expand_dims(valid, dim), gx, 0)
+        if valid is None and self.needs_grad(1):
+            w = 1 if weight is None else weight.reshape(_class_shape(x.ndim, dim, x.shape[dim]))
+            gt = logp * (-(1 - eps)) * g * w
         return gx, gt, None, None, None, None, None
 
 
-class NLLLoss(Function):
+class NLLLoss(Op):
     # ℓᵢ = -w_yᵢ · xᵢ,yᵢ (ignored targets give 0);  mean = Σᵢ ℓᵢ / Σᵢ w_yᵢ
     # dℓᵢ/dxᵢ,c = -w_yᵢ where c = yᵢ, else 0
-    __slots__ = ("shape", "target", "weight_t", "reduction", "norm", "dim")
+    __slots__ = ()
 
     def forward(
         self,
@@ -294,86 +291,80 @@ class NLLLoss(Function):
         dim: int,
     ) -> Array:
         xp = get_array_module(x)
-        valid = target != ignore_index
-        safe = xp.where(valid, target, 0)
+        valid, safe, weight_t = _index_targets(target, weight, ignore_index, x.dtype)
         picked = xp.take_along_axis(x, xp.expand_dims(safe, dim), axis=dim).squeeze(dim)
-        weight_t = valid.astype(x.dtype) if weight is None else weight[safe] * valid
-        loss = -(picked * weight_t)
-        self.shape, self.target, self.weight_t, self.reduction, self.dim = (
-            x.shape,
-            safe,
-            weight_t,
-            reduction,
-            dim,
-        )
+        loss = xp.where(valid, -(picked * weight_t), 0)
         if reduction == "mean":
-            self.norm = weight_t.sum()
-            return _weighted_mean(loss, self.norm)
-        if reduction == "sum":
-            return loss.sum()
-        return loss
+            return _weighted_mean(loss, weight_t.sum())
+        return loss.sum() if reduction == "sum" else loss
 
-    def backward(self, g: Array) -> tuple[Array, None, None, None, None, None]:
-        if self.reduction == "mean":
-            g = g / _nonzero(self.norm)
-        values = self.weight_t * -g
-        gx = _one_hot_weighted(self.shape, self.target, values, self.dim)
+    def backward(
+        self,
+        xp: Any,
+        g: Any,
+        out: Any,
+        x: Any,
+        target: Any,
+        weight: Any,
+        ignore_index: int,
+        reduction: str,
+        dim: int,
+    ) -> tuple:
+        _, safe, weight_t = _index_targets(target, weight, ignore_index, x.dtype)
+        if reduction == "mean":
+            g = g / _nonzero(weight_t.sum())
+        gx = _one_hot_weighted(xp, tuple(x.shape), safe, -g * weight_t, dim)
         return gx, None, None, None, None, None
 
 
-def _clamped_log(v: Array) -> Array:
+def _clamped_log(xp: Any, v: Any) -> Any:
     """log v clamped to ≥ -100, as PyTorch's BCELoss: log 0 = -100 (finite, no warning)."""
-    xp = get_array_module(v)
     positive = v > 0
     return xp.maximum(xp.where(positive, xp.log(xp.where(positive, v, 1)), -100.0), -100.0)
 
 
-class BCELoss(Function):
+class BCELoss(Op):
     # ℓ = -w [y log x + (1 - y) log(1 - x)]   (each log clamped to ≥ -100, as PyTorch)
     # dℓ/dx = w (x - y) / max(x (1 - x), 1e-12),   dℓ/dy = w [log(1 - x) - log x]
-    __slots__ = ("x", "y", "w", "log_x", "log_1mx", "reduction", "count")
+    __slots__ = ()
+    saved = (0, 1)
 
     def forward(self, x: Array, y: Array, weight: Array | None, reduction: str) -> Array:
-        log_x, log_1mx = _clamped_log(x), _clamped_log(1 - x)
-        loss = -(y * log_x + (1 - y) * log_1mx)
+        xp = get_array_module(x)
+        loss = -(y * _clamped_log(xp, x) + (1 - y) * _clamped_log(xp, 1 - x))
         if weight is not None:
             loss = loss * weight
-        self.x, self.y, self.w, self.log_x, self.log_1mx, self.reduction = (
-            x,
-            y,
-            weight,
-            log_x,
-            log_1mx,
-            reduction,
-        )
-        self.count = loss.size
         return _reduce(loss, reduction)
 
-    def backward(self, g: Array) -> tuple[Array | None, Array | None, None, None]:
-        xp = get_array_module(g)
-        x, y = self.x, self.y
-        scale = _scale(g, self.reduction, self.count)
-        if self.w is not None:
-            scale = scale * self.w
+    def backward(
+        self, xp: Any, g: Any, out: Any, x: Any, y: Any, weight: Any, reduction: str
+    ) -> tuple:
+        scale = _scale(g, reduction, _numel(x))
+        if weight is not None:
+            scale = scale * weight
         gx = gy = None
         if self.needs_grad(0):
             gx = (x - y) / xp.maximum(x * (1 - x), 1e-12) * scale
         if self.needs_grad(1):
-            gy = (self.log_1mx - self.log_x) * scale
+            gy = (_clamped_log(xp, 1 - x) - _clamped_log(xp, x)) * scale
         return gx, gy, None, None
 
 
-class BCEWithLogits(Function):
+def _softplus(xp: Any, x: Any) -> Any:
+    """softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^-|x|), finite for any x."""
+    return xp.maximum(x, 0) + xp.log1p(xp.exp(-abs(x)))
+
+
+class BCEWithLogits(Op):
     # ℓ = w [(1 - y + p y) softplus(x) - p y x]     (= -w [p y log σ(x) + (1 - y) log(1 - σ(x))])
-    # softplus(x) = max(x, 0) + log(1 + e^-|x|) is finite for any x
     # dℓ/dx = w [(1 - y + p y) σ(x) - p y],   dℓ/dy = w [(p - 1) softplus(x) - p x]
-    __slots__ = ("x", "y", "w", "p", "softplus", "reduction", "count")
+    __slots__ = ()
+    saved = (0, 1)
 
     def forward(
         self, x: Array, y: Array, weight: Array | None, pos_weight: Array | None, reduction: str
     ) -> Array:
-        xp = get_array_module(x)
-        softplus = xp.maximum(x, 0) + xp.log1p(xp.exp(-abs(x)))
+        softplus = _softplus(get_array_module(x), x)
         if pos_weight is None:
             loss = softplus - y * x
         else:
@@ -381,31 +372,18 @@ class BCEWithLogits(Function):
             loss = (1 - y + py) * softplus - py * x
         if weight is not None:
             loss = loss * weight
-        self.x, self.y, self.w, self.p, self.softplus, self.reduction = (
-            x,
-            y,
-            weight,
-            pos_weight,
-            softplus,
-            reduction,
-        )
-        self.count = loss.size
         return _reduce(loss, reduction)
 
-    def backward(self, g: Array) -> tuple[Array | None, Array | None, None, None, None]:
-        xp = get_array_module(g)
-        x, y, p = self.x, self.y, self.p
-        scale = _scale(g, self.reduction, self.count)
-        if self.w is not None:
-            scale = scale * self.w
+    def backward(
+        self, xp: Any, g: Any, out: Any, x: Any, y: Any, weight: Any, p: Any, reduction: str
+    ) -> tuple:
+        scale = _scale(g, reduction, _numel(x))
+        if weight is not None:
+            scale = scale * weight
         gx = gy = None
         if self.needs_grad(0):
-            sig = xp.tanh(x * 0.5)
-            sig += 1
-            sig *= 0.5
-            gx = (sig - y) if p is None else (1 - y + p * y) * sig - p * y
-            gx = gx * scale
+            sig = Sigmoid.call(xp, x)
+            gx = (sig - y if p is None else (1 - y + p * y) * sig - p * y) * scale
         if self.needs_grad(1):
-            gy = -x if p is None else (p - 1) * self.softplus - p * x
-            gy = gy * scale
+            gy = (-x if p is None else (p - 1) * _softplus(xp, x) - p * x) * scale
         return gx, gy, None, None, None

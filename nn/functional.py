@@ -22,7 +22,7 @@ import warnings
 from typing import Any
 
 from minigrad import random
-from minigrad.autograd import broadcastable, is_grad_enabled
+from minigrad.autograd.graph import broadcastable
 from minigrad.backend import get_array_module
 from minigrad.dtypes import as_dtype, int64, is_floating
 from minigrad.ops import activation
@@ -76,7 +76,7 @@ def _reduction(reduction: str, size_average: bool | None = None, reduce: bool | 
 
 
 def _same_device(op: str, input: Tensor, name: str, other: Tensor) -> None:
-    if type(other.data) is not type(input.data):
+    if type(other._array) is not type(input._array):
         raise RuntimeError(
             f"{op}(): expected all tensors to be on the same device, but '{name}' is on "
             f"{other.device} and the input on {input.device}"
@@ -89,7 +89,7 @@ def _constant(op: str, input: Tensor, name: str, value: Any) -> Any:
         return None
     _check_tensor(op, name, value)
     _same_device(op, input, name, value)
-    data = value.data
+    data = value._array
     return data if data.dtype == input.dtype else data.astype(input.dtype)
 
 
@@ -152,24 +152,24 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return _functions.Linear.apply(input, weight, bias)
 
 
-def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
-    """With ``inplace``, write ``out`` into ``input``'s memory when no graph is recorded."""
-    if inplace and not out.requires_grad:
-        input.data[...] = out.data
-        return input
-    return out  # the graph needs the input: computed out of place
+def _activation(input: Tensor, op: Any, inplace: bool, *params: Any) -> Tensor:
+    """``op`` applied to ``input``; with ``inplace``, written into ``input``'s memory (and
+    graph), as PyTorch's in-place activations."""
+    if inplace:
+        return input._apply_(op.__name__.lower() + "_", lambda x: op.apply(x, *params))
+    return op.apply(input, *params)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """relu(x) = max(x, 0) element-wise."""
     _check_tensor("relu", "input", input)
-    return _maybe_inplace(input, activation.Relu.apply(input), inplace)
+    return _activation(input, activation.Relu, inplace)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """leaky_relu(x) = x if x > 0 else negative_slope · x, element-wise."""
     _check_tensor("leaky_relu", "input", input)
-    return _maybe_inplace(input, activation.LeakyRelu.apply(input, negative_slope), inplace)
+    return _activation(input, activation.LeakyRelu, inplace, negative_slope)
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -229,9 +229,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     keep = random.default_generator(input.device).random(input.shape, dtype=draw) >= p
     mask = keep.astype(input.dtype)
     mask *= 0.0 if p == 1 else 1.0 / (1.0 - p)
-    if inplace and not (input.requires_grad and is_grad_enabled()):
-        input.data *= mask
-        return input
+    if inplace:
+        return input.mul_(Tensor._from_op(mask))
     return _functions.Dropout.apply(input, mask)
 
 
@@ -242,7 +241,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise TypeError(
             f"one_hot(): expected an integer tensor of class indices, got {tensor.dtype}"
         )
-    data = tensor.data
+    data = tensor._array
     if num_classes == -1:
         num_classes = int(data.max()) + 1 if data.size else 0
     if data.size and (int(data.min()) < 0 or int(data.max()) >= num_classes):
@@ -331,7 +330,7 @@ def _index_target(op: str, input: Tensor, target: Tensor, dim: int, ignore_index
             f"shape {shape} (classes along dim {dim}), got a target of shape {target.shape}"
         )
     _same_device(op, input, "target", target)
-    data = target.data if target.dtype == int64 else target.data.astype(int64)
+    data = target._array if target.dtype == int64 else target._array.astype(int64)
     bad = ((data < 0) | (data >= n_classes)) & (data != ignore_index)
     if bool(bad.any()):
         value = int(data[bad][0].item())
@@ -481,7 +480,7 @@ def binary_cross_entropy(
         f"Using a target size {target.shape} that is different to the input size "
         f"{input.shape} is deprecated. Please ensure they have the same size.",
     )
-    if input.data.size and bool(((input.data < 0) | (input.data > 1)).any()):
+    if input._array.size and bool(((input._array < 0) | (input._array > 1)).any()):
         raise RuntimeError(
             f"{op}(): all elements of input should be between 0 and 1 (probabilities); "
             "for logits use binary_cross_entropy_with_logits"

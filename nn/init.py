@@ -134,8 +134,8 @@ def eye_(tensor: Tensor) -> Tensor:
         raise ValueError(f"Only tensors with 2 dimensions are supported, got shape {tensor.shape}")
     with no_grad():
         tensor.fill_(0.0)
-        index = get_array_module(tensor.data).arange(min(tensor.shape))
-        tensor.data[index, index] = 1
+        index = get_array_module(tensor._array).arange(min(tensor.shape))
+        tensor._array[index, index] = 1
     return tensor
 
 

@@ -311,7 +311,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad.zero_()
 
     # ------------------------------------------------------------------ devices and dtypes
     def to(self, *args: Any, device: Any = None, dtype: Any = None) -> Module:
@@ -337,9 +337,9 @@ class Module:
             if not is_floating(dtype):
                 raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
         for tensor in (*self.parameters(), *self.buffers()):
-            tensor.data = _move(tensor.data, target, dtype)
+            tensor._array = _move(tensor._array, target, dtype)
             if tensor.grad is not None:
-                tensor.grad.data = _move(tensor.grad.data, target, dtype)
+                tensor.grad._array = _move(tensor.grad._array, target, dtype)
         return self
 
     def cpu(self) -> Module:

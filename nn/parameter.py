@@ -32,7 +32,7 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         # copy / deepcopy / pickle: rebuild a Parameter (not a plain Tensor) from its data.
-        return (_rebuild_parameter, (self.data, self.requires_grad, self.grad))
+        return (_rebuild_parameter, (self.detach(), self.requires_grad, self.grad))
 
 
 def _rebuild_parameter(data: Any, requires_grad: bool, grad: Any) -> Parameter:

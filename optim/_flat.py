@@ -3,7 +3,7 @@
 Every update rule of :mod:`minigrad.optim._functional` is element-wise: applying
 it to the concatenation of a group's parameters is the same arithmetic as
 applying it to each parameter in turn. :class:`FlatGroup` makes that
-concatenation without copies at step time: each parameter's ``.data`` becomes a
+concatenation without copies at step time: each parameter's ``._array`` becomes a
 view into one buffer, each per-parameter state array a view into one state
 buffer per name, and the gradients are gathered into one gradient buffer.
 The rule then runs once per group instead of once per parameter (this is what
@@ -40,19 +40,19 @@ class FlatGroup:
     )
 
     def __init__(self, params: list[Tensor], states: dict[Tensor, dict[str, Any]]) -> None:
-        xp = backend_of(params[0].data).xp
+        xp = backend_of(params[0]._array).xp
         dtype = params[0].dtype
-        total = sum(p.data.size for p in params)
+        total = sum(p._array.size for p in params)
         flat = self.param = xp.empty(total, dtype=dtype)
         self.grad = xp.empty(total, dtype=dtype)
         self.params = list(params)
         self.views, self.grad_views = [], []
         offset = 0
         for p in params:
-            end = offset + p.data.size
+            end = offset + p._array.size
             view = flat[offset:end].reshape(p.shape)
-            view[...] = p.data
-            p.data = view
+            view[...] = p._array
+            p._array = view
             self.views.append(view)
             self.grad_views.append(self.grad[offset:end].reshape(p.shape))
             offset = end
@@ -74,8 +74,8 @@ class FlatGroup:
         if len(params) < 2:
             return False
         first = params[0]
-        kind, dtype = type(first.data), first.dtype
-        if any(type(p.data) is not kind or p.dtype != dtype for p in params):
+        kind, dtype = type(first._array), first.dtype
+        if any(type(p._array) is not kind or p.dtype != dtype for p in params):
             return False
         if len({str(p.device) for p in params}) != 1:
             return False
@@ -104,12 +104,12 @@ class FlatGroup:
         for i, (p, mine, view, grad_view) in enumerate(
             zip(params, self.params, self.views, self.grad_views, strict=True)
         ):
-            if p is not mine or p.data is not view or not self._shows(i, states.get(p)):
+            if p is not mine or p._array is not view or not self._shows(i, states.get(p)):
                 return False
             grad = p.grad
             if grad is None:
                 return False
-            g = grad.data
+            g = grad._array
             if g is not grad_view and (
                 type(g) is not type(view) or g.dtype != view.dtype or g.shape != view.shape
             ):
@@ -132,7 +132,7 @@ class FlatGroup:
     def gather_grads(self) -> Array:
         """Copy each parameter's gradient into the gradient buffer (one copy each)."""
         for p, grad_view in zip(self.params, self.grad_views, strict=True):
-            g = p.grad.data
+            g = p.grad._array
             if g is not grad_view:
                 grad_view[...] = g
         return self.grad
@@ -147,7 +147,7 @@ class FlatGroup:
                 views = self.state_views[name] = []
                 offset = 0
                 for p, state in zip(self.params, self.states, strict=True):
-                    end = offset + p.data.size
+                    end = offset + p._array.size
                     views.append(value[offset:end].reshape(p.shape))
                     state[name] = views[-1]
                     offset = end

@@ -76,7 +76,7 @@ class Adagrad(Optimizer):
 
     def _init_state(self, param: Tensor, group: dict[str, Any]) -> None:
         F.adagrad_init_state(
-            param.data,
+            param._array,
             self.state[param],
             initial_accumulator_value=float(group["initial_accumulator_value"]),
         )

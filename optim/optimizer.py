@@ -74,7 +74,7 @@ def check_betas(betas: Any) -> None:
 
 def _check_grad(p: Tensor, grad: Array) -> None:
     """A clear error when a gradient does not fit its parameter."""
-    param = p.data
+    param = p._array
     if grad.shape != param.shape or grad.dtype != param.dtype:
         raise ValueError(
             f"gradient ({grad.dtype}, shape {tuple(grad.shape)}) does not match its "
@@ -90,7 +90,7 @@ def _check_grad(p: Tensor, grad: Array) -> None:
 def _check_state(p: Tensor, state: dict[str, Any] | None) -> None:
     """A clear error when a parameter moved to another device after its state was made."""
     for name, value in (state or {}).items():
-        if is_array(value) and type(value) is not type(p.data):
+        if is_array(value) and type(value) is not type(p._array):
             raise RuntimeError(
                 f"optimizer state {name!r} is on {backend_of(value).device_type} but its "
                 f"parameter on {p.device}: move the model before creating the optimizer, or "
@@ -122,7 +122,7 @@ class Optimizer:
 
         for each group:
             for each p in group['params'] with p.grad not None:
-                rule(p.data, p.grad.data, state[p], **group hyper-parameters)
+                rule(p._array, p.grad._array, state[p], **group hyper-parameters)
     """
 
     _update_rule: Callable[..., None] | None = None
@@ -232,7 +232,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad._array[...] = 0
 
     @_track_step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -263,10 +263,10 @@ class Optimizer:
             self._flat_groups.pop(index, None)
             stepped = [p for p in group["params"] if p.grad is not None]
             for p in stepped:  # all checked first: a bad gradient changes nothing
-                _check_grad(p, p.grad.data)
+                _check_grad(p, p.grad._array)
                 _check_state(p, self.state.get(p))
             for p in stepped:
-                rule(p.data, p.grad.data, self.state[p], **kwargs)
+                rule(p._array, p.grad._array, self.state[p], **kwargs)
         return loss
 
     def _flat_group(self, index: int, group: dict[str, Any]) -> FlatGroup | None:
@@ -283,7 +283,7 @@ class Optimizer:
             grad = p.grad
             if (
                 grad is None
-                or type(grad.data) is not type(p.data)
+                or type(grad._array) is not type(p._array)
                 or grad.dtype != p.dtype
                 or grad.shape != p.shape
             ):
@@ -327,7 +327,7 @@ class Optimizer:
     def _export_value(value: Any) -> Any:
         """A state entry for a state dict: arrays become tensors holding a copy."""
         if is_array(value):
-            return minigrad.Tensor(value.copy())
+            return minigrad.Tensor._from_op(value.copy())
         return copy.deepcopy(value)
 
     def load_state_dict(self, state_dict: StateDict) -> None:
@@ -388,11 +388,11 @@ class Optimizer:
     def _import_value(value: Any, param: Tensor, name: str) -> Any:
         """A state entry copied onto ``param``'s device (floating arrays take its dtype)."""
         if is_array(value):
-            value = minigrad.Tensor(value)
+            value = minigrad.Tensor._from_op(value)
         if not isinstance(value, minigrad.Tensor):
             return copy.deepcopy(value)
-        array = value.detach().to(param.device).data
-        xp = get_array_module(param.data)
+        array = value.detach().to(param.device)._array
+        xp = get_array_module(param._array)
         dtype = param.dtype if array.dtype.kind in "fc" else array.dtype
         array = xp.array(array, dtype=dtype, copy=True)
         if tuple(array.shape) != tuple(param.shape):

@@ -85,7 +85,7 @@ def on(array: Any, device: str, requires_grad: bool = True) -> mg.Tensor:
 
 def host(t: mg.Tensor) -> np.ndarray:
     """A tensor's values as a host NumPy array (any device)."""
-    return to_host(t.data)
+    return to_host(t._array)
 
 
 def assert_close(
@@ -101,10 +101,11 @@ def assert_close(
 def check_op(
     fn: Callable[..., Any], ref: Callable[..., Any], arrays: Sequence[np.ndarray], device: str
 ) -> list[mg.Tensor]:
-    """``fn`` on float64 tensors of ``arrays`` against ``ref`` on the arrays, then gradcheck.
+    """``fn`` on float64 tensors of ``arrays`` against ``ref`` on the arrays, then gradcheck
+    and gradgradcheck (first and second derivatives against central differences).
 
     ``fn`` may return a tensor or a tuple of tensors (``ref`` then a tuple of arrays).
-    Returns the input tensors, their ``.grad`` filled by gradcheck's backward.
+    Returns the input tensors, their ``.grad`` filled by a backward of the outputs' sum.
     """
     tensors = [on(a, device) for a in arrays]
     out = fn(*tensors)
@@ -119,10 +120,12 @@ def check_op(
         assert o.requires_grad and o.grad_fn is not None
         assert_close(o, r)
     assert mg.gradcheck(fn, tensors) is True
+    assert mg.gradgradcheck(fn, tensors) is True
+    sum(o.sum() for o in outs).backward()
     for t in tensors:
         assert t.grad is not None
         assert t.grad.shape == t.shape
         assert t.grad.dtype == mg.float64
         assert t.grad.device == device
-        assert type(t.grad.data) is type(t.data)
+        assert type(t.grad._array) is type(t._array)
     return tensors

@@ -45,7 +45,7 @@ def test_backward_on_a_non_scalar_needs_a_gradient(device):
 def test_backward_checks_the_gradient_argument(device):
     x = on([1.0, 2.0], device)
     y = x * 2
-    with pytest.raises(RuntimeError, match=r"shape \(2,\)"):
+    with pytest.raises(RuntimeError, match=r"Mismatch in shape"):
         y.backward(gradient=on([1.0, 2.0, 3.0], device, requires_grad=False))
     other = "cpu" if device == "cuda" else "cuda"
     with pytest.raises(RuntimeError, match="cuda:0"):
@@ -79,7 +79,7 @@ def test_gradients_accumulate_into_leaf_grad(device):
 def test_zero_dim_leaves_get_array_gradients_that_can_be_zeroed(device):
     x = on(2.0, device)
     (x * x * 3.0).backward()
-    assert type(x.grad.data) is type(x.data)  # an array of the device, not a NumPy scalar
+    assert type(x.grad._array) is type(x._array)  # an array of the device, not a NumPy scalar
     assert x.grad.shape == () and x.grad.item() == 12.0
     (x * 1.0).backward()
     assert x.grad.item() == 13.0
@@ -196,7 +196,7 @@ def test_backward_releases_intermediate_tensors_and_buffers(device):
     x = on(np.linspace(-1, 1, 5), device)
     h = x.exp()
     h_ref = weakref.ref(h)
-    array_ref = weakref.ref(h.data) if device == "cpu" else None  # strict arrays have no weakref
+    array_ref = weakref.ref(h._array) if device == "cpu" else None  # strict arrays have no weakref
     loss = (h * h).sum()
     del h  # the user drops the intermediate; only the graph holds it
     gc.collect()
@@ -227,7 +227,7 @@ def test_leaf_flags_and_grad_fn(device):
     assert x.is_leaf and x.grad_fn is None and x.requires_grad and x.grad is None
     y = x * 2
     assert not y.is_leaf and y.grad_fn is not None and y.requires_grad
-    assert "Mul" in y.grad_fn.name
+    assert y.grad_fn.name() == "MulBackward0"
     d = y.detach()
     assert d.is_leaf and not d.requires_grad and d.grad_fn is None
     with pytest.raises(RuntimeError, match="leaf"):

@@ -39,7 +39,7 @@ def test_to_cuda_cpu_round_trip(device):
     other = OTHER[device]
     y = x.to(other)
     assert y.device == other and y.dtype == mg.float32 and y.tolist() == [[1.5, -2.0]]
-    assert isinstance(y.data, np.ndarray) == (other == "cpu")
+    assert isinstance(y._array, np.ndarray) == (other == "cpu")
     back = y.to(device)
     assert back.device == device and back.tolist() == x.tolist()
     assert x.to(device) is x  # already there: no copy, as PyTorch
@@ -67,7 +67,7 @@ def test_gradients_flow_through_to_back_to_the_source_device(device):
     assert y.requires_grad and y.grad_fn is not None
     w = on([1.0, -1.0, 2.0], other, requires_grad=False)
     ((y * y) * w).sum().backward()
-    assert x.grad.device == device and type(x.grad.data) is type(x.data)
+    assert x.grad.device == device and type(x.grad._array) is type(x._array)
     assert x.grad.dtype == mg.float64
     assert_close(x.grad, [2.0, -4.0, 12.0])
     assert y.grad is None  # not a leaf
@@ -241,12 +241,12 @@ def test_strict_arrays_mix_with_scalars_and_each_other():
 
 def test_the_strict_cuda_device_is_what_the_suite_tests():
     x = mg.tensor([1.0], device="cuda")
-    if isinstance(x.data, _strict.StrictArray):
+    if isinstance(x._array, _strict.StrictArray):
         with pytest.raises(TypeError):
-            np.asarray(x.data)
+            np.asarray(x._array)
         with pytest.raises(TypeError):
-            x.data + np.ones(1)
-    assert not isinstance(x.data, np.ndarray)
+            x._array + np.ones(1)
+    assert not isinstance(x._array, np.ndarray)
 
 
 def test_device_tensors_accept_host_data_only_through_explicit_transfer(device):

@@ -18,7 +18,7 @@ FAST = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, Heal
 
 
 def host(t):
-    return to_host(t.data)
+    return to_host(t._array)
 
 
 # ----------------------------------------------------------------------------- gains and fans
@@ -98,12 +98,12 @@ def test_kaiming_leaky_relu_default_and_he_relu():
 
 def test_basic_fills(device):
     w = nn.Parameter(minigrad.empty(*SHAPE, device=device))
-    data_before = w.data
+    data_before = w._array
     assert nn.init.uniform_(w, -2.0, 3.0) is w
     values = host(w)
     assert values.min() >= -2.0 and values.max() < 3.0
     assert values.mean() == pytest.approx(0.5, abs=0.05)
-    assert w.data is data_before  # in place
+    assert w._array is data_before  # in place
     nn.init.normal_(w, mean=1.0, std=0.5)
     assert host(w).mean() == pytest.approx(1.0, abs=0.01)
     assert std_of(w) == pytest.approx(0.5, rel=0.03)

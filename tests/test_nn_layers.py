@@ -29,7 +29,7 @@ def tensor(a, device, requires_grad=False):
 
 
 def host(t):
-    return to_host(t.data)
+    return to_host(t._array)
 
 
 def away_from_zero(rng, shape, margin=1e-3):
@@ -74,7 +74,7 @@ def test_linear_backward_skips_the_gradient_of_data_inputs(device):
     layer = nn.Linear(3, 2).to(device)
     x = tensor(np.ones((4, 3), np.float32), device)
     y = layer(x)
-    gx, gw, gb = y.grad_fn.backward(minigrad.ones(4, 2, device=device).data)
+    gx, gw, gb = y.grad_fn.run(minigrad.ones(4, 2, device=device)._array, None)
     assert gx is None
     np.testing.assert_allclose(to_host(gw), np.full((2, 3), 4.0))
     np.testing.assert_allclose(to_host(gb), [4.0, 4.0])
@@ -200,15 +200,20 @@ def test_leaky_relu_default_slope_and_reprs():
     assert repr(nn.Softmax(dim=1)) == "Softmax(dim=1)"
 
 
-def test_inplace_activations_write_into_the_input_without_a_graph(device):
+def test_inplace_activations_write_into_the_input_and_its_graph(device):
     x = tensor(np.array([-1.0, 2.0, -3.0], np.float32), device)
     out = nn.ReLU(inplace=True)(x)
     assert out is x
     np.testing.assert_array_equal(host(x), [0.0, 2.0, 0.0])
     y = tensor(np.array([-1.0, 2.0]), device, requires_grad=True)
-    out = F.leaky_relu(y * 1.0, 0.1, inplace=True)  # a graph: computed out of place
+    h = y * 1.0
+    out = F.leaky_relu(h, 0.1, inplace=True)  # differentiable in place, as PyTorch
+    assert out is h and h._version == 1
+    np.testing.assert_allclose(host(h), [-0.1, 2.0])
     out.sum().backward()
     np.testing.assert_allclose(host(y.grad), [0.1, 1.0])
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        F.relu(y, inplace=True)
 
 
 @st.composite

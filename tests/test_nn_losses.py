@@ -30,7 +30,7 @@ def tensor(a, device, requires_grad=False):
 
 
 def host(t):
-    return to_host(t.data)
+    return to_host(t._array)
 
 
 # ----------------------------------------------------------------------------- NumPy references

@@ -22,7 +22,7 @@ FAST = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, Heal
 
 
 def host(t):
-    return to_host(t.data)
+    return to_host(t._array)
 
 
 def snapshot(module):
@@ -184,7 +184,7 @@ def test_parameter_is_a_tensor_that_requires_grad_and_shares_data():
     t = minigrad.tensor([1.0, 2.0])
     p = nn.Parameter(t)
     assert isinstance(p, minigrad.Tensor) and p.requires_grad and p.is_leaf
-    assert p.data is t.data
+    assert p._array is t._array
     assert not nn.Parameter(t, requires_grad=False).requires_grad
     assert repr(p).startswith("Parameter containing:\ntensor([1., 2.]")
     (p * p).sum().backward()
@@ -271,7 +271,7 @@ def test_state_dict_is_ordered_detached_and_shares_memory():
     assert isinstance(sd, OrderedDict)
     assert list(sd) == [name for name, _ in net.named_parameters()]
     assert all(not t.requires_grad for t in sd.values())
-    assert sd["zeta.weight"].data is net.zeta.weight.data
+    assert sd["zeta.weight"]._array is net.zeta.weight._array
 
 
 def test_load_state_dict_round_trip_across_devices(device):

@@ -8,7 +8,7 @@ one parameter is never flattened, so it runs the per-parameter loop.
 
 Also pinned down: the state entries are live views shaped like their
 parameter, saving and resuming, and every transition between the flat path and
-the per-parameter fallback (a missing gradient, mixed dtypes, ``p.data``
+the per-parameter fallback (a missing gradient, mixed dtypes, ``p._array``
 replaced, ``model.to``, new groups, bad gradients, user edits of the state).
 """
 
@@ -57,7 +57,7 @@ SHAPES = [(3, 2), (4,), (1,), (2, 1, 3)]
 
 # ------------------------------------------------------------------ helpers
 def host(x: Any) -> np.ndarray:
-    return to_host(x.data if isinstance(x, minigrad.Tensor) else x)
+    return to_host(x._array if isinstance(x, minigrad.Tensor) else x)
 
 
 def make_params(
@@ -121,7 +121,7 @@ def assert_same_state(
             if key == "step":
                 assert value == want[key]
                 continue
-            assert type(value) is type(p.data), key  # on the parameter's device
+            assert type(value) is type(p._array), key  # on the parameter's device
             assert (value.shape, value.dtype) == (p.shape, want[key].dtype), key
             np.testing.assert_array_equal(host(value), host(want[key]), err_msg=key)
 
@@ -142,7 +142,7 @@ def assert_backed_by_flat(opt: optim.Optimizer, params: list[minigrad.Tensor]) -
     flat = flat_of(opt)
     assert flat is not None
     for p in params:
-        assert owner(p.data) is owner(flat.param)
+        assert owner(p._array) is owner(flat.param)
         for key, value in opt.state[p].items():
             if key != "step":
                 assert owner(value) is owner(flat.state[key]), key
@@ -175,7 +175,7 @@ def test_state_entries_are_live_slices_shaped_like_their_parameter(name, device)
     set_grads(params, 0)
     opt.step()
     flat = flat_of(opt)
-    data = [p.data for p in params]
+    data = [p._array for p in params]
     entries = [dict(opt.state[p]) for p in params]
     before = [{k: host(v).copy() for k, v in e.items() if k != "step"} for e in entries]
     for p, entry in zip(params, entries, strict=True):
@@ -187,13 +187,13 @@ def test_state_entries_are_live_slices_shaped_like_their_parameter(name, device)
         opt.step()
     assert flat_of(opt) is flat  # no rebuild while nothing changes
     for i, p in enumerate(params):
-        assert p.data is data[i]
+        assert p._array is data[i]
         for key, value in entries[i].items():
             if key == "step":
                 assert opt.state[p]["step"] == value + 2
                 continue
             assert opt.state[p][key] is value  # the same view, updated in place
-            if p.data.size and key != "max_exp_avg_sq":  # amsgrad's maximum may stand still
+            if p._array.size and key != "max_exp_avg_sq":  # amsgrad's maximum may stand still
                 assert not np.array_equal(host(value), before[i][key]), key
 
 
@@ -311,7 +311,7 @@ def test_replacing_p_data_between_steps(name, device):
     step_both([(params, opt), (ref_params, ref)], 0)
     old = flat_of(opt)
     for ps in (params, ref_params):
-        ps[1].data = ps[1].data * 0 + 3.0  # a new array
+        ps[1]._array = ps[1]._array * 0 + 3.0  # a new array
     step_both([(params, opt), (ref_params, ref)], 1)
     assert flat_of(opt) is not old  # rebuilt around the new array
     step_both([(params, opt), (ref_params, ref)], 2)
@@ -457,8 +457,8 @@ def test_writes_to_p_data_in_place_are_seen_by_the_next_step(name, device):
         with minigrad.no_grad():
             ps[0].mul_(0.5)
             ps[1].copy_(source)
-        ps[2].data[...] = 7.0
-        ps[3].data += 1.0
+        ps[2]._array[...] = 7.0
+        ps[3]._array += 1.0
     step_both([(params, opt), (ref_params, ref)], 1)
     assert flat_of(opt) is flat  # in-place writes need no rebuild
     assert_same_params(params, ref_params)

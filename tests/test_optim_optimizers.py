@@ -270,7 +270,7 @@ def set_grad(p: minigrad.Tensor, g: np.ndarray, device: str) -> None:
 
 
 def host(p: minigrad.Tensor) -> np.ndarray:
-    return to_host(p.data)
+    return to_host(p._array)
 
 
 # ----------------------------------------------------------------------- trajectories
@@ -362,7 +362,7 @@ def test_state_is_created_once_and_updated_in_place(name: str, device: str) -> N
     cls = CASES[name][0]
     kw = {"momentum": 0.9} if cls is optim.SGD else {}
     (p,) = make_params([np.ones(3)], device)
-    data = p.data
+    data = p._array
     opt = cls([p], lr=0.1, **kw)
     set_grad(p, np.array([1.0, 2.0, 3.0]), device)
     opt.step()
@@ -371,7 +371,7 @@ def test_state_is_created_once_and_updated_in_place(name: str, device: str) -> N
     assert arrays
     for _ in range(3):
         opt.step()
-    assert p.data is data  # the parameter's array is updated in place
+    assert p._array is data  # the parameter's array is updated in place
     for key, value in arrays.items():
         assert opt.state[p][key] is value, key
         assert type(value) is type(data), key  # on the parameter's device

@@ -58,12 +58,12 @@ def torch_style_path(
     opt = make([xy])
     path = [START]
     for t in range(1, STEPS + 1):
-        x, y = to_host(xy.data)
+        x, y = to_host(xy._array)
         xy.grad = minigrad.tensor(df(x, y), dtype=minigrad.float64, device=device)
         if before_step is not None:
             before_step(opt, t)
         opt.step()
-        path.append(tuple(to_host(xy.data)))
+        path.append(tuple(to_host(xy._array)))
     return np.array(path)
 
 
@@ -128,10 +128,10 @@ def test_book_momentum_differs_once_the_learning_rate_changes() -> None:
     for t in range(10):
         lr = 0.1 * 0.5**t
         opt.param_groups[0]["lr"] = book_opt.lr = lr
-        xy.grad = minigrad.tensor(df(*xy.data), dtype=minigrad.float64)
+        xy.grad = minigrad.tensor(df(*xy._array), dtype=minigrad.float64)
         opt.step()
         book_opt.update(params, {"xy": np.array(df(*params["xy"]))})
-    assert np.max(np.abs(xy.data - params["xy"])) > 0.1
+    assert np.max(np.abs(xy._array - params["xy"])) > 0.1
 
 
 def test_book_adam_is_adam_with_eps_before_the_bias_correction(device: str) -> None:

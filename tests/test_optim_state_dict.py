@@ -41,7 +41,7 @@ def train(params: list[minigrad.Tensor], opt: optim.Optimizer, steps: int, start
     for t in range(start, start + steps):
         rng = np.random.default_rng(1000 + t)
         for p in params:
-            g = rng.standard_normal(p.shape) + 0.5 * to_host(p.data)
+            g = rng.standard_normal(p.shape) + 0.5 * to_host(p._array)
             p.grad = minigrad.tensor(g, dtype=p.dtype, device=p.device)
         opt.step()
 
@@ -65,7 +65,7 @@ def test_resuming_from_a_saved_state_is_exact(
     train(fresh_params, fresh, m, start=n)
 
     for got, want in zip(fresh_params, ref_params, strict=True):
-        np.testing.assert_array_equal(to_host(got.data), to_host(want.data))
+        np.testing.assert_array_equal(to_host(got._array), to_host(want._array))
 
 
 def test_state_dict_format() -> None:
@@ -82,9 +82,9 @@ def test_state_dict_format() -> None:
     assert entry["step"] == 3
     assert isinstance(entry["exp_avg"], minigrad.Tensor)
     assert entry["exp_avg"].shape == (2,) and entry["exp_avg"].dtype == minigrad.float64
-    saved = to_host(entry["exp_avg"].data).copy()
+    saved = to_host(entry["exp_avg"]._array).copy()
     train(params, opt, 1, start=3)  # the state dict holds copies: training on leaves it alone
-    np.testing.assert_array_equal(to_host(entry["exp_avg"].data), saved)
+    np.testing.assert_array_equal(to_host(entry["exp_avg"]._array), saved)
     assert sd["param_groups"][0]["params"] == [0, 1]
 
 
@@ -105,12 +105,12 @@ def test_loading_moves_state_to_the_parameters_device(device: str) -> None:
     for p in params:
         for key, value in opt.state[p].items():
             if key != "step":
-                assert type(value) is type(p.data), key
+                assert type(value) is type(p._array), key
     assert [g["lr"] for g in opt.param_groups] == [0.01, 0.02]  # hyper-parameters come along
     train(params, opt, 3, start=4)
     train(cpu_params, cpu_opt, 3, start=4)
     for got, want in zip(params, cpu_params, strict=True):
-        np.testing.assert_allclose(to_host(got.data), to_host(want.data), rtol=1e-12)
+        np.testing.assert_allclose(to_host(got._array), to_host(want._array), rtol=1e-12)
 
 
 def test_loaded_state_is_independent_of_the_source() -> None:

@@ -90,7 +90,7 @@ def test_book_optimizers_fit_the_model(name: str, device: str) -> None:
     for _ in range(STEPS):
         w.grad = b.grad = None
         mse(x, y, w, b).backward()
-        opt.update({"W": w.data, "b": b.data}, {"W": w.grad.data, "b": b.grad.data})
+        opt.update({"W": w._array, "b": b._array}, {"W": w.grad._array, "b": b.grad._array})
     final = float(mse(x, y, w, b))
     assert final < target, f"{name} reached {final:.3e}"
 

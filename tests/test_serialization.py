@@ -64,7 +64,7 @@ def assert_same(a: Any, b: Any, where: str = "obj", device: str | None = None) -
         assert b.requires_grad == a.requires_grad, where
         assert b.is_leaf, where
         assert str(b.device) == str(device if device is not None else a.device), where
-        np.testing.assert_array_equal(backend.to_host(b.data), backend.to_host(a.data), where)
+        np.testing.assert_array_equal(backend.to_host(b._array), backend.to_host(a._array), where)
         return
     assert type(b) is type(a), f"{where}: {type(a).__name__} became {type(b).__name__}"
     if isinstance(a, np.ndarray):
@@ -255,7 +255,7 @@ def test_map_location(tmp_path, device):
     back = load(tmp_path / "d.npz", map_location={"cpu": "cuda"})["t"]
     assert str(back.device) == "cuda:0"
     assert back.requires_grad and back.dtype == np.float32
-    np.testing.assert_array_equal(backend.to_host(back.data), np.arange(4, dtype=np.float32))
+    np.testing.assert_array_equal(backend.to_host(back._array), np.arange(4, dtype=np.float32))
     with pytest.raises((TypeError, ValueError), match="map_location|device"):
         load(tmp_path / "d.npz", map_location=3)
     with pytest.raises(ValueError, match="unknown device"):

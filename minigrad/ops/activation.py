@@ -4,90 +4,87 @@ from __future__ import annotations
 
 from typing import Any
 
-from minigrad.autograd import Function
+from minigrad.autograd.graph import Op
 from minigrad.backend import get_array_module
 
 
-class Tanh(Function):
+class Tanh(Op):
     # d tanh(x) = (1 - tanh(x)²) dx
-    __slots__ = ("out",)
+    __slots__ = ()
+    saves_output = True
 
     def forward(self, x: Any) -> Any:
-        self.out = get_array_module(x).tanh(x)
-        return self.out
+        return get_array_module(x).tanh(x)
 
-    def backward(self, g: Any) -> tuple[Any]:
-        return (g * (1 - self.out * self.out),)
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g * (1 - out * out),)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     # σ(x) = 1 / (1 + e⁻ˣ), from e^-|x| ≤ 1: no overflow, and σ(-40) = 4e-18, not 0;
     # dσ = σ(1 - σ) dx
-    __slots__ = ("out",)
+    __slots__ = ()
+    saves_output = True
 
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
         e = xp.exp(-abs(x))
         out = 1 / (1 + e)  # σ(|x|)
-        self.out = xp.where(x >= 0, out, e * out)  # σ(-|x|) = e^-|x| σ(|x|)
-        return self.out
+        return xp.where(x >= 0, out, e * out)  # σ(-|x|) = e^-|x| σ(|x|)
 
-    def backward(self, g: Any) -> tuple[Any]:
-        return (g * self.out * (1 - self.out),)
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g * out * (1 - out),)
 
 
-class Relu(Function):
+class Relu(Op):
     # relu(x) = max(x, 0);  d relu = dx where x > 0
-    __slots__ = ("out",)
+    __slots__ = ()
+    saves_output = True
 
     def forward(self, x: Any) -> Any:
-        self.out = get_array_module(x).maximum(x, 0)
-        return self.out
+        return get_array_module(x).maximum(x, 0)
 
-    def backward(self, g: Any) -> tuple[Any]:
-        return (g * (self.out > 0),)
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g * (out > 0),)
 
 
-class LeakyRelu(Function):
+class LeakyRelu(Op):
     # leaky_relu(x) = x if x > 0 else slope·x;  d = dx if x > 0 else slope·dx
-    __slots__ = ("positive", "slope")
+    __slots__ = ()
+    saved = (0,)
 
     def forward(self, x: Any, negative_slope: float) -> Any:
-        self.positive = x > 0
-        self.slope = negative_slope
-        return get_array_module(x).where(self.positive, x, x * negative_slope)
+        return get_array_module(x).where(x > 0, x, x * negative_slope)
 
-    def backward(self, g: Any) -> tuple[Any, None]:
-        return get_array_module(g).where(self.positive, g, g * self.slope), None
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, slope: float) -> tuple[Any, None]:
+        return xp.where(x > 0, g, g * slope), None
 
 
-class Softmax(Function):
+class Softmax(Op):
     # y = exp(x - max x) / Σ exp(x - max x);  dx = y (dy - Σ dy·y)
-    __slots__ = ("out", "dim")
+    __slots__ = ()
+    saves_output = True
 
     def forward(self, x: Any, dim: int) -> Any:
         xp = get_array_module(x)
         e = xp.exp(x - _max_along(x, dim))
         e /= e.sum(axis=dim, keepdims=True)
-        self.out, self.dim = e, dim
         return e
 
-    def backward(self, g: Any) -> tuple[Any, None]:
-        y = self.out
-        return y * (g - (g * y).sum(axis=self.dim, keepdims=True)), None
+    def backward(self, xp: Any, g: Any, y: Any, x: Any, dim: int) -> tuple[Any, None]:
+        return y * (g - (g * y).sum(axis=dim, keepdims=True)), None
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     # y = x - max x - log Σ exp(x - max x)  (stable for |x| ~ 1e4);  dx = dy - exp(y) Σ dy
-    __slots__ = ("out", "dim")
+    __slots__ = ()
+    saves_output = True
 
     def forward(self, x: Any, dim: int) -> Any:
-        self.out, self.dim = log_softmax_array(x, dim), dim
-        return self.out
+        return log_softmax_array(x, dim)
 
-    def backward(self, g: Any) -> tuple[Any, None]:
-        xp = get_array_module(g)
-        return g - xp.exp(self.out) * g.sum(axis=self.dim, keepdims=True), None
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, dim: int) -> tuple[Any, None]:
+        return g - xp.exp(out) * g.sum(axis=dim, keepdims=True), None
 
 
 def log_softmax_array(x: Any, dim: int) -> Any:

@@ -1,115 +1,156 @@
 """Operations that move elements around: reshape, permute, expand, indexing,
-index_select, cat and stack."""
+index_select, cat and stack. Reshape, permute, expand and basic indexing return
+views that share memory (and the version counter) with their input."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from minigrad.autograd import Function
+from minigrad.autograd.graph import Op, ViewOp, view_of
 from minigrad.backend import backend_of, get_array_module
 
 
-class Reshape(Function):
+class Reshape(ViewOp):
     # y = reshape(x);  dx = reshape(dy, x.shape)
-    __slots__ = ("shape",)
+    __slots__ = ()
 
     def forward(self, x: Any, shape: tuple[int, ...]) -> Any:
-        self.shape = x.shape
         return x.reshape(shape)
 
-    def backward(self, g: Any) -> tuple[Any, None]:
-        return g.reshape(self.shape), None
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, shape: Any) -> tuple[Any, None]:
+        return g.reshape(x.shape), None
 
 
-class Permute(Function):
+class Permute(ViewOp):
     # y = transpose(x, axes);  dx = transpose(dy, inverse(axes))
-    __slots__ = ("axes",)
+    __slots__ = ()
 
     def forward(self, x: Any, axes: tuple[int, ...]) -> Any:
-        self.axes = axes
         return x.transpose(axes)
 
-    def backward(self, g: Any) -> tuple[Any, None]:
-        inverse = [0] * len(self.axes)
-        for i, a in enumerate(self.axes):
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, axes: Any) -> tuple[Any, None]:
+        inverse = [0] * len(axes)
+        for i, a in enumerate(axes):
             inverse[a] = i
-        return g.transpose(inverse), None
+        return xp.transpose(g, tuple(inverse)), None
 
 
-class Expand(Function):
-    # y = broadcast_to(x, shape);  dx = Σ dy over the broadcast axes (done by the walk)
+class Expand(ViewOp):
+    # y = broadcast_to(x, shape);  dx = Σ dy over the broadcast axes (done by the node)
     __slots__ = ()
 
     def forward(self, x: Any, shape: tuple[int, ...]) -> Any:
         return get_array_module(x).broadcast_to(x, shape)
 
-    def backward(self, g: Any) -> tuple[Any, None]:
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, shape: Any) -> tuple[Any, None]:
         return g, None
 
 
-class Index(Function):
+class Index(ViewOp):
     # y = x[key];  dx = dy scattered back to key (repeated integer indices accumulate)
-    __slots__ = ("shape", "dtype", "key", "advanced")
+    __slots__ = ()
 
-    def forward(self, x: Any, key: Any, advanced: bool) -> Any:
-        self.shape, self.dtype, self.key, self.advanced = x.shape, x.dtype, key, advanced
+    def forward(self, x: Any, key: tuple, advanced: bool) -> Any:
+        if not advanced and Ellipsis not in key:
+            key = (*key, Ellipsis)  # a full integer index gives a 0-d view, not a scalar copy
         return x[key]
 
-    def backward(self, g: Any) -> tuple[Any, None, None]:
-        out = get_array_module(g).zeros(self.shape, dtype=self.dtype)
-        if self.advanced:
-            backend_of(out).scatter_add(out, self.key, g)
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, key: Any, advanced: bool) -> tuple:
+        return IndexGrad.call(xp, g, x.shape, key, advanced), None, None
+
+
+class IndexGrad(Op):
+    # y = zeros(shape) with y[key] += dy  (the backward of indexing);  d dy = dy'[key]
+    __slots__ = ()
+
+    def forward(self, g: Any, shape: tuple[int, ...], key: tuple, advanced: bool) -> Any:
+        out = get_array_module(g).zeros(shape, dtype=g.dtype)
+        if advanced:
+            backend_of(out).scatter_add(out, key, g)
         else:
-            out[self.key] = g
-        return out, None, None
+            out[key] = g
+        return out
+
+    def backward(self, xp: Any, g: Any, out: Any, dy: Any, shape: Any, key: Any, adv: Any) -> tuple:
+        return Index.call(xp, g, key, adv), None, None, None
 
 
-class IndexSelect(Function):
+class IndexSelect(Op):
     # y = take(x, index, dim);  dx = dy added back at index along dim
-    __slots__ = ("shape", "dtype", "index", "dim")
+    __slots__ = ()
 
     def forward(self, x: Any, index: Any, dim: int) -> Any:
-        self.shape, self.dtype, self.index, self.dim = x.shape, x.dtype, index, dim
         return get_array_module(x).take(x, index, axis=dim)
 
-    def backward(self, g: Any) -> tuple[Any, None, None]:
-        out = get_array_module(g).zeros(self.shape, dtype=self.dtype)
-        key = (slice(None),) * self.dim + (self.index,)
-        backend_of(out).scatter_add(out, key, g)
-        return out, None, None
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, index: Any, dim: int) -> tuple:
+        key = (slice(None),) * dim + (index,)
+        return IndexGrad.call(xp, g, x.shape, key, True), None, None
 
 
-class Cat(Function):
+class IndexPut(Op):
+    # y = x with its region ``steps`` (e.g. y[key]) set to v (broadcast);
+    # dx = dy with the region zeroed,  dv = dy's region
+    __slots__ = ()
+
+    def forward(self, x: Any, value: Any, steps: tuple) -> Any:
+        out = x.copy()
+        assign_view(out, steps, value)
+        return out
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, value: Any, steps: tuple) -> tuple:
+        gx = IndexPut.call(xp, g, 0, steps) if self.needs_grad(0) else None
+        return gx, (view_of(xp, g, steps) if self.needs_grad(1) else None), None
+
+
+class CopySlices(IndexPut):
+    # base[region] = v written into base's own memory: an in-place change through a view
+    # (PyTorch's CopySlices); the gradients are IndexPut's
+    __slots__ = ()
+
+    def forward(self, base: Any, value: Any, steps: tuple) -> Any:
+        assign_view(base, steps, value)
+        return base
+
+    def name(self) -> str:
+        return "CopySlices"
+
+
+def assign_view(base: Any, steps: tuple, value: Any) -> None:
+    """Write ``value`` into the region of the array ``base`` that ``steps`` describe (a chain
+    of views; the last may be an advanced index, which selects without viewing)."""
+    *lead, (op, params) = steps
+    target = view_of(get_array_module(base), base, tuple(lead))
+    if op is Index:
+        target[params[0]] = value
+    else:
+        op.call(get_array_module(base), target, *params)[...] = value
+
+
+class Cat(Op):
     # y = concatenate(xs, dim);  dxᵢ = the slice of dy that xᵢ filled
-    __slots__ = ("bounds", "dim")
+    __slots__ = ()
 
     def forward(self, dim: int, *xs: Any) -> Any:
-        ends = []
-        total = 0
-        for x in xs:
-            total += x.shape[dim]
-            ends.append(total)
-        self.bounds, self.dim = ends, dim
         return get_array_module(xs[0]).concatenate(xs, axis=dim)
 
-    def backward(self, g: Any) -> tuple[Any, ...]:
-        lead = (slice(None),) * self.dim
+    def backward(self, xp: Any, g: Any, out: Any, dim: int, *xs: Any) -> tuple[Any, ...]:
+        lead = (slice(None),) * dim
         start = 0
         grads = []
-        for end in self.bounds:
+        for x in xs:
+            end = start + x.shape[dim]
             grads.append(g[lead + (slice(start, end),)])
             start = end
         return (None, *grads)
 
 
-class Stack(Function):
+class Stack(Op):
     # y = stack(xs, dim);  dxᵢ = dy[..., i, ...] along dim
-    __slots__ = ("count", "dim")
+    __slots__ = ()
 
     def forward(self, dim: int, *xs: Any) -> Any:
-        self.count, self.dim = len(xs), dim
         return get_array_module(xs[0]).stack(xs, axis=dim)
 
-    def backward(self, g: Any) -> tuple[Any, ...]:
-        lead = (slice(None),) * self.dim
-        return (None, *(g[lead + (i,)] for i in range(self.count)))
+    def backward(self, xp: Any, g: Any, out: Any, dim: int, *xs: Any) -> tuple[Any, ...]:
+        lead = (slice(None),) * dim
+        return (None, *(g[lead + (i,)] for i in range(len(xs))))
