@@ -63,7 +63,7 @@ from minigrad.dtypes import float32 as float  # noqa: A001
 from minigrad.dtypes import int32 as int  # noqa: A001
 from minigrad.functional import *  # noqa: F403  (exp, cat, stack, where, ...)
 from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_gradient
-from minigrad.random import initial_seed, manual_seed, seed
+from minigrad.random import Generator, initial_seed, manual_seed, seed
 from minigrad.tensor import Tensor
 
 __version__ = "0.1.0"
@@ -96,5 +96,5 @@ _load_checkout_subpackages()
 
 # Subpackages reachable after a plain ``import minigrad``, as in PyTorch; they
 # build on the names above, so they come last.
-from minigrad import data, metrics, nn, optim, serialization, viz  # noqa: E402
+from minigrad import data, distributed, metrics, nn, optim, serialization, utils, viz  # noqa: E402
 from minigrad.serialization import load, save  # noqa: E402

@@ -193,35 +193,51 @@ def eye(
     return _finish(np.eye(n, m, dtype=dt), device, requires_grad)
 
 
-def _random(draw: str, size: tuple, dtype: Any, device: DeviceLike, requires_grad: bool) -> Tensor:
+def _random(
+    draw: str,
+    size: tuple,
+    dtype: Any,
+    device: DeviceLike,
+    requires_grad: bool,
+    generator: random.Generator | None,
+) -> Tensor:
     dt = as_dtype(dtype) if dtype is not None else DEFAULT_FLOAT
     if not is_floating(dt):
         raise TypeError(f"{draw}: dtype must be a floating point dtype, got {dt}")
-    dev = as_device(device)
-    gen = random.default_generator(dev)
+    gen = random.draws_from(generator, device, draw)
     method = gen.random if draw == "rand" else gen.standard_normal
     t = Tensor._from_op(method(_shape_arg(size), dtype=dt), None)
     return t.requires_grad_() if requires_grad else t
 
 
 def rand(
-    *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    *size: Any,
+    generator: random.Generator | None = None,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
 ) -> Tensor:
-    """Samples of U[0, 1) from the device's seeded generator."""
-    return _random("rand", size, dtype, device, requires_grad)
+    """Samples of U[0, 1) from ``generator`` or else the device's seeded generator."""
+    return _random("rand", size, dtype, device, requires_grad, generator)
 
 
 def randn(
-    *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    *size: Any,
+    generator: random.Generator | None = None,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
 ) -> Tensor:
-    """Samples of N(0, 1) from the device's seeded generator."""
-    return _random("randn", size, dtype, device, requires_grad)
+    """Samples of N(0, 1) from ``generator`` or else the device's seeded generator."""
+    return _random("randn", size, dtype, device, requires_grad, generator)
 
 
 def randint(
     low: int,
     high: int | None = None,
     size: Sequence[int] = (),
+    *,
+    generator: random.Generator | None = None,
     dtype: Any = None,
     device: DeviceLike = None,
 ) -> Tensor:
@@ -233,18 +249,24 @@ def randint(
     if high <= low:
         raise ValueError(f"randint: need low < high, got low={low}, high={high}")
     dt = as_dtype(dtype) if dtype is not None else DEFAULT_INT
-    gen = random.default_generator(device)
+    gen = random.draws_from(generator, device, "randint")
     return Tensor._from_op(
         gen.integers(low, high, size=tuple(size), dtype=np.int64).astype(dt), None
     )
 
 
-def randperm(n: int, dtype: Any = None, device: DeviceLike = None) -> Tensor:
-    """A random permutation of 0..n-1 (int64)."""
+def randperm(
+    n: int,
+    *,
+    generator: random.Generator | None = None,
+    dtype: Any = None,
+    device: DeviceLike = None,
+) -> Tensor:
+    """A random permutation of 0..n-1 (int64), from ``generator`` or the device's default."""
     if n < 0:
         raise ValueError(f"randperm: n must be non-negative, got {n}")
     dt = as_dtype(dtype) if dtype is not None else DEFAULT_INT
-    perm = random.default_generator(device).permutation(n)
+    perm = random.draws_from(generator, device, "randperm").permutation(n)
     return Tensor._from_op(perm.astype(dt), None)
 
 

@@ -7,8 +7,9 @@
   :class:`Softmax`, :class:`LogSoftmax`;
 - losses: :class:`MSELoss`, :class:`L1Loss`, :class:`CrossEntropyLoss`,
   :class:`NLLLoss`, :class:`BCELoss`, :class:`BCEWithLogitsLoss`;
-- :mod:`minigrad.nn.functional` (the same as functions, ``F``) and
-  :mod:`minigrad.nn.init` (weight initialisers).
+- :mod:`minigrad.nn.functional` (the same as functions, ``F``),
+  :mod:`minigrad.nn.init` (weight initialisers) and :mod:`minigrad.nn.parallel`
+  (``DistributedDataParallel``).
 
 A model, trained the PyTorch way::
 
@@ -21,7 +22,7 @@ A model, trained the PyTorch way::
     loss.backward()
 """
 
-from . import functional, init
+from . import functional, init, parallel
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .container import ModuleList, Sequential
 from .dropout import Dropout
@@ -33,6 +34,7 @@ from .parameter import Parameter
 __all__ = [
     "functional",
     "init",
+    "parallel",
     "Module",
     "Parameter",
     "Sequential",

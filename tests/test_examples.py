@@ -33,6 +33,7 @@ EXAMPLES = [
     "weight_init",
     "dropout_overfitting",
     "lr_schedules",
+    "data_parallel",  # runs under mpiexec in test_distributed_mpi.py
 ]
 
 

@@ -1,14 +1,14 @@
-"""Dataset, TensorDataset and DataLoader: batching, shuffling, seeding, devices, collation."""
+"""DataLoader over map-style datasets: batching, shuffling, generators, devices, collation."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.data import DataLoader, Dataset, TensorDataset, default_collate
+from minigrad.utils.data import DataLoader, Dataset, TensorDataset, default_collate
 
 
 def _host(t):
@@ -42,7 +42,7 @@ def test_tensor_dataset_converts_arrays():
 
 
 def test_tensor_dataset_rejects_bad_input():
-    with pytest.raises(ValueError, match=r"\(3, 2\), \(4,\)"):
+    with pytest.raises(ValueError, match=r"Size mismatch.*\(3, 2\), \(4,\)"):
         TensorDataset(minigrad.zeros(3, 2), minigrad.zeros(4))
     with pytest.raises(ValueError, match="at least one"):
         TensorDataset()
@@ -90,13 +90,18 @@ def test_drop_last():
     shuffle=st.booleans(),
     drop_last=st.booleans(),
 )
+@example(n=0, batch_size=1, shuffle=True, drop_last=False)
 def test_len_and_coverage(n, batch_size, shuffle, drop_last):
+    if n == 0 and shuffle:  # as PyTorch's RandomSampler: nothing to shuffle is an error
+        with pytest.raises(ValueError, match="num_samples should be a positive integer"):
+            DataLoader(TensorDataset(minigrad.arange(n)), shuffle=True)
+        return
     loader = DataLoader(
         TensorDataset(minigrad.arange(n)),
         batch_size=batch_size,
         shuffle=shuffle,
         drop_last=drop_last,
-        seed=0,
+        generator=minigrad.Generator().manual_seed(0),
     )
     batches = list(loader)
     assert len(batches) == len(loader)
@@ -113,8 +118,8 @@ def test_len_and_coverage(n, batch_size, shuffle, drop_last):
 
 def test_batch_size_validation():
     ds = TensorDataset(minigrad.arange(3))
-    for bad in (0, -1, 2.5, True, None):
-        with pytest.raises(ValueError, match="batch_size"):
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="batch_size should be a positive integer"):
             DataLoader(ds, batch_size=bad)
     with pytest.raises(TypeError, match="__len__"):
         DataLoader(object())
@@ -123,44 +128,35 @@ def test_batch_size_validation():
 # ----------------------------------------------------------------------------- shuffling and seeds
 
 
-def test_shuffle_reshuffles_every_epoch_and_seed_reproduces():
+def seeded(seed):
+    return minigrad.Generator().manual_seed(seed)
+
+
+def test_shuffle_reshuffles_every_epoch_and_generator_reproduces():
     ds = TensorDataset(minigrad.arange(50))
-    loader = DataLoader(ds, batch_size=8, shuffle=True, seed=123)
+    loader = DataLoader(ds, batch_size=8, shuffle=True, generator=seeded(123))
     first, second = _order(loader), _order(loader)
     assert sorted(first.tolist()) == list(range(50))
     assert not np.array_equal(first, np.arange(50))
     assert not np.array_equal(first, second)  # a new order each epoch
 
-    again = DataLoader(ds, batch_size=8, shuffle=True, seed=123)
+    again = DataLoader(ds, batch_size=8, shuffle=True, generator=seeded(123))
     np.testing.assert_array_equal(_order(again), first)
     np.testing.assert_array_equal(_order(again), second)
-    other = DataLoader(ds, batch_size=8, shuffle=True, seed=124)
+    other = DataLoader(ds, batch_size=8, shuffle=True, generator=seeded(124))
     assert not np.array_equal(_order(other), first)
 
 
-def test_generator_argument():
+def test_shuffled_order_is_randperm_of_the_generator():
     ds = TensorDataset(minigrad.arange(30))
-    a = DataLoader(ds, batch_size=7, shuffle=True, generator=np.random.default_rng(5))
-    b = DataLoader(ds, batch_size=7, shuffle=True, generator=np.random.default_rng(5))
-    c = DataLoader(ds, batch_size=7, shuffle=True, generator=5)  # an int is a seed
-    d = DataLoader(ds, batch_size=7, shuffle=True, seed=5)
-    orders = [_order(x) for x in (a, b, c, d)]
-    for order in orders[1:]:
-        np.testing.assert_array_equal(order, orders[0])
-    # any object with permutation(n): the legacy RandomState, a minigrad generator
-    legacy = DataLoader(ds, batch_size=7, shuffle=True, generator=np.random.RandomState(0))
-    assert sorted(_order(legacy).tolist()) == list(range(30))
-    minigrad.manual_seed(0)
-    gen = minigrad.random.default_generator("cpu")
-    assert sorted(_order(DataLoader(ds, shuffle=True, generator=gen)).tolist()) == list(range(30))
+    order = _order(DataLoader(ds, batch_size=7, shuffle=True, generator=seeded(5)))
+    np.testing.assert_array_equal(order, minigrad.randperm(30, generator=seeded(5)).numpy())
 
 
 def test_generator_argument_errors():
     ds = TensorDataset(minigrad.arange(3))
-    with pytest.raises(ValueError, match="not both"):
-        DataLoader(ds, generator=np.random.default_rng(0), seed=0)
-    with pytest.raises(TypeError, match="permutation"):
-        DataLoader(ds, shuffle=True, generator="seed")
+    with pytest.raises(TypeError, match="minigrad.Generator"):
+        DataLoader(ds, shuffle=True, generator=np.random.default_rng(0))
 
 
 def test_manual_seed_makes_default_shuffle_reproducible():
@@ -177,14 +173,13 @@ def test_manual_seed_makes_default_shuffle_reproducible():
     assert not np.array_equal(_order(loader), run1[0])
 
 
-def test_order_is_drawn_when_the_epoch_starts():
+def test_order_is_drawn_when_the_first_batch_is_asked_for():
     ds = TensorDataset(minigrad.arange(20))
     loader = DataLoader(ds, batch_size=5, shuffle=True)
     minigrad.manual_seed(1)
     expected = _order(loader)
-    minigrad.manual_seed(1)
-    epoch = iter(loader)  # draws the order now ...
-    minigrad.manual_seed(999)  # ... so reseeding afterwards does not change it
+    epoch = iter(loader)  # as PyTorch's sampler, nothing is drawn yet ...
+    minigrad.manual_seed(1)  # ... so seeding now fixes this epoch's order
     np.testing.assert_array_equal(np.concatenate([_host(b[0]) for b in epoch]), expected)
 
 
@@ -196,7 +191,7 @@ def test_tensor_dataset_batches_stay_on_device(device):
     y_host = np.arange(12) % 4
     x = minigrad.tensor(x_host, device=device)
     y = minigrad.tensor(y_host, device=device)
-    loader = DataLoader(TensorDataset(x, y), batch_size=5, shuffle=True, seed=0)
+    loader = DataLoader(TensorDataset(x, y), batch_size=5, shuffle=True, generator=seeded(0))
     seen = []
     for xb, yb in loader:
         assert xb.device == device and yb.device == device
@@ -219,7 +214,7 @@ def test_tensor_dataset_fast_path_indexes_each_tensor_once(monkeypatch):
 
     monkeypatch.setattr(minigrad.Tensor, "__getitem__", spy)
     ds = TensorDataset(minigrad.zeros(10, 3), minigrad.arange(10))
-    batches = list(DataLoader(ds, batch_size=4, shuffle=True, seed=0))
+    batches = list(DataLoader(ds, batch_size=4, shuffle=True, generator=seeded(0)))
     assert len(batches) == 3
     assert calls == [(4,), (4,), (4,), (4,), (2,), (2,)]  # one fancy index per tensor per batch
 
@@ -275,7 +270,7 @@ def test_plain_list_and_dict_samples():
     ]
     batch = next(iter(DataLoader(samples, batch_size=4)))
     assert batch["x"].dtype == np.float64 and batch["x"].shape == (4, 2)
-    assert batch["y"].dtype == np.float32  # Python floats follow minigrad.tensor
+    assert batch["y"].dtype == np.float64  # Python floats: float64, as PyTorch's default_collate
     assert batch["name"] == ["s0", "s1", "s2", "s3"]
 
 
@@ -288,12 +283,16 @@ def test_tensor_samples_are_stacked(device):
 
 def test_collate_errors_name_the_problem():
     ragged = [np.zeros(2), np.zeros(3)]
-    with pytest.raises(ValueError, match="different shapes"):
+    with pytest.raises(RuntimeError, match=r"equal size, but got \[2\] at entry 0 and \[3\]"):
         default_collate(ragged)
-    with pytest.raises(ValueError, match="different shapes"):
+    with pytest.raises(RuntimeError, match="equal size"):
         default_collate([minigrad.zeros(2), minigrad.zeros(3)])
-    with pytest.raises(TypeError, match="object"):
+    with pytest.raises(TypeError, match="batch must contain tensors.*object"):
         default_collate([object(), object()])
+    with pytest.raises(TypeError, match="<U1"):
+        default_collate([np.array(["a"]), np.array(["b"])])
+    with pytest.raises(RuntimeError, match="equal size"):
+        default_collate([(1, 2), (3,)])
 
 
 def test_custom_collate_fn():
@@ -302,5 +301,13 @@ def test_custom_collate_fn():
 
 
 def test_repr_mentions_settings():
-    text = repr(DataLoader(Squares(5), batch_size=2, shuffle=True, seed=0))
-    assert "batch_size=2" in text and "shuffle=True" in text and "Squares" in text
+    text = repr(DataLoader(Squares(5), batch_size=2, shuffle=True))
+    assert "batch_size=2" in text and "RandomSampler" in text and "Squares" in text
+
+
+def test_minigrad_data_re_exports_utils_data():
+    import minigrad.utils.data as utils_data
+
+    for name in ("Dataset", "TensorDataset", "DataLoader", "default_collate"):
+        assert getattr(minigrad.data, name) is getattr(utils_data, name)
+    assert minigrad.utils.data is utils_data  # reachable after a plain import minigrad

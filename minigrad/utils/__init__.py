@@ -1,0 +1,3 @@
+"""Utilities, as ``torch.utils``: :mod:`minigrad.utils.data` (datasets and data loading)."""
+
+from minigrad.utils import data

@@ -1,0 +1,198 @@
+"""``DataLoader``: a dataset read in mini-batches, in the order a sampler gives (PyTorch's).
+
+::
+
+    loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True)
+    for epoch in range(10):
+        for xb, yb in loader:          # a new order every epoch; the last batch may be smaller
+            ...
+
+The pieces, each replaceable: a *sampler* gives the order of the indices
+(:class:`SequentialSampler`, or :class:`RandomSampler` when ``shuffle=True``),
+a :class:`BatchSampler` groups them by ``batch_size``, and ``collate_fn``
+(:func:`default_collate`) merges the samples of a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from minigrad.random import Generator
+
+from .collate import default_collate, default_convert
+from .dataset import IterableDataset, Subset, TensorDataset
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+
+__all__ = ["DataLoader"]
+
+
+def _tensor_rows(dataset: Any, indices: list[int]) -> list[Any] | None:
+    """The batch of a :class:`TensorDataset` (possibly behind :class:`Subset` s) at
+    ``indices``, by one indexing operation per tensor; None for other datasets."""
+    while type(dataset) is Subset:
+        indices = [dataset.indices[i] for i in indices]
+        dataset = dataset.dataset
+    if type(dataset).__getitem__ is not TensorDataset.__getitem__:
+        return None
+    index = np.asarray(indices, dtype=np.int64)  # each tensor moves it to its own device
+    return [t[index] for t in dataset.tensors]
+
+
+class DataLoader:
+    """Iterate over a dataset in mini-batches (``torch.utils.data.DataLoader``).
+
+    Args:
+        dataset: a map-style dataset (``__len__`` and ``__getitem__``, e.g.
+            :class:`TensorDataset`) or an :class:`IterableDataset`.
+        batch_size: samples per batch; ``None`` yields single samples (no batching).
+        shuffle: a new random order at every ``iter(loader)`` (every epoch).
+        sampler: the order of the indices (an iterable of indices; excludes ``shuffle``).
+        batch_sampler: yields whole batches of indices (excludes ``batch_size``,
+            ``shuffle``, ``sampler`` and ``drop_last``).
+        num_workers: accepted for PyTorch code; minigrad always loads in the
+            main process (the batches are the same).
+        collate_fn: merges a list of samples into a batch (default :func:`default_collate`;
+            :func:`default_convert` when ``batch_size=None``).
+        pin_memory: accepted for PyTorch code; it changes nothing here.
+        drop_last: drop the last batch if it has fewer than ``batch_size`` samples.
+        generator: the :class:`minigrad.Generator` that ``shuffle=True`` draws from;
+            without it the orders come from the global stream (``minigrad.manual_seed``).
+
+    ``len(loader)`` is the number of batches per epoch. A batch of a
+    :class:`TensorDataset` (also through :class:`Subset` s) is read by indexing
+    each tensor once with all the batch's indices, on the tensors' device.
+    """
+
+    def __init__(
+        self,
+        dataset: Any,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler: Sampler | Iterable[Any] | None = None,
+        batch_sampler: Sampler | Iterable[list[Any]] | None = None,
+        num_workers: int = 0,
+        collate_fn: Callable[[Any], Any] | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        generator: Generator | None = None,
+    ) -> None:
+        if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError(
+                "num_workers option should be non-negative; use num_workers=0 to disable "
+                "multiprocessing."
+            )
+        if isinstance(dataset, IterableDataset):
+            for name, value in (
+                ("shuffle", shuffle),
+                ("sampler", sampler),
+                ("batch_sampler", batch_sampler),
+            ):
+                if value not in (None, False):
+                    raise ValueError(
+                        f"DataLoader with IterableDataset: expected unspecified {name} "
+                        f"option, but got {name}={value}"
+                    )
+        elif not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(
+                f"DataLoader needs a dataset with __len__ and __getitem__ (or an "
+                f"IterableDataset), got {type(dataset).__name__}"
+            )
+        shuffle = bool(shuffle)
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                    "sampler, and drop_last"
+                )
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError(
+                "batch_size=None option disables auto-batching and is mutually exclusive "
+                "with drop_last"
+            )
+        if generator is not None and not isinstance(generator, Generator):
+            raise TypeError(
+                f"DataLoader: generator must be a minigrad.Generator (e.g. "
+                f"minigrad.Generator().manual_seed(0)), got {type(generator).__name__}"
+            )
+        iterable = isinstance(dataset, IterableDataset)
+        if sampler is None and not iterable:
+            sampler = (
+                RandomSampler(dataset, generator=generator)
+                if shuffle
+                else SequentialSampler(dataset)
+            )
+        if batch_size is not None and batch_sampler is None and not iterable:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        if iterable and batch_size is not None:
+            BatchSampler([], batch_size, drop_last)  # the same checks of batch_size, drop_last
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.num_workers = num_workers
+        self.pin_memory = pin_memory
+        self.generator = generator
+        self._auto_collation = batch_sampler is not None or (iterable and batch_size is not None)
+        self._default_collate = collate_fn is None
+        if collate_fn is None:
+            collate_fn = default_collate if self._auto_collation else default_convert
+        self.collate_fn = collate_fn
+
+    @property
+    def _index_sampler(self) -> Any:
+        return self.batch_sampler if self._auto_collation else self.sampler
+
+    def __len__(self) -> int:
+        """Number of batches (of samples, when ``batch_size=None``) in one epoch."""
+        if isinstance(self.dataset, IterableDataset):
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        return len(self._index_sampler)
+
+    def __iter__(self) -> Iterator[Any]:
+        """One epoch: the batches in the order of the sampler (a shuffled order is drawn
+        when the first batch is asked for)."""
+        if isinstance(self.dataset, IterableDataset):
+            return self._iterable_batches()
+        if not self._auto_collation:
+            return (self.collate_fn(self.dataset[i]) for i in self.sampler)
+        return (self._fetch(indices) for indices in self.batch_sampler)
+
+    def _fetch(self, indices: Any) -> Any:
+        indices = list(indices)
+        if self._default_collate:
+            rows = _tensor_rows(self.dataset, indices)
+            if rows is not None:
+                return rows
+        if callable(getattr(self.dataset, "__getitems__", None)):
+            return self.collate_fn(self.dataset.__getitems__(indices))
+        return self.collate_fn([self.dataset[i] for i in indices])
+
+    def _iterable_batches(self) -> Iterator[Any]:
+        if not self._auto_collation:
+            for sample in self.dataset:
+                yield self.collate_fn(sample)
+            return
+        batch: list[Any] = []
+        for sample in self.dataset:
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
+
+    def __repr__(self) -> str:
+        return (
+            f"DataLoader(dataset={type(self.dataset).__name__}, batch_size={self.batch_size}, "
+            f"sampler={type(self.sampler).__name__}, drop_last={self.drop_last})"
+        )

@@ -1,0 +1,207 @@
+"""Datasets: the map-style base class, wrappers of tensors, subsets, concatenations, splits.
+
+A *map-style* dataset is anything with ``__len__`` and ``__getitem__(i)``
+returning sample ``i``; an *iterable-style* dataset yields its samples from
+``__iter__``. Both are read by :class:`~minigrad.utils.data.DataLoader`::
+
+    ds = TensorDataset(x, y)                               # sample i is (x[i], y[i])
+    train, val = random_split(ds, [0.8, 0.2], generator=minigrad.Generator().manual_seed(0))
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from minigrad.random import Generator
+
+__all__ = [
+    "Dataset",
+    "IterableDataset",
+    "TensorDataset",
+    "Subset",
+    "ConcatDataset",
+    "random_split",
+]
+
+
+class Dataset:
+    """Base class of map-style datasets: subclass it and define ``__getitem__`` (and ``__len__``).
+
+    ``__getitem__(i)`` returns sample ``i`` for ``0 <= i < len(self)``: a tensor, a
+    NumPy array, a number, or a tuple/list/dict of those. ``a + b`` concatenates
+    two datasets (:class:`ConcatDataset`).
+    """
+
+    def __getitem__(self, index: Any) -> Any:
+        """Sample ``index`` of the dataset."""
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self) -> int:
+        """Number of samples."""
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+    def __add__(self, other: Dataset) -> ConcatDataset:
+        """The samples of ``self`` followed by those of ``other``."""
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of iterable-style datasets (streams): subclass it and define ``__iter__``.
+
+    A :class:`~minigrad.utils.data.DataLoader` reads the samples in the order
+    ``__iter__`` yields them (no sampler, no shuffling) and batches them.
+    """
+
+    def __iter__(self) -> Iterator[Any]:
+        """The samples, one after another."""
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __getitem__(self, index: Any) -> Any:
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it")
+
+
+def _is_tensor(obj: Any) -> bool:
+    from minigrad.tensor import Tensor
+
+    return isinstance(obj, Tensor)
+
+
+class TensorDataset(Dataset):
+    """Tensors sharing their first dimension; sample ``i`` is ``tuple(t[i] for t in tensors)``.
+
+    Arguments that are not tensors (NumPy arrays, nested lists) are converted
+    with :func:`minigrad.tensor`. Tensors stay on their device, and a
+    ``DataLoader`` batches them by indexing each tensor with all the indices of
+    a batch at once.
+    """
+
+    def __init__(self, *tensors: Any) -> None:
+        import minigrad
+
+        if not tensors:
+            raise ValueError("TensorDataset needs at least one tensor")
+        converted = tuple(t if _is_tensor(t) else minigrad.tensor(t) for t in tensors)
+        for i, t in enumerate(converted):
+            if t.ndim == 0:
+                raise ValueError(
+                    f"TensorDataset: tensor {i} is a scalar (shape ()); every tensor "
+                    "needs a first dimension indexing the samples"
+                )
+        sizes = [t.shape[0] for t in converted]
+        if len(set(sizes)) > 1:
+            shapes = ", ".join(str(tuple(t.shape)) for t in converted)
+            raise ValueError(
+                f"TensorDataset: Size mismatch between tensors: all tensors must have the "
+                f"same size in dimension 0, got shapes {shapes}"
+            )
+        self.tensors: tuple[Any, ...] = converted
+
+    def __getitem__(self, index: Any) -> tuple[Any, ...]:
+        """The tuple ``(t[index] for t in self.tensors)``."""
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self) -> int:
+        """Size of the tensors' first dimension."""
+        return int(self.tensors[0].shape[0])
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``: ``subset[i] = dataset[indices[i]]``."""
+
+    def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, index: Any) -> Any:
+        """Sample ``indices[index]`` of the underlying dataset (a list of indices: a list)."""
+        if isinstance(index, list):
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __getitems__(self, indices: list[int]) -> list[Any]:
+        """The samples at several positions (the ``DataLoader`` reads a batch this way)."""
+        if callable(getattr(self.dataset, "__getitems__", None)):
+            return self.dataset.__getitems__([self.indices[i] for i in indices])
+        return [self.dataset[self.indices[i]] for i in indices]
+
+    def __len__(self) -> int:
+        """Number of indices."""
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """Several map-style datasets one after another: sample ``i`` of the ``k``-th dataset
+    is ``concat[cumulative_sizes[k - 1] + i]``."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise TypeError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+
+    def __len__(self) -> int:
+        """The total number of samples."""
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        """Sample ``index`` (negative counts from the end), found in the dataset holding it."""
+        if index < 0:
+            if -index > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            index += len(self)
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        if which == len(self.datasets):
+            raise IndexError(f"index {index} is out of range for a dataset of {len(self)}")
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
+
+
+def _lengths_from_fractions(fractions: Sequence[float], n: int) -> list[int]:
+    """PyTorch's rule: floor(n·f) each, then the remainder one by one, round robin."""
+    lengths = []
+    for i, fraction in enumerate(fractions):
+        if fraction < 0 or fraction > 1:
+            raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+        lengths.append(int(math.floor(n * fraction)))
+    for i in range(n - sum(lengths)):
+        lengths[i % len(lengths)] += 1
+    for i, length in enumerate(lengths):
+        if length == 0:
+            warnings.warn(
+                f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                stacklevel=3,
+            )
+    return lengths
+
+
+def random_split(
+    dataset: Any, lengths: Sequence[int | float], generator: Generator | None = None
+) -> list[Subset]:
+    """Split ``dataset`` at random into non-overlapping :class:`Subset` s of the given lengths.
+
+    ``lengths`` are sizes summing to ``len(dataset)``, or fractions summing to 1
+    (each split gets ``floor(len·fraction)`` samples and the remaining samples go
+    one each to the first splits). The order comes from
+    ``randperm(len(dataset), generator=generator)``; without a generator, from the
+    global one (``minigrad.manual_seed``).
+    """
+    import minigrad
+
+    total = sum(lengths)
+    if math.isclose(total, 1) and total <= 1:
+        lengths = _lengths_from_fractions(lengths, len(dataset))
+    if sum(lengths) != len(dataset):
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    indices = minigrad.randperm(sum(lengths), generator=generator).tolist()
+    return [
+        Subset(dataset, indices[end - length : end])
+        for end, length in zip(itertools.accumulate(lengths), lengths, strict=True)
+    ]
