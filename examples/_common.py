@@ -8,27 +8,61 @@ shows only its lesson::
     for step in progress(range(n), "train"): # a tqdm bar, shown only if the loop takes a while
         ...
     print_table(rows)                        # a small aligned summary table
-    save_figure(fig, args.out, "name")       # examples/figures/name.png by default
+    save_figure(fig, args.out, "name")       # out/name.png by default
 
 and, for the MNIST examples, :func:`mnist_split`, :func:`mlp`, :func:`evaluate`
 and :func:`describe_optimizer`.
 
-Figures are drawn off-screen: matplotlib's "Agg" backend is selected here,
-before ``matplotlib.pyplot`` is imported, so the examples run on machines
-without a display. Examples take ``plt`` from this module for that reason.
+Figures go to ``out/`` at the top of the repository (ignored by git), so running
+an example never changes a tracked file. The README's thumbnails in
+``examples/figures/`` are refreshed on purpose, by ``python examples/make_figures.py``.
+
+Figures are saved, never shown. On a machine without a display (and outside
+IPython/Jupyter), matplotlib's file-only "Agg" backend is selected before
+``matplotlib.pyplot`` is imported; inside Jupyter the notebook's backend is left
+alone, so its figures still appear inline. Examples take ``plt`` from this module
+for that reason.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib
 
-matplotlib.use("Agg")  # draw into PNG files, never open a window
+
+def in_ipython() -> bool:
+    """Whether this code runs inside IPython or a Jupyter kernel."""
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    return callable(get_ipython) and get_ipython() is not None
+
+
+def headless_backend(environ: Mapping[str, str], platform: str, ipython: bool) -> str | None:
+    """The backend to select: "Agg" where no window can be drawn and none was chosen, else None.
+
+    None (leave matplotlib's choice alone) inside IPython/Jupyter, when
+    ``MPLBACKEND`` names a backend, and where a display exists (Windows, macOS,
+    or an X11/Wayland session).
+    """
+    if ipython or environ.get("MPLBACKEND"):
+        return None
+    if platform.startswith(("win", "darwin")):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return "Agg"
+
+
+_backend = headless_backend(os.environ, sys.platform, in_ipython())
+if _backend is not None:
+    matplotlib.use(_backend)
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -44,14 +78,17 @@ __all__ = [
     "progress",
     "print_table",
     "save_figure",
+    "dataset_or_exit",
     "mnist_split",
     "mlp",
     "evaluate",
     "describe_optimizer",
 ]
 
-#: Where figures go by default: running an example regenerates the README's thumbnails.
-DEFAULT_OUT = Path(__file__).resolve().parent / "figures"
+#: Where figures go by default: ``out/`` at the top of the repository (ignored by git).
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "out"
+#: The README's thumbnails, refreshed by ``python examples/make_figures.py``.
+README_FIGURES = Path(__file__).resolve().parent / "figures"
 #: Figures are saved small: thumbnails for the README, each PNG well under 150 KB.
 DPI = 80
 
@@ -79,7 +116,7 @@ def make_parser(doc: str | None, seed: int = 0) -> argparse.ArgumentParser:
         "--out",
         type=Path,
         default=DEFAULT_OUT,
-        help="folder for the figures (default: examples/figures)",
+        help="folder for the figures (default: out/ at the top of the repository)",
     )
     return parser
 
@@ -167,6 +204,20 @@ def save_figure(fig: Any, out: Path, name: str) -> Path:
     return path
 
 
+# ------------------------------------------------------------------------------- data
+@contextlib.contextmanager
+def dataset_or_exit(hint: str) -> Iterator[None]:
+    """Turn a data set that cannot be had into a clean exit: its message and ``hint``.
+
+    ``minigrad.data.DatasetNotAvailableError`` already says what failed and how
+    to install the data by hand; a traceback above it would only hide that.
+    """
+    try:
+        yield
+    except data.DatasetNotAvailableError as exc:
+        raise SystemExit(f"{exc}\n\n{hint}") from None
+
+
 # ------------------------------------------------------------------------------- MNIST helpers
 def mnist_split(source: str = "sample", n_test: int = 1000) -> tuple[np.ndarray, ...]:
     """MNIST as ``(x_train, y_train, x_test, y_test)``: flattened float32 images in [0, 1].
@@ -177,7 +228,9 @@ def mnist_split(source: str = "sample", n_test: int = 1000) -> tuple[np.ndarray,
     10000 test images (downloaded once by :func:`minigrad.data.load_mnist`).
     """
     if source == "mnist":
-        (x_train, y_train), (x_test, y_test) = data.load_mnist(), data.load_mnist(train=False)
+        with dataset_or_exit("Try --data sample: the 5000 MNIST images shipped with minigrad."):
+            (x_train, y_train) = data.load_mnist()
+            (x_test, y_test) = data.load_mnist(train=False)
     else:
         images, labels = data.load_mnist_sample()  # sorted by digit: shuffle before splitting
         order = np.random.default_rng(12345).permutation(len(images))

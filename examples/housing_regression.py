@@ -25,7 +25,15 @@ import time
 from typing import Any
 
 import numpy as np
-from _common import make_parser, parse_args, plt, print_table, progress, save_figure
+from _common import (
+    dataset_or_exit,
+    make_parser,
+    parse_args,
+    plt,
+    print_table,
+    progress,
+    save_figure,
+)
 from sklearn.preprocessing import StandardScaler
 
 import minigrad
@@ -39,12 +47,8 @@ def load(name: str, seed: int) -> tuple[np.ndarray, ...]:
     if name == "diabetes":
         X, y = data.load_diabetes()
     else:
-        try:
+        with dataset_or_exit("Try: python examples/housing_regression.py --data diabetes"):
             X, y = data.load_california_housing()
-        except data.DatasetNotAvailableError as exc:
-            raise SystemExit(
-                f"{exc}\n\nTry: python examples/housing_regression.py --data diabetes"
-            ) from None
     order = np.random.default_rng(seed).permutation(len(X))
     n_test = len(X) // 5  # hold out a fifth
     test, train = order[:n_test], order[n_test:]

@@ -78,9 +78,18 @@ def smooth_curve(x: list[float]) -> np.ndarray:
 
 
 def train(
-    model: nn.Module, opt: optim.Optimizer, x: Any, y: Any, batches: np.ndarray, label: str
+    model: nn.Module,
+    opt: optim.Optimizer,
+    x: Any,
+    y: Any,
+    batches: np.ndarray,
+    label: str,
+    print_interval: int,
 ) -> list[float]:
-    """One training run: a step per row of ``batches`` (image indices); returns every loss."""
+    """One training run: a step per row of ``batches`` (image indices); returns every loss.
+
+    Prints the loss every ``print_interval`` iterations while it trains.
+    """
     losses = []
     bar = progress(batches, label)
     for i, batch in enumerate(bar):
@@ -89,6 +98,8 @@ def train(
         loss.backward()
         opt.step()
         losses.append(loss.item())
+        if i % print_interval == 0:
+            bar.write(f"{label:>9}  iteration {i:>5}: loss={losses[-1]:.4f}")
         if i % 50 == 0:
             bar.set_postfix(loss=f"{losses[-1]:.3f}", refresh=False)
     return losses
@@ -115,9 +126,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--print-interval",
         type=int,
         default=100,
-        help="print the losses every this many iterations (100)",
+        help="print the loss every this many iterations while training (100)",
     )
     args = parse_args(parser, argv)
+    if args.print_interval < 1:
+        parser.error(f"--print-interval must be at least 1, got {args.print_interval}")
 
     # Inputs in [0, 1], flattened to 784 numbers; moved to the device once.
     x_train, y_train, x_test, y_test = (
@@ -137,7 +150,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         model = mlp(SIZES, device=args.device)
         opt = OPTIMIZERS[name](model.parameters())
         start = time.perf_counter()
-        losses[name] = train(model, opt, x_train, y_train, batches, name)
+        losses[name] = train(model, opt, x_train, y_train, batches, name, args.print_interval)
         seconds = time.perf_counter() - start
         acc, f1 = evaluate(model, x_test, y_test)
         rows.append(

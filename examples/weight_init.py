@@ -12,6 +12,9 @@ drawing the initial weights:
   stays broad in every layer.
 - He (std √(2/n), nn.init.kaiming_normal_) with ReLU: ReLU zeroes half its
   inputs, so the weights need twice the variance; the spread is then kept.
+  (Those exact zeros would be one tall bar that flattens all the others: the
+  ReLU histograms show the positive outputs, and each panel says what share of
+  the outputs are 0.)
 
 Optimizers choose how to walk down the mountain; the initial weights choose
 where the walk starts.
@@ -62,12 +65,26 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     x = minigrad.randn(SAMPLES, UNITS, device=args.device)  # the same inputs for every setup
     fig, axes = plt.subplots(len(SETUPS), LAYERS, figsize=(12, 10), sharey="row")
-    rows = []
+    rows, relu_zeros = [], []
     for row, (name, (init, activation, value_range)) in zip(axes, SETUPS.items(), strict=True):
         acts = activations(x, init, activation)
         for layer, (ax, a) in enumerate(zip(row, acts, strict=True), start=1):
             if activation is minigrad.relu:
-                a = a[a > 0]  # ReLU outputs exactly 0 for half its inputs: show the rest
+                # ReLU outputs exactly 0 for about half its inputs: that spike would flatten
+                # every other bar, so the histogram shows the positive outputs and says how
+                # many zeros it leaves out.
+                zeros = float(np.mean(a == 0))
+                relu_zeros.append(zeros)
+                a = a[a > 0]
+                ax.text(
+                    0.97,
+                    0.95,
+                    f"{zeros:.0%} are 0\n(not drawn)",
+                    transform=ax.transAxes,
+                    ha="right",
+                    va="top",
+                    fontsize=8,
+                )
             ax.hist(a, bins=30, range=value_range, color="C0")
             ax.set_title(f"layer {layer}", fontsize=9)
             ax.tick_params(labelsize=7)
@@ -81,7 +98,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     fig.tight_layout()
     figure = save_figure(fig, args.out, "weight_init")
     print_table(rows, title="standard deviation of each layer's activations")
-    return {"rows": rows, "figures": [figure]}
+    print(
+        "He, ReLU: share of exact zeros per layer (left out of the histograms): "
+        + ", ".join(f"{z:.0%}" for z in relu_zeros)
+    )
+    return {"rows": rows, "relu_zeros": relu_zeros, "figures": [figure]}
 
 
 if __name__ == "__main__":

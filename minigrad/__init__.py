@@ -9,6 +9,8 @@ The engine lives here; ``minigrad.nn`` and ``minigrad.optim`` build on it.
 """
 
 from minigrad import autograd, backend, cuda, dtypes, random
+from minigrad._functional_index import *  # noqa: F403  (gather, einsum, ...)
+from minigrad._functional_math import *  # noqa: F403  (sin, logsumexp, ...)
 from minigrad.autograd import (
     enable_grad,
     inference_mode,
@@ -96,5 +98,16 @@ _load_checkout_subpackages()
 
 # Subpackages reachable after a plain ``import minigrad``, as in PyTorch; they
 # build on the names above, so they come last.
-from minigrad import data, distributed, metrics, nn, optim, serialization, utils, viz  # noqa: E402
+# (mypy checks nn/ and optim/ as top-level packages: it cannot see them as minigrad's.)
+from minigrad import (  # type: ignore[attr-defined]  # noqa: E402
+    data,
+    distributed,
+    linalg,
+    metrics,
+    nn,
+    optim,
+    serialization,
+    utils,
+    viz,
+)
 from minigrad.serialization import load, save  # noqa: E402

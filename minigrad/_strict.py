@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import operator
 import types
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -231,13 +232,14 @@ for _name, _op in [
 ]:
     setattr(StrictArray, f"__{_name}__", _binary(_op))
 
-for _name, _op in [
+_UNARY: list[tuple[str, Callable[[Any], Any]]] = [
     ("neg", operator.neg),
     ("pos", operator.pos),
     ("abs", operator.abs),
     ("invert", operator.invert),
-]:
-    setattr(StrictArray, f"__{_name}__", (lambda op: lambda self: _wrap(op(self._a)))(_op))
+]
+for _name, _unary in _UNARY:
+    setattr(StrictArray, f"__{_name}__", (lambda op: lambda self: _wrap(op(self._a)))(_unary))
 
 StrictArray.__hash__ = None  # type: ignore[assignment]
 

@@ -289,3 +289,12 @@ def get_array_module(array: Any) -> Any:
 def to_host(array: Any) -> np.ndarray:
     """Copy an array of any backend to a host NumPy array (no copy for NumPy)."""
     return backend_of(array).to_host(array)
+
+
+def array_of(tensor: Any) -> Any:
+    """The backend array (NumPy or CuPy) that holds a tensor's values (no copy).
+
+    The one place outside the engine that reaches a tensor's storage, which the
+    engine keeps in ``Tensor._array``.
+    """
+    return tensor._array

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.backend import backend_of
+from minigrad.backend import array_of, backend_of
 
 __all__ = [
     "UndefinedMetricWarning",
@@ -63,9 +63,9 @@ class UndefinedMetricWarning(UserWarning):
 
 def _to_host(x: Any, name: str) -> np.ndarray:
     """A host NumPy array from a Tensor, a backend array, a list/tuple or a scalar."""
-    tensor_type = getattr(sys.modules.get("minigrad"), "Tensor", None)
+    tensor_type: Any = getattr(sys.modules.get("minigrad"), "Tensor", None)
     if isinstance(tensor_type, type) and isinstance(x, tensor_type):
-        x = x._array
+        x = array_of(x)
     try:
         backend = backend_of(x)
     except TypeError:

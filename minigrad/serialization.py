@@ -15,7 +15,9 @@ A node is a JSON object with a type tag ``"t"``:
 none       (Python ``None``)
 bool       ``v``: true / false
 int        ``v``: the integer
-float      ``v``: ``repr`` of the float (exact; also ``'nan'``, ``'inf'``, ``'-0.0'``)
+float      ``v``: ``repr`` of the float (exact; also ``'nan'``, ``'inf'``, ``'-0.0'``);
+           a NaN also has ``bits``: its 64 bits in hex (sign and payload, which
+           ``repr`` drops)
 str        ``v``: the string
 list       ``items``: list of nodes
 tuple      ``items``: list of nodes
@@ -32,21 +34,29 @@ scalar     ``array``, ``dtype`` (a NumPy scalar such as ``np.float32(1.5)``)
 Loading uses ``np.load(..., allow_pickle=False)`` and ``json``: reading a file never
 executes code, whoever wrote it. Saving writes a temporary file next to the target and
 renames it over the target (:func:`os.replace`), so an interrupted save leaves any
-previous file intact.
+previous file intact. The temporary file's name records the writer (its host and process
+id: ``.NAME.HOST.PID.RANDOM.tmp``); a save that is killed cannot remove its temporary
+file, so the next save into that folder removes the temporaries whose writer process on
+this host is gone, and never one whose writer is still running.
 
 Gradients (``.grad``) and the autograd graph are not saved, as in PyTorch state dicts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import math
 import os
+import re
 import secrets
+import socket
+import struct
 import sys
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 
@@ -74,7 +84,7 @@ class LoadError(ValueError):
 # ----------------------------------------------------------------------------- save
 
 
-def _tensor_type() -> type | None:
+def _tensor_type() -> Any:
     """``minigrad.Tensor`` once the package is imported (avoids an import cycle)."""
     tensor_type = getattr(sys.modules.get("minigrad"), "Tensor", None)
     return tensor_type if isinstance(tensor_type, type) else None
@@ -94,6 +104,24 @@ def _host_and_device(array: Any) -> tuple[np.ndarray, str] | None:
     if module == "cupy" and callable(getattr(array, "get", None)):
         return np.asarray(array.get()), f"cuda:{array.device.id}"
     return None
+
+
+def _float_node(value: float) -> dict[str, Any]:
+    """A float's node: its exact ``repr``, and for a NaN also its bits (``repr`` is 'nan')."""
+    node: dict[str, Any] = {"t": "float", "v": repr(value)}
+    if math.isnan(value):
+        node["bits"] = struct.pack(">d", value).hex()
+    return node
+
+
+def _float_from_node(node: Mapping[str, Any]) -> float:
+    """The float a node describes (``bits`` first, when present); ValueError if malformed."""
+    bits = node.get("bits")
+    if bits is not None:
+        if not isinstance(bits, str) or len(bits) != 16:
+            raise ValueError(f"bad float bits {bits!r:.80}")
+        return float(struct.unpack(">d", bytes.fromhex(bits))[0])
+    return float(node["v"])
 
 
 def _key_repr(key: Any) -> str:
@@ -129,11 +157,11 @@ class _Encoder:
         if isinstance(obj, int):
             return {"t": "int", "v": int(obj)}
         if isinstance(obj, float):
-            return {"t": "float", "v": repr(float(obj))}
+            return _float_node(float(obj))
         if isinstance(obj, str):
             return {"t": "str", "v": str(obj)}
         if tensor_type is not None and isinstance(obj, tensor_type):
-            host, _ = self._host(obj._array, where)
+            host, _ = self._host(_backend.array_of(obj), where)
             return {
                 "t": "tensor",
                 "array": self._add_array(host, where),
@@ -195,8 +223,83 @@ def _structure_array(root: dict[str, Any]) -> np.ndarray:
 
 
 def _write_npz(file: IO[bytes], entries: dict[str, np.ndarray]) -> None:
-    """Write the archive (uncompressed ``.npz``) to an open binary file."""
-    np.savez(file, allow_pickle=False, **entries)
+    """Write the archive (uncompressed ``.npz``) to an open binary file.
+
+    No ``allow_pickle`` argument: NumPy < 2.0 would store it as an array entry of
+    that name (the encoder already refuses object arrays, so nothing is pickled).
+    """
+    np.savez(file, **cast(dict[str, Any], entries))  # (stubs mistake names for allow_pickle)
+
+
+# ------------------------------------------------------------------- temporary files
+
+#: ``.NAME.HOST.PID.RANDOM.tmp``: the temporary file a save writes before renaming it.
+_TEMP_NAME = re.compile(r"^\..+\.(?P<host>[0-9a-f]{8})\.(?P<pid>\d+)\.[0-9a-f]{12}\.tmp$")
+
+
+def _host_tag() -> str:
+    """A short, file-name-safe tag of this machine's host name."""
+    return hashlib.sha1(socket.gethostname().encode("utf-8")).hexdigest()[:8]
+
+
+def _temp_path(directory: str, base: str) -> str:
+    """A fresh temporary file name beside ``base`` that names this host and process."""
+    name = f".{base}.{_host_tag()}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+    return os.path.join(directory, name)
+
+
+def _process_is_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (in doubt: True, so nothing is removed)."""
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":  # os.kill(pid, 0) would terminate the process on Windows
+        return _windows_process_is_alive(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists but belongs to someone else
+        return True
+    return True
+
+
+def _windows_process_is_alive(pid: int) -> bool:
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    process_query_limited_information, still_active, access_denied = 0x1000, 259, 5
+    handle = kernel32.OpenProcess(process_query_limited_information, False, pid)
+    if not handle:
+        return bool(kernel32.GetLastError() == access_denied)  # denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == still_active
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _remove_orphaned_temporaries(directory: str) -> None:
+    """Remove the temporary files in ``directory`` left by saves whose process has died.
+
+    Only files named as :func:`_temp_path` names them, written on this host by a
+    process that no longer exists, are removed; a concurrent writer's file is kept.
+    Failures (a file already gone, no permission) are ignored: cleaning up is a courtesy.
+    """
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    host = _host_tag()
+    for name in names:
+        match = _TEMP_NAME.match(name)
+        if match is None or match["host"] != host or _process_is_alive(int(match["pid"])):
+            continue
+        try:
+            os.unlink(os.path.join(directory, name))
+        except OSError:
+            pass
 
 
 def save(obj: Any, path: PathLike | IO[bytes]) -> None:
@@ -210,8 +313,10 @@ def save(obj: Any, path: PathLike | IO[bytes]) -> None:
 
     The write is atomic: the data goes to a temporary file in the same directory,
     which then replaces ``path``; if anything fails, an existing file at ``path`` is
-    left unchanged. Unsupported objects raise ``TypeError`` naming where they are
-    (e.g. ``obj['layers'][2]``) before anything is written.
+    left unchanged. Temporary files that killed saves left in that directory are
+    removed first (those whose writer process is gone; see the module docstring).
+    Unsupported objects raise ``TypeError`` naming where they are (e.g.
+    ``obj['layers'][2]``) before anything is written.
 
     Args:
         obj: what to save.
@@ -234,7 +339,8 @@ def save(obj: Any, path: PathLike | IO[bytes]) -> None:
     if isinstance(target, bytes):
         target = os.fsdecode(target)
     directory, base = os.path.split(os.path.abspath(target))
-    tmp = os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp")
+    _remove_orphaned_temporaries(directory)
+    tmp = _temp_path(directory, base)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:  # a missing or read-only folder: name the target, not the temp file
@@ -341,7 +447,7 @@ class _Decoder:
             return value
         if t == "float":
             try:
-                return float(node["v"])
+                return _float_from_node(node)
             except (KeyError, TypeError, ValueError) as exc:
                 raise self.corrupt(f"bad float value {node.get('v')!r:.80}") from exc
         if t in ("list", "tuple"):

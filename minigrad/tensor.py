@@ -283,6 +283,8 @@ class Tensor:
             )
         return bool(self.item())
 
+    # ------------------------------------------------------------ creation and conversion (more)
+
     # ------------------------------------------------------------------ storage and graph
     @property
     def data(self) -> Tensor:
@@ -299,12 +301,7 @@ class Tensor:
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
-        if type(value._array) is not type(self._array):
-            raise RuntimeError(
-                f"data: cannot replace the data of a tensor on {self.device} with data on "
-                f"{value.device}"
-            )
-        self._array = value._array
+        self._array = value._array  # shape, dtype and device may change, as in PyTorch
 
     @property
     def _version(self) -> int:
@@ -524,7 +521,11 @@ class Tensor:
             if type(other) is float:
                 if not is_floating(a.dtype):
                     a = a._cast(DEFAULT_FLOAT)  # int tensor * 0.5 is float32, as PyTorch
-                other = a._array.dtype.type(other)  # NumPy 1.x would widen 0-d float32
+                other = a._array.dtype.type(other)  # NumPy 1.x would widen a 0-d float32
+            elif type(other) is int and (
+                a.dtype.kind == "f" or (a.dtype.kind in "iu" and _fits(other, a.dtype))
+            ):
+                other = a._array.dtype.type(other)  # ... and a 0-d int32
         return op.apply(other, a) if reflected else op.apply(a, other)
 
     __add__ = _binary_method(elementwise.Add, reflected=False)
@@ -614,6 +615,8 @@ class Tensor:
                     "cannot be broadcast together"
                 ) from None
             raise
+
+    # ------------------------------------------------------------------ linear algebra
 
     # ------------------------------------------------------------------ in place
     def _update(
@@ -964,6 +967,8 @@ class Tensor:
     def _floating(self, op: str) -> Tensor:
         return self if is_floating(self.dtype) else self._cast(DEFAULT_FLOAT)
 
+    # ------------------------------------------------------------------ element-wise math (more)
+
     # ------------------------------------------------------------------ reductions
     def sum(
         self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
@@ -1090,6 +1095,8 @@ class Tensor:
         axis = None if dim is None else normalize_dim(dim, self.ndim, op)
         out = getattr(xp, op)(self._array, axis=axis, keepdims=keepdim)
         return new_tensor(xp.asarray(out).astype(np.int64))
+
+    # ------------------------------------------------------------------ reductions (more)
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -1281,6 +1288,8 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.shape[0]))
 
+    # ------------------------------------------------------------------ indexing and shape (more)
+
 
 # ---------------------------------------------------------------------- helpers
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
@@ -1310,6 +1319,11 @@ def _check_index_bounds(index: Any, size: int, op: str, dim: int) -> None:
 def _draw_dtype(dtype: np.dtype) -> np.dtype:
     """Generators draw float32 or float64; float16 draws float32 and rounds."""
     return dtype if dtype.itemsize >= 4 else float32
+
+
+def _fits(value: int, dtype: np.dtype) -> bool:
+    info = np.iinfo(dtype)
+    return info.min <= value <= info.max
 
 
 def _reduction_args(dim: Any, keepdim: bool, aliases: dict[str, Any], op: str) -> tuple[Any, bool]:

@@ -1,8 +1,10 @@
 """Neural-network building blocks (``from minigrad import nn``), as ``torch.nn``.
 
 - :class:`Module`, :class:`Parameter` and the containers :class:`Sequential`,
-  :class:`ModuleList`;
-- layers: :class:`Linear`, :class:`Identity`, :class:`Flatten`, :class:`Dropout`;
+  :class:`ModuleList`, :class:`ModuleDict`, :class:`ParameterList`, :class:`ParameterDict`;
+- layers: :class:`Linear`, :class:`Identity`, :class:`Flatten`, :class:`Unflatten`,
+  :class:`Dropout`;
+- :mod:`minigrad.nn.hooks` (the handles that module hooks return);
 - activations: :class:`ReLU`, :class:`LeakyReLU`, :class:`Sigmoid`, :class:`Tanh`,
   :class:`Softmax`, :class:`LogSoftmax`;
 - losses: :class:`MSELoss`, :class:`L1Loss`, :class:`CrossEntropyLoss`,
@@ -22,11 +24,12 @@ A model, trained the PyTorch way::
     loss.backward()
 """
 
-from . import functional, init, parallel
+from . import functional, hooks, init, parallel
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .container import ModuleList, Sequential
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .conv import *  # noqa: F403  (Conv1d, Conv2d, Unfold, Fold)
 from .dropout import Dropout
-from .linear import Flatten, Identity, Linear
+from .linear import Flatten, Identity, Linear, Unflatten
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module
 from .parameter import Parameter
@@ -34,14 +37,19 @@ from .parameter import Parameter
 __all__ = [
     "functional",
     "init",
+    "hooks",
     "parallel",
     "Module",
     "Parameter",
     "Sequential",
     "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "ParameterDict",
     "Identity",
     "Linear",
     "Flatten",
+    "Unflatten",
     "Dropout",
     "ReLU",
     "LeakyReLU",
@@ -56,3 +64,10 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
 ]
+
+from . import conv, normalization, pooling, sparse  # noqa: E402
+from .normalization import *  # noqa: E402, F403  (BatchNorm1d, LayerNorm, ...)
+from .pooling import *  # noqa: E402, F403  (MaxPool2d, AvgPool2d, ...)
+from .sparse import *  # noqa: E402, F403  (Embedding)
+
+__all__ += conv.__all__ + normalization.__all__ + pooling.__all__ + sparse.__all__

@@ -517,3 +517,8 @@ def binary_cross_entropy_with_logits(
     w = _elementwise_weight(op, input, "weight", weight)
     p = _elementwise_weight(op, input, "pos_weight", pos_weight)
     return _functions.BCEWithLogits.apply(input, target, w, p, reduction)
+
+
+# The layers of the book's later chapters live in modules of their own.
+from minigrad.nn._functional_conv import *  # noqa: E402, F403  (conv2d, unfold, max_pool2d, ...)
+from minigrad.nn._functional_norm import *  # noqa: E402, F403  (batch_norm, embedding, pad, ...)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from minigrad.autograd import no_grad
-from minigrad.backend import Device, as_device, backend_of, get_backend
+from minigrad.backend import Device, array_of, as_device, backend_of, get_backend
+from minigrad.creation import as_tensor
 from minigrad.dtypes import as_dtype, float16, float32, float64, is_floating
 from minigrad.tensor import Tensor
 
+from .hooks import BackwardHook, RemovableHandle
 from .parameter import Parameter
 
 __all__ = ["Module"]
@@ -22,6 +25,14 @@ class _IncompatibleKeys(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
 
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (
+            f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
+            f"unexpected_keys={self.unexpected_keys})"
+        )
+
 
 def _addindent(text: str, spaces: int) -> str:
     lines = text.split("\n")
@@ -29,6 +40,11 @@ def _addindent(text: str, spaces: int) -> str:
         return text
     pad = " " * spaces
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
+
+
+def _set_array(tensor: Tensor, array: Any) -> None:
+    """Make ``tensor`` hold ``array`` (same tensor object: optimizers keep working)."""
+    tensor.data = as_tensor(array)
 
 
 def _move(array: Any, device: Device | None, dtype: Any) -> Any:
@@ -59,7 +75,9 @@ class Module:
             def forward(self, x):
                 return self.out(F.relu(self.hidden(x)))
 
-    ``model(x)`` calls ``model.forward(x)``. ``training`` is True until
+    ``model(x)`` calls ``model.forward(x)``, and the hooks registered with
+    :meth:`register_forward_pre_hook`, :meth:`register_forward_hook` and
+    :meth:`register_full_backward_hook`. ``training`` is True until
     :meth:`eval` (it changes what :class:`Dropout` does).
     """
 
@@ -67,6 +85,13 @@ class Module:
     _parameters: dict[str, Parameter | None]
     _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module | None]
+    _non_persistent: set[str]
+    _forward_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _forward_pre_hooks_with_kwargs: set[int]
+    _forward_hooks: OrderedDict[int, Callable[..., Any]]
+    _forward_hooks_with_kwargs: set[int]
+    _forward_hooks_always_called: set[int]
+    _backward_hooks: OrderedDict[int, Callable[..., Any]]
 
     def __init__(self) -> None:
         set_ = object.__setattr__
@@ -75,6 +100,12 @@ class Module:
         set_(self, "_buffers", {})
         set_(self, "_non_persistent", set())
         set_(self, "_modules", {})
+        set_(self, "_forward_pre_hooks", OrderedDict())
+        set_(self, "_forward_pre_hooks_with_kwargs", set())
+        set_(self, "_forward_hooks", OrderedDict())
+        set_(self, "_forward_hooks_with_kwargs", set())
+        set_(self, "_forward_hooks_always_called", set())
+        set_(self, "_backward_hooks", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation of the module; every subclass defines it."""
@@ -83,7 +114,126 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks:
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def _call_with_hooks(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """``forward`` between its pre-hooks and hooks, as in PyTorch's ``__call__``."""
+        for hook_id, hook in list(self._forward_pre_hooks.items()):
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                changed = hook(self, args, kwargs)
+                if changed is not None:
+                    if not (isinstance(changed, tuple) and len(changed) == 2):
+                        raise RuntimeError(
+                            "forward pre-hook must return None or a tuple of "
+                            f"(new_args, new_kwargs), but got {changed}."
+                        )
+                    args, kwargs = changed
+            else:
+                changed = hook(self, args)
+                if changed is not None:
+                    args = changed if isinstance(changed, tuple) else (changed,)
+        backward_hook = None
+        if self._backward_hooks:
+            backward_hook = BackwardHook(self, list(self._backward_hooks.values()))
+            args = backward_hook.setup_input(args)
+        result, called = None, set()
+        try:
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook in list(self._forward_hooks.items()):
+                called.add(hook_id)
+                changed = self._run_forward_hook(hook_id, hook, args, kwargs, result)
+                if changed is not None:
+                    result = changed
+        except Exception:
+            for hook_id, hook in list(self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called and hook_id not in called:
+                    try:
+                        self._run_forward_hook(hook_id, hook, args, kwargs, result)
+                    except Exception as hook_error:
+                        warnings.warn(
+                            "forward hook with always_call=True raised an exception that was "
+                            f"silenced, as another error was raised in forward: {hook_error}",
+                            stacklevel=2,
+                        )
+            raise
+        if backward_hook is not None:
+            result = backward_hook.setup_output(result)
+        return result
+
+    def _run_forward_hook(
+        self,
+        hook_id: int,
+        hook: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        result: Any,
+    ) -> Any:
+        if hook_id in self._forward_hooks_with_kwargs:
+            return hook(self, args, kwargs, result)
+        return hook(self, args, result)
+
+    # ------------------------------------------------------------------ hooks
+    @staticmethod
+    def _add_hook(registry: OrderedDict[int, Any], hook: Any, prepend: bool) -> RemovableHandle:
+        if not callable(hook):
+            raise TypeError(f"hook must be callable, got {type(hook).__name__}")
+        handle = RemovableHandle(registry)
+        registry[handle.id] = hook
+        if prepend:
+            registry.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every ``forward``; returns a removable handle.
+
+        The hook may return a new ``args`` (a tuple, or a single value that is
+        wrapped in one). With ``with_kwargs=True`` it is called as
+        ``hook(module, args, kwargs)`` and may return ``(new_args, new_kwargs)``.
+        ``prepend=True`` runs it before the hooks already registered.
+        """
+        handle = self._add_hook(self._forward_pre_hooks, hook, prepend)
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs.add(handle.id)
+        return handle
+
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every ``forward``; returns a removable handle.
+
+        The hook may return a new output. With ``with_kwargs=True`` it is called as
+        ``hook(module, args, kwargs, output)``; with ``always_call=True`` it also
+        runs (with ``output=None``) when ``forward`` raises. ``prepend=True`` runs
+        it before the hooks already registered.
+        """
+        handle = self._add_hook(self._forward_hooks, hook, prepend)
+        if with_kwargs:
+            self._forward_hooks_with_kwargs.add(handle.id)
+        if always_call:
+            self._forward_hooks_always_called.add(handle.id)
+        return handle
+
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients reach the module.
+
+        ``grad_output`` holds the gradients of the module's tensor outputs,
+        ``grad_input`` those of its tensor inputs (None where no gradient flows);
+        the hook may return a new ``grad_input`` tuple, passed on instead. Built
+        on ``Tensor.register_hook`` on identity nodes placed around ``forward``
+        (see :class:`minigrad.nn.hooks.BackwardHook`).
+        """
+        return self._add_hook(self._backward_hooks, hook, prepend)
 
     # ------------------------------------------------------------------ registration
     def _registry(self, name: str) -> dict[str, Any]:
@@ -199,6 +349,45 @@ class Module:
 
     register_module = add_module
 
+    def get_submodule(self, target: str) -> Module:
+        """The sub-module at the dotted path ``target`` (``"encoder.0"``); ``""`` is self.
+
+        Raises ``AttributeError`` naming the step of the path that does not exist
+        or is not a Module.
+        """
+        module: Module = self
+        if target == "":
+            return module
+        for item in target.split("."):
+            if not hasattr(module, item):
+                raise AttributeError(f"{type(module).__name__} has no attribute `{item}`")
+            child = getattr(module, item)
+            if not isinstance(child, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+            module = child
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target`` (``"encoder.0.weight"``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path ``target`` (``"norm.running_mean"``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return getattr(module, name)
+
     # ------------------------------------------------------------------ traversal
     def named_modules(
         self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
@@ -311,16 +500,21 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.zero_()
+                with no_grad():
+                    p.grad.zero_()
 
     # ------------------------------------------------------------------ devices and dtypes
-    def to(self, *args: Any, device: Any = None, dtype: Any = None) -> Module:
+    def to(
+        self, *args: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False
+    ) -> Module:
         """Move (``to('cuda')``) and/or cast (``to(minigrad.float64)``) in place; returns self.
 
-        Every parameter and buffer keeps its identity: its ``data`` (and its
-        ``grad``) is replaced by the moved array, so an optimizer created before
+        Also ``to(device, dtype)`` and ``to(tensor)`` (that tensor's device and
+        dtype). Every parameter and buffer keeps its identity: its values (and its
+        ``grad``'s) are replaced by the moved ones, so an optimizer created before
         the move still updates the right tensors. Only floating-point tensors are
-        cast to ``dtype``.
+        cast to ``dtype``. ``non_blocking`` is accepted for PyTorch's signature;
+        copies are synchronous.
         """
         for arg in args:
             if isinstance(arg, str | Device):
@@ -335,11 +529,14 @@ class Module:
         if dtype is not None:
             dtype = as_dtype(dtype)
             if not is_floating(dtype):
-                raise TypeError(f"Module.to only accepts floating point dtypes, got {dtype}")
+                raise TypeError(
+                    "nn.Module.to only accepts floating point or complex dtypes, but got "
+                    f"desired dtype={dtype}"
+                )
         for tensor in (*self.parameters(), *self.buffers()):
-            tensor._array = _move(tensor._array, target, dtype)
+            _set_array(tensor, _move(array_of(tensor), target, dtype))
             if tensor.grad is not None:
-                tensor.grad._array = _move(tensor.grad._array, target, dtype)
+                _set_array(tensor.grad, _move(array_of(tensor.grad), target, dtype))
         return self
 
     def cpu(self) -> Module:
@@ -367,7 +564,7 @@ class Module:
     # ------------------------------------------------------------------ state
     def state_dict(
         self,
-        destination: dict[str, Tensor] | None = None,
+        destination: OrderedDict[str, Tensor] | None = None,
         prefix: str = "",
         keep_vars: bool = False,
     ) -> OrderedDict[str, Tensor]:

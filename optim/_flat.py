@@ -16,12 +16,11 @@ from __future__ import annotations
 import numbers
 from typing import TYPE_CHECKING, Any
 
+from minigrad._typing import Array
 from minigrad.backend import backend_of
 
 if TYPE_CHECKING:
     from minigrad import Tensor
-
-Array = Any
 
 
 class FlatGroup:

@@ -29,11 +29,14 @@ Notation in the docstrings: θ parameter, g gradient, γ learning rate,
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
+from minigrad._typing import Array
 from minigrad.backend import get_array_module
 
 __all__ = [
+    "apply_rule",
     "sgd_update",
     "momentum_update",
     "nesterov_update",
@@ -43,8 +46,33 @@ __all__ = [
     "adam_update",
 ]
 
-Array = Any  # numpy.ndarray, cupy.ndarray or the strict test array
 State = dict[str, Any]
+
+
+def apply_rule(
+    rule: Callable[..., None], param: Array, grad: Array, state: State, **hyper: Any
+) -> None:
+    """``rule(param, grad, state, **hyper)``, with a 0-d ``param`` seen as a 1-element array.
+
+    NumPy < 2 computes a 0-d float32 array times a Python float in float64 (the
+    Python float counts as float64 when every operand is a scalar), so the rules'
+    arithmetic would differ from that of any other shape. Through 1-element views
+    (which share memory with the 0-d arrays) a 0-d parameter is updated in its own
+    dtype on every NumPy; its state arrays stay 0-d, as PyTorch's.
+    """
+    if param.ndim != 0:
+        rule(param, grad, state, **hyper)
+        return
+    as_1d = {key: _reshaped(value, (1,)) for key, value in state.items()}
+    rule(param.reshape(1), grad.reshape(1), as_1d, **hyper)
+    state.update((key, _reshaped(value, ())) for key, value in as_1d.items())
+
+
+def _reshaped(value: Any, shape: tuple[int, ...]) -> Any:
+    """A view of ``value`` with ``shape`` if it is a one-element array; other values as is."""
+    if getattr(value, "size", None) == 1 and hasattr(value, "reshape"):
+        return value.reshape(shape)
+    return value
 
 
 def _sqrt(xp: Any, x: Array) -> Array:

@@ -82,7 +82,7 @@ class BookOptimizer:
                 raise KeyError(f"grads has no entry for parameter {key!r}")
             value, grad = params[key], grads[key]
             state = self.state.setdefault(key, {})
-            if isinstance(value, numbers.Number):
+            if isinstance(value, numbers.Real):
                 # A plain number: compute on a 0-d float64 host array, write the number back.
                 xp = get_backend("cpu").xp
                 array = xp.array(float(value), dtype=xp.float64)
@@ -95,7 +95,7 @@ class BookOptimizer:
                         f"params[{key!r}] must be a floating-point array or a number, "
                         f"got {type(value).__name__} with dtype {dtype}"
                     )
-                self._rule(value, grad, state, **hyper)
+                F.apply_rule(self._rule, value, grad, state, **hyper)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._arg_names)

@@ -26,9 +26,11 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import minigrad
+from minigrad._typing import Array
 from minigrad.backend import backend_of, get_array_module
 
 from ._flat import FlatGroup, is_array
+from ._functional import apply_rule
 
 if TYPE_CHECKING:
     from minigrad import Tensor
@@ -36,7 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["Optimizer", "ParamsT"]
 
 ParamsT = Iterable["Tensor"] | Iterable[dict[str, Any]]
-Array = Any
 StateDict = dict[str, Any]
 
 
@@ -150,7 +151,7 @@ class Optimizer:
                 "optimizer parameters need to be organized in ordered collections, but the "
                 "ordering of tensors in sets will change between runs. Please use a list instead."
             )
-        param_groups = list(params)
+        param_groups: list[Any] = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(param_groups[0], dict):
@@ -266,7 +267,7 @@ class Optimizer:
                 _check_grad(p, p.grad._array)
                 _check_state(p, self.state.get(p))
             for p in stepped:
-                rule(p._array, p.grad._array, self.state[p], **kwargs)
+                apply_rule(rule, p._array, p.grad._array, self.state[p], **kwargs)
         return loss
 
     def _flat_group(self, index: int, group: dict[str, Any]) -> FlatGroup | None:

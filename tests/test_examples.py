@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 import re
 import subprocess
 import sys
@@ -164,6 +165,9 @@ def test_weight_init_shows_saturation_and_collapse(tmp_path: Path) -> None:
     assert std["std 1, sigmoid"]["std L5"] > 0.35  # piled up at 0 and 1
     assert std["std 0.01, sigmoid"]["std L5"] < 0.05  # piled up at 0.5
     assert std["He, ReLU"]["std L5"] > 0.3  # the spread survives 5 layers
+    # ReLU's exact zeros are left out of the histograms, and counted (about half).
+    assert len(summary["relu_zeros"]) == 5
+    assert all(0.3 < share < 0.7 for share in summary["relu_zeros"])
     assert_pngs(summary, 1)
 
 
@@ -183,6 +187,10 @@ def test_optimizer_race_tiny(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     # Same initial weights and batches: the first loss is the same for every optimizer.
     assert summary["losses"]["SGD"][0] == summary["losses"]["Adam"][0]
     out = capsys.readouterr().out
+    # --print-interval prints while each optimizer trains, before the closing table.
+    progress = re.findall(r"^\s*(SGD|Adam)  iteration\s+(\d+): loss=\d\.\d{4}$", out, re.MULTILINE)
+    assert progress == [(name, str(i)) for name in ("SGD", "Adam") for i in (0, 10, 20)]
+    assert out.index("Adam  iteration    20") < out.index("training loss (of that")
     assert re.search(r"^\s+20\s", out, re.MULTILINE)  # the loss table, every 10 iterations
     assert "held-out acc" in out
     assert_pngs(summary, 1)
@@ -257,3 +265,101 @@ def test_lr_schedules(tmp_path: Path) -> None:
     assert all(b <= a for a, b in zip(plateau, plateau[1:], strict=False))  # never raised
     assert plateau[-1] < 0.1  # the training plateaued at least once
     assert_pngs(summary, 1)
+
+
+def test_full_mnist_offline_prints_only_the_helpful_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from minigrad import data
+
+    def offline(train: bool = True) -> Any:
+        raise data.DatasetNotAvailableError("MNIST could not be loaded: no network (test)")
+
+    monkeypatch.setattr(data, "load_mnist", offline)
+    with pytest.raises(SystemExit) as exit_info:
+        run("optimizer_race", tmp_path, "--data mnist --iterations 1")
+    message = exit_info.value.code
+    assert isinstance(message, str)  # printed as is by Python, without a traceback
+    assert message.startswith("MNIST could not be loaded: no network (test)")
+    assert "--data sample" in message
+    assert exit_info.value.__cause__ is None and exit_info.value.__suppress_context__
+
+
+# ----------------------------------------------------------------------------- figures, git
+def test_examples_write_to_an_ignored_folder_by_default() -> None:
+    common = example("_common")
+    args = common.make_parser(None).parse_args([])
+    assert args.out == common.DEFAULT_OUT == EXAMPLES_DIR.parent / "out"
+    assert common.README_FIGURES == EXAMPLES_DIR / "figures"
+    gitignore = (EXAMPLES_DIR.parent / ".gitignore").read_text().split()
+    assert "out/" in gitignore
+
+
+def test_make_figures_refreshes_the_readme_figures(tmp_path: Path) -> None:
+    make_figures = example("make_figures")
+    readme = (EXAMPLES_DIR.parent / "README.md").read_text()
+    assert "python examples/make_figures.py" in readme
+    figures = make_figures.main(["--only", "adam_by_hand", "--out", str(tmp_path)])
+    assert figures == [tmp_path / "adam_by_hand.png"]
+    # Every README thumbnail is one that make_figures.py writes.
+    shown = set(re.findall(r"examples/figures/(\w+)\.png", readme))
+    # data_parallel's figure comes from its own launch under mpiexec (README section)
+    written = {"optimizer_paths_autograd", "housing_regression_diabetes", "data_parallel"} | set(
+        make_figures.FIGURES
+    )
+    assert shown and shown <= written
+
+
+_BACKEND_PROBE = """
+import sys, types
+import matplotlib
+if sys.argv[1] == "jupyter":  # what a Jupyter kernel looks like to the examples
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: object()
+    sys.modules["IPython"] = ipython
+    matplotlib.use("svg")  # the notebook's backend (stands for the inline one)
+import _common
+print(matplotlib.get_backend().lower())
+"""
+
+
+@pytest.mark.parametrize(("where", "backend"), [("jupyter", "svg"), ("headless", "agg")])
+def test_matplotlib_backend_left_alone_inside_jupyter(where: str, backend: str) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")
+    }
+    env["PYTHONPATH"] = os.pathsep.join([str(EXAMPLES_DIR), *sys.path])
+    done = subprocess.run(
+        [sys.executable, "-c", _BACKEND_PROBE, where],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [backend]
+
+
+def test_headless_backend_decision() -> None:
+    choose = example("_common").headless_backend
+    assert choose({}, "linux", ipython=False) == "Agg"
+    assert choose({}, "linux", ipython=True) is None  # Jupyter: the notebook's backend
+    assert choose({"DISPLAY": ":0"}, "linux", ipython=False) is None
+    assert choose({"WAYLAND_DISPLAY": "wayland-0"}, "linux", ipython=False) is None
+    assert choose({"MPLBACKEND": "pdf"}, "linux", ipython=False) is None
+    assert choose({}, "darwin", ipython=False) is None
+    assert choose({}, "win32", ipython=False) is None
+
+
+def test_importing_minigrad_does_not_touch_matplotlib() -> None:
+    code = (
+        "import sys, minigrad; from minigrad import nn, optim; print('matplotlib' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False"]

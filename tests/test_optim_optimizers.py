@@ -342,6 +342,27 @@ def test_float32_parameters_stay_float32(name: str, device: str) -> None:
     np.testing.assert_allclose(host(p), expected, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("name", list(CASES))
+def test_0d_float32_parameters_step_as_1_element_ones(name: str, device: str) -> None:
+    # NumPy < 2 computed 0-d float32 arrays times Python floats in float64.
+    cls, _, _ = CASES[name]
+    rng = np.random.default_rng(1)
+    start, grads = rng.standard_normal(), rng.standard_normal(STEPS)
+    (scalar,) = make_params([np.array(start)], device, dtype=minigrad.float32)
+    (vector,) = make_params([np.array([start])], device, dtype=minigrad.float32)
+    opts = [cls([p], lr=0.01, weight_decay=0.1) for p in (scalar, vector)]
+    for g in grads:
+        for p, opt in zip((scalar, vector), opts, strict=True):
+            set_grad(p, np.full(p.shape, g, dtype=np.float32), device)
+            opt.step()
+    assert scalar.shape == () and scalar.dtype == minigrad.float32
+    np.testing.assert_array_equal(host(scalar), host(vector)[0])
+    for key, value in opts[0].state[scalar].items():
+        if not isinstance(value, int):
+            assert (value.shape, value.dtype) == ((), np.float32), key
+            np.testing.assert_array_equal(to_host(value), to_host(opts[1].state[vector][key])[0])
+
+
 def test_learning_rate_changes_act_as_in_pytorch(device: str) -> None:
     # The momentum buffer holds gradients, so a new learning rate scales the whole step at once.
     (p,) = make_params([np.array([1.0, -2.0])], device)

@@ -8,6 +8,7 @@ import math
 import os
 import pathlib
 import pickle
+import struct
 from collections import OrderedDict
 from typing import Any
 
@@ -474,3 +475,112 @@ def test_crash_at_rename_and_interrupt_leave_no_temp_file(tmp_path, good_file, m
     save({"w": 2}, good_file)  # a normal save then replaces it
     assert load(good_file) == {"w": 2}
     assert os.listdir(tmp_path) == ["good.npz"]
+
+
+# ------------------------------------------------------- temporaries of killed saves
+
+_SLOW_WRITER = """
+import sys, time
+from minigrad import serialization
+
+def stuck(file, entries):
+    file.write(b"PK\\x03\\x04" + bytes(1 << 16))  # part of the archive, then hang
+    file.flush()
+    print("writing", flush=True)
+    time.sleep(60)
+
+serialization._write_npz = stuck
+serialization.save({"w": [1.0, 2.0]}, sys.argv[1])
+"""
+
+
+def _start_stuck_save(target: pathlib.Path) -> Any:
+    """A real process that is in the middle of saving to ``target`` (its temp file exists)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_WRITER, str(target)],
+        stdout=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == "writing\n"
+    return proc
+
+
+def _temporaries(folder: pathlib.Path) -> list[str]:
+    return sorted(name for name in os.listdir(folder) if name.endswith(".tmp"))
+
+
+def test_save_removes_the_temporary_file_of_a_killed_save(tmp_path, good_file):
+    before = good_file.read_bytes()
+    proc = _start_stuck_save(good_file)
+    (orphan,) = _temporaries(tmp_path)
+    assert f".{proc.pid}." in orphan  # the temp file names its writer
+    proc.kill()
+    proc.wait()
+    assert good_file.read_bytes() == before  # the killed save never damaged the target
+    assert _temporaries(tmp_path) == [orphan]  # ... but left its temporary behind
+    save({"other": 1}, tmp_path / "other.npz")  # the next save into that folder cleans up
+    assert _temporaries(tmp_path) == []
+    assert sorted(os.listdir(tmp_path)) == ["good.npz", "other.npz"]
+    assert load(good_file)["step"] == 1
+
+
+def test_save_keeps_the_temporary_file_of_a_live_concurrent_save(tmp_path, good_file):
+    proc = _start_stuck_save(good_file)
+    try:
+        (live,) = _temporaries(tmp_path)
+        save({"other": 1}, tmp_path / "other.npz")
+        assert _temporaries(tmp_path) == [live]
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_cleanup_leaves_files_it_did_not_write(tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()
+    other_host = "0" * 8 if serialization._host_tag() != "0" * 8 else "1" * 8
+    foreign = [
+        ".notes.txt.tmp",
+        ".x.npz.1.abc.tmp",
+        "a.tmp",
+        ".x.npz.zzzzzzzz.1.0123456789ab.tmp",
+        f".x.npz.{other_host}.{dead.pid}.0123456789ab.tmp",  # another machine's writer
+    ]
+    for name in foreign:
+        (tmp_path / name).write_bytes(b"keep")
+    save(1, tmp_path / "x.npz")
+    assert sorted(os.listdir(tmp_path)) == sorted([*foreign, "x.npz"])
+
+
+def test_archive_holds_only_the_structure_and_the_arrays(tmp_path):
+    # NumPy < 2 stored savez(..., allow_pickle=False) as an extra "allow_pickle" entry.
+    save({"w": minigrad.tensor([1.0]), "b": np.zeros(2)}, tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as npz:
+        assert sorted(npz.files) == ["__structure__.json", "a0", "a1"]
+
+
+def test_nan_floats_keep_their_sign_and_payload(tmp_path):
+    # repr() writes every NaN as 'nan'; the bits are saved beside it.
+    payload = struct.unpack("<d", struct.pack("<Q", 0x7FF8000000000001))[0]
+    negative = struct.unpack("<d", struct.pack("<Q", 0xFFF8000000000000))[0]
+    save([payload, negative, float("nan"), 1.5], tmp_path / "nan.npz")
+    loaded = load(tmp_path / "nan.npz")
+    bits = [struct.pack("<d", value) for value in loaded]
+    assert bits == [struct.pack("<d", v) for v in (payload, negative, float("nan"), 1.5)]
+
+
+def test_corrupt_nan_bits_are_refused(tmp_path):
+    root = {"t": "float", "v": "nan", "bits": "zz"}
+    structure = {"format": "minigrad", "version": 1, "root": root}
+    text = json.dumps(structure).encode()
+    np.savez(tmp_path / "bad.npz", **{"__structure__.json": np.frombuffer(text, np.uint8)})
+    with pytest.raises(LoadError, match="bad float value"):
+        load(tmp_path / "bad.npz")

@@ -73,7 +73,8 @@ class Var(Op):
     def forward(self, x: Any, axis: Axis, keepdim: bool, correction: float) -> Any:
         centered = x - x.mean(axis=axis, keepdims=True)
         squares = centered * centered
-        return squares.sum(axis=axis, keepdims=keepdim) / _dof(x.shape, axis, correction)
+        dof = x.dtype.type(_dof(x.shape, axis, correction))  # NumPy 1.x: keep 0-d float32
+        return squares.sum(axis=axis, keepdims=keepdim) / dof
 
     def backward(
         self, xp: Any, g: Any, out: Any, x: Any, axis: Axis, keepdim: bool, correction: float
