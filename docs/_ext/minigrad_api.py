@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 API_MODULES: list[tuple[str, str]] = [
     ("minigrad", "Tensors, their creation and operations, data types, seeds, gradient checks"),
     ("minigrad.autograd", "Recording the graph and walking it backwards"),
+    ("minigrad.linalg", "Linear algebra, as ``torch.linalg``"),
     ("minigrad.nn", "Modules, layers, activations and losses"),
     ("minigrad.nn.functional", "Layers and losses as functions (``F``)"),
     ("minigrad.nn.init", "Weight initialisation (Xavier/Glorot, He/Kaiming, ...)"),
