@@ -108,5 +108,6 @@ from minigrad import (  # type: ignore[attr-defined]  # noqa: E402
     optim,
     serialization,
     utils,
+    viz,
 )
 from minigrad.serialization import load, save  # noqa: E402

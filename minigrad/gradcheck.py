@@ -64,7 +64,7 @@ def gradcheck(
     The outputs are reduced to one number with a fixed random weighting,
     L = Σ wₖ·outₖ, so that every Jacobian entry contributes. For every input that
     requires grad (float64 is required: float32 central differences are too coarse),
-    each element must satisfy |analytic - numerical| ≤ atol + rtol·|numerical|.
+    each element must satisfy ``|analytic - numerical| ≤ atol + rtol·|numerical|``.
     On failure raises :class:`GradcheckError` naming the input, the worst element,
     both values and the tolerance; returns True when all match.
     """

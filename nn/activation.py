@@ -68,7 +68,7 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """log_softmax(x)ᵢ = xᵢ - log Σⱼ exp(xⱼ) along ``dim`` (stable for large |x|)."""
+    """log_softmax(x)ᵢ = xᵢ - log Σⱼ exp(xⱼ) along ``dim`` (stable for large ``|x|``)."""
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()

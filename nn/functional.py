@@ -115,7 +115,7 @@ def _floating_input(op: str, input: Tensor) -> None:
 
 # ----------------------------------------------------------------------------- layers
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x Wᵀ + b for ``input`` of shape (*, in_features) and ``weight`` (out, in).
+    """y = x Wᵀ + b for ``input`` of shape ``(*, in_features)`` and ``weight`` (out, in).
 
     One graph node: dx = dy W (only when x requires grad), dW = dyᵀ x, db = Σ dy.
     """
@@ -205,7 +205,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
-    """log_softmax(x)ᵢ = xᵢ - log Σⱼ exp(xⱼ) along ``dim``; finite for |x| ~ 1e4."""
+    """log_softmax(x)ᵢ = xᵢ - log Σⱼ exp(xⱼ) along ``dim``; finite for ``|x| ~ 1e4``."""
     _check_tensor("log_softmax", "input", input)
     if dtype is not None:
         input = input.to(as_dtype(dtype))
@@ -235,7 +235,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
-    """An int64 tensor of shape (*, num_classes): 1 at each index of ``tensor``, 0 elsewhere."""
+    """An int64 tensor of shape ``(*, num_classes)``: 1 at each index of ``tensor``, 0 elsewhere."""
     _check_tensor("one_hot", "tensor", tensor)
     if tensor.dtype.kind not in "iu":
         raise TypeError(
@@ -295,7 +295,7 @@ def l1_loss(
     reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
-    """Mean absolute error: ℓ = |xᵢ - yᵢ|, reduced by ``reduction`` (mean over all elements)."""
+    """Mean absolute error: ``ℓ = |xᵢ - yᵢ|``, reduced by ``reduction`` (mean over all elements)."""
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _regression_pair("l1_loss", input, target)
     return _functions.L1Loss.apply(input, target, reduction)
@@ -502,7 +502,7 @@ def binary_cross_entropy_with_logits(
 
     ℓₙ = -wₙ [p yₙ log σ(xₙ) + (1 - yₙ) log(1 - σ(xₙ))], computed as
     wₙ [(1 - yₙ + p yₙ) softplus(xₙ) - p yₙ xₙ] with
-    softplus(x) = max(x, 0) + log(1 + e^-|x|), finite for any logit.
+    ``softplus(x) = max(x, 0) + log(1 + e^-|x|)``, finite for any logit.
     ``pos_weight`` p (e.g. shape (C,)) weighs the positive examples of each class
     and broadcasts along the last dimension; ``weight`` broadcasts to the input.
     """

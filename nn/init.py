@@ -2,8 +2,8 @@
 
 Every function fills its tensor in place (without recording a graph), draws
 from the seeded generator of the tensor's device (``minigrad.manual_seed``),
-and returns the tensor. For a weight of shape (out, in, *k),
-fan_in = in · Πk and fan_out = out · Πk.
+and returns the tensor. For a weight of shape ``(out, in, *k)``,
+``fan_in = in · Πk`` and ``fan_out = out · Πk``.
 
 Why initialisation matters (seed 002, "Xavier / He"): in a deep sigmoid
 network, weights of std 1 push the activations to 0 and 1 (vanishing

@@ -27,7 +27,7 @@ class Identity(Module):
 
 
 class Linear(Module):
-    """y = x Wᵀ + b, for inputs of shape (*, in_features) (any leading dims, or 1-D).
+    """y = x Wᵀ + b, for inputs of shape ``(*, in_features)`` (any leading dims, or 1-D).
 
     ``weight`` has shape (out_features, in_features) and ``bias`` (out_features,);
     both start as PyTorch's: uniform in ±1/√in_features
@@ -82,7 +82,10 @@ class Linear(Module):
 
 
 class Flatten(Module):
-    """Merge dimensions ``start_dim`` .. ``end_dim`` into one: (N, 1, 28, 28) -> (N, 784)."""
+    """Merge dimensions ``start_dim`` to ``end_dim`` (inclusive) into one.
+
+    (N, 1, 28, 28) -> (N, 784) with the defaults ``start_dim=1, end_dim=-1``.
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()

@@ -57,7 +57,7 @@ class MSELoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """Mean absolute error: ℓ = mean over all elements of |xᵢ - yᵢ| (``reduction='mean'``)."""
+    """Mean absolute error: ℓ = mean over all elements of ``|xᵢ - yᵢ|`` (``reduction='mean'``)."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)

@@ -128,7 +128,7 @@ def destroy_process_group(group: Any = None) -> None:
 
 
 def get_rank(group: Any = None) -> int:
-    """This process's rank, ``0 .. world_size - 1``."""
+    """This process's rank, from ``0`` to ``world_size - 1``."""
     return default_group(group).rank
 
 
