@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from minigrad.autograd import graph
-from minigrad.autograd.grad_mode import set_grad_enabled
+from minigrad.autograd.grad_mode import _state, set_grad_enabled
 from minigrad.autograd.graph import Node, new_tensor
 from minigrad.ops import namespace
 
@@ -41,22 +41,26 @@ def backward(
     freed afterwards unless ``retain_graph`` (which defaults to ``create_graph``).
     """
     tensors = _as_tuple(tensors, "tensors")
-    grads = _as_tuple(grad_tensors, "grad_tensors") if grad_tensors is not None else None
+    grads = None if grad_tensors is None else _as_tuple(grad_tensors, "grad_tensors")
     roots, foreign = _root_gradients(tensors, grads, create_graph)
     targets = None if inputs is None else _as_tuple(inputs, "inputs")
     if targets is not None and not targets:
         raise RuntimeError("backward: 'inputs' argument to backward() cannot be empty.")
     wanted = None if targets is None else {t.grad_fn: t for t in targets if t.grad_fn is not None}
     retain = create_graph if retain_graph is None else retain_graph
-    with set_grad_enabled(create_graph):
+    recording = _state.enabled
+    _state.enabled = create_graph  # backward functions and hooks record only for create_graph
+    try:
         leaves, captured = _walk(tensors, roots, retain, create_graph, wanted)
-        if targets is not None:
+        if wanted is not None:
             chosen = {id(t) for t in targets}
             leaves = {t: g for t, g in leaves.items() if id(t) in chosen}
             for node, g in captured.items():
                 if g is not None:
                     leaves[wanted[node]] = g
         _store_gradients(leaves, foreign)
+    finally:
+        _state.enabled = recording
 
 
 def grad(

@@ -236,7 +236,11 @@ class Op(Node):
             fn.edges = edges
             fn.hooks = None
             fn.out = out if cls.saves_output else None
-            fn.versions = _saved_versions(args, cls.saved, t if cls.saves_output else None)
+            fn.versions = (
+                _saved_versions(args, cls.saved, t if cls.saves_output else None)
+                if cls.saved or cls.saves_output
+                else ()
+            )
             t.grad_fn = fn
             t.requires_grad = True
         else:
@@ -275,14 +279,10 @@ class Op(Node):
             grads = self.backward(graph, grad, out, *self.inputs)
         else:
             grads = self.backward(_array_module(grad), grad, self.out, *arrays)
-        fitted = []
         for g, a, edge in zip(grads, arrays, self.edges):  # noqa: B905  (equal lengths)
-            if edge is None or g is None:
-                g = None
-            elif g.shape != a.shape or g.dtype != a.dtype:
-                g = fit_gradient(g, a)
-            fitted.append(g)
-        return fitted
+            if edge is not None and g is not None and (g.shape != a.shape or g.dtype != a.dtype):
+                return _fitted(grads, arrays, self.edges)
+        return grads
 
     def release(self) -> None:
         self.inputs = self.arrays = self.out = None
@@ -315,6 +315,14 @@ class ViewOp(Op):
             base, steps = x._view or (x, ())
             out._view = (base, (*steps, (cls, params)))
         return out
+
+
+def _fitted(grads: Any, arrays: list[Any], edges: list[Any]) -> list[Any]:
+    """The gradients summed back to their inputs' shapes and cast to their dtypes."""
+    return [
+        None if edge is None or g is None else fit_gradient(g, a)
+        for g, a, edge in zip(grads, arrays, edges)  # noqa: B905  (equal lengths)
+    ]
 
 
 def _saved_versions(args: tuple, positions: tuple[int, ...], out: Any) -> list | tuple:
