@@ -676,7 +676,7 @@ class Tensor:
     ) -> None:
         old = new_tensor(self._array.copy(), self.grad_fn)
         old.requires_grad = self.requires_grad
-        result = compute(old, value)
+        result = compute(old, old if value is self else value)  # x.mul_(x) reads the old x
         if result.shape != self.shape:
             raise RuntimeError(
                 f"{op}: output with shape {self.shape} doesn't match the broadcast shape "

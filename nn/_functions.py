@@ -74,7 +74,7 @@ class Linear(Op):
     # y = x Wᵀ + b   (x: (*, in), W: (out, in), b: (out,))
     # dx = dy W,  dW = dyᵀ x  (leading dims flattened),  db = Σ dy over the leading dims
     __slots__ = ()
-    saved = (0, 1)
+    saved_for_others = (0, 1)
 
     def forward(self, x: Array, w: Array, b: Array | None = None) -> Array:
         if x.ndim == 2:

@@ -180,11 +180,14 @@ class Op(Node):
     ``backward(xp, g, out, *args)`` returning one gradient per positional
     argument (None where none flows). ``out`` is the output when the class sets
     ``saves_output``, else None; ``saved`` lists the positions of the inputs
-    whose values backward reads (they are version-checked).
+    whose values backward reads, and ``saved_for_others`` those it reads only
+    for the gradients of the other inputs (as ``a`` in d(a·b)/db): both are
+    version-checked, the latter only when another input wants a gradient.
     """
 
     __slots__ = ("inputs", "arrays", "out", "versions")
     saved: tuple[int, ...] = ()
+    saved_for_others: tuple[int, ...] = ()
     saves_output = False
     broadcasts = False  # element-wise ops set this: shape errors then name the shapes
 
@@ -201,12 +204,12 @@ class Op(Node):
         fn = _new(cls)
         arrays = []
         edges = []
-        requires_grad = False
+        wanting = 0  # how many inputs want a gradient
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a._array)
                 if a.requires_grad:
-                    requires_grad = True
+                    wanting += 1
                     edges.append(a.grad_fn or a)
                 else:
                     edges.append(None)
@@ -230,15 +233,15 @@ class Op(Node):
         t._counter = [0]
         t._view = None
         t._hooks = None
-        if requires_grad and _state.enabled:
+        if wanting and _state.enabled:
             fn.inputs = args
             fn.arrays = arrays
             fn.edges = edges
             fn.hooks = None
             fn.out = out if cls.saves_output else None
             fn.versions = (
-                _saved_versions(args, cls.saved, t if cls.saves_output else None)
-                if cls.saved or cls.saves_output
+                _saved_versions(fn, args, wanting, t if cls.saves_output else None)
+                if cls.saved or cls.saved_for_others or cls.saves_output
                 else ()
             )
             t.grad_fn = fn
@@ -325,12 +328,15 @@ def _fitted(grads: Any, arrays: list[Any], edges: list[Any]) -> list[Any]:
     ]
 
 
-def _saved_versions(args: tuple, positions: tuple[int, ...], out: Any) -> list | tuple:
-    """``(counter, version, position)`` of each saved tensor (position -1: the output)."""
-    if not positions and out is None:
-        return ()
+def _saved_versions(fn: Op, args: tuple, wanting: int, out: Any) -> list:
+    """``(counter, version, position)`` of each tensor that ``fn`` saved (position -1: the
+    output); an input saved for the others' gradients counts only when another wants one."""
+    edges = fn.edges
+    positions = [i for i in fn.saved_for_others if wanting > (edges[i] is not None)]
     versions = [
-        (args[i]._counter, args[i]._counter[0], i) for i in positions if isinstance(args[i], Tensor)
+        (args[i]._counter, args[i]._counter[0], i)
+        for i in (*fn.saved, *positions)
+        if isinstance(args[i], Tensor)
     ]
     if out is not None:
         versions.append((out._counter, 0, -1))

@@ -37,7 +37,7 @@ class Mul(Op):
     # d(a * b) = b da + a db
     __slots__ = ()
     broadcasts = True
-    saved = (0, 1)
+    saved_for_others = (0, 1)
 
     def forward(self, a: Any, b: Any) -> Any:
         return a * b
@@ -53,7 +53,8 @@ class Div(Op):
     # d(a / b) = da / b - a db / b²
     __slots__ = ()
     broadcasts = True
-    saved = (0, 1)
+    saved = (1,)
+    saved_for_others = (0,)
 
     def forward(self, a: Any, b: Any) -> Any:
         return a / b

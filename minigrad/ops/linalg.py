@@ -10,7 +10,7 @@ from minigrad.autograd.graph import Op
 class MatMul(Op):
     # y = a @ b (NumPy's rules: 1-D, 2-D, batched);  da = dy @ bᵀ,  db = aᵀ @ dy
     __slots__ = ()
-    saved = (0, 1)
+    saved_for_others = (0, 1)
 
     def forward(self, a: Any, b: Any) -> Any:
         return a @ b
