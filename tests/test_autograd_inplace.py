@@ -97,7 +97,7 @@ def test_every_inplace_op_bumps_the_version_shared_with_views(device):
     assert t._version == len(steps) + 1
 
 
-# ----------------------------------------------------------------------------- differentiable in place
+# ------------------------------------------------------------------------ differentiable in place
 def test_assigning_into_a_graph_tensor_is_differentiable(device):
     x = on([1.0, -2.0, 3.0], device)
     y = x * 2
