@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from minigrad.autograd.graph import Op
 from minigrad.backend import get_array_module
 
@@ -92,8 +94,9 @@ def log_softmax_array(x: Any, dim: int) -> Any:
     xp = get_array_module(x)
     if x.size == 0:  # nothing to normalise (and the log of an empty Σ would warn)
         return x.copy()
-    shifted = x - x.max(axis=dim, keepdims=True)
-    shifted -= xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+    with np.errstate(invalid="ignore"):  # a row of -inf gives nan quietly, as PyTorch
+        shifted = x - x.max(axis=dim, keepdims=True)
+        shifted -= xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
     return shifted
 
 
