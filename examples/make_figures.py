@@ -25,6 +25,7 @@ from _common import README_FIGURES
 FIGURES: dict[str, list[str]] = {
     "gradient_descent": [],
     "adam_by_hand": [],
+    "higher_order": [],
     "optimizer_paths": [],
     "optimizer_race": [],
     "housing_regression": ["--data", "diabetes"],

@@ -111,6 +111,19 @@ def test_gradient_descent_matches_the_notes(tmp_path: Path, device: str) -> None
     assert_pngs(summary, 1)
 
 
+# ----------------------------------------------------------------------------- higher order
+def test_higher_order_newton_and_tanh(tmp_path: Path, device: str) -> None:
+    summary = run("higher_order", tmp_path, f"--device {device}")
+    assert summary["newton"][0]["f'(x)"] == pytest.approx(24.0)  # f'(2) = 4·8 - 4·2
+    assert summary["newton"][0]["f''(x)"] == pytest.approx(44.0)  # f''(2) = 12·4 - 4
+    assert summary["newton_steps"] <= 8 < 100 < summary["descent_steps"]
+    x = np.linspace(-5, 5, 201)
+    t = np.tanh(x)
+    second = -2 * t * (1 - t**2)
+    np.testing.assert_allclose(summary["tanh"][2], second, atol=1e-12)
+    assert_pngs(summary, 1)
+
+
 # ----------------------------------------------------------------------------- seed 002
 def test_adam_by_hand_matches_the_closed_forms(tmp_path: Path, device: str) -> None:
     summary = run("adam_by_hand", tmp_path, f"--device {device}")
