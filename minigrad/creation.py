@@ -234,7 +234,7 @@ def randn(
 
 def randint(
     low: int,
-    high: int | None = None,
+    high: Any = None,
     size: Sequence[int] = (),
     *,
     generator: random.Generator | None = None,

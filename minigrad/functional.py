@@ -191,6 +191,6 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-    """|input - other| ≤ atol + rtol·|other| everywhere."""
+    """``|input - other| ≤ atol + rtol·|other|`` everywhere."""
     xp = backend_of(input._array).xp
     return bool(xp.allclose(input._array, other._array, rtol=rtol, atol=atol))

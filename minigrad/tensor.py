@@ -732,23 +732,23 @@ class Tensor:
         return self.div_(other)
 
     def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        """self += alpha · other, in place."""
+        """``self += alpha · other``, in place."""
         return self._update("add_", operator.iadd, operator.add, _scaled(other, alpha))
 
     def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        """self -= alpha · other, in place."""
+        """``self -= alpha · other``, in place."""
         return self._update("sub_", operator.isub, operator.sub, _scaled(other, alpha))
 
     def mul_(self, other: Any) -> Tensor:
-        """self *= other, in place."""
+        """``self *= other``, in place."""
         return self._update("mul_", operator.imul, operator.mul, other)
 
     def div_(self, other: Any) -> Tensor:
-        """self /= other, in place."""
+        """``self /= other``, in place."""
         return self._update("div_", operator.itruediv, operator.truediv, other)
 
     def pow_(self, exponent: Any) -> Tensor:
-        """self = self ** exponent, in place."""
+        """``self = self ** exponent``, in place."""
         return self._update("pow_", operator.ipow, operator.pow, exponent)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
@@ -805,7 +805,7 @@ class Tensor:
         return self.copy_(new_tensor(sample * std + mean))
 
     def _apply_(self, op: str, fn: Callable[[Tensor], Tensor]) -> Tensor:
-        """self = fn(self), in place: the in-place forms of element-wise functions."""
+        """``self = fn(self)``, in place: the in-place forms of element-wise functions."""
         return self._update(
             op,
             lambda a, _: _assign_all(a, fn(new_tensor(a))._array),
@@ -833,7 +833,7 @@ class Tensor:
         return self._apply_("neg_", Tensor.neg)
 
     def abs_(self) -> Tensor:
-        """|x|, in place."""
+        """``|x|``, in place."""
         return self._apply_("abs_", Tensor.abs)
 
     def __setitem__(self, key: Any, value: Any) -> None:
@@ -919,7 +919,7 @@ class Tensor:
         return elementwise.Sqrt.apply(self._floating("sqrt"))
 
     def abs(self) -> Tensor:
-        """|x| element-wise (gradient sign(x), 0 at 0)."""
+        """``|x|`` element-wise (gradient sign(x), 0 at 0)."""
         return elementwise.Abs.apply(self)
 
     def tanh(self) -> Tensor:

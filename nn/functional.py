@@ -520,5 +520,5 @@ def binary_cross_entropy_with_logits(
 
 
 # The layers of the book's later chapters live in modules of their own.
-from minigrad.nn._functional_conv import *  # noqa: E402, F403  (conv2d, unfold, max_pool2d, ...)
-from minigrad.nn._functional_norm import *  # noqa: E402, F403  (batch_norm, embedding, pad, ...)
+from ._functional_conv import *  # noqa: E402, F403  (conv2d, unfold, max_pool2d, ...)
+from ._functional_norm import *  # noqa: E402, F403  (batch_norm, embedding, pad, ...)

@@ -52,7 +52,7 @@ def backward(
     _state.enabled = create_graph  # backward functions and hooks record only for create_graph
     try:
         leaves, captured = _walk(tensors, roots, retain, create_graph, wanted)
-        if wanted is not None:
+        if targets is not None and wanted is not None:
             chosen = {id(t) for t in targets}
             leaves = {t: g for t, g in leaves.items() if id(t) in chosen}
             for node, g in captured.items():

@@ -47,7 +47,7 @@ class FunctionCtx(Node):
         self.materialize_grads = True
         self._function = function
         self._inputs = [(a.shape, a.dtype) if isinstance(a, Tensor) else None for a in args]
-        self._saved: list[tuple[Any, list[int] | None, int]] | None = []
+        self._saved: list[tuple[Any, Any, int]] | None = []
         self._non_differentiable: set[int] = set()
         self._dirty: set[int] = set()
         self._outputs: list[Any] = []  # the outputs' arrays
@@ -132,7 +132,7 @@ class FunctionCtx(Node):
                 f"function {self.name()} returned {type(g).__name__} as gradient {i}; "
                 "expected a Tensor or None"
             )
-        shape, dtype = self._inputs[i]
+        shape, dtype = self._inputs[i]  # type: ignore[misc]  # a tensor input (it has an edge)
         g = g if graph is not None else g._array
         if tuple(g.shape) != tuple(shape) or g.dtype != dtype:
             try:

@@ -52,7 +52,6 @@ class _GradModeContext:
     def __new__(cls, func: Callable[..., Any] | None = None, *args: Any, **kwargs: Any) -> Any:
         self = super().__new__(cls)
         if callable(func):  # used as ``@no_grad`` without parentheses
-            self.__init__()
             return self(func)
         return self
 
@@ -133,10 +132,8 @@ class inference_mode(_GradModeContext):
     """
 
     def __new__(cls, mode: Any = True) -> Any:
-        if callable(mode):
-            self = object.__new__(cls)
-            self.__init__(True)
-            return self(mode)
+        if callable(mode):  # used as ``@inference_mode`` without parentheses
+            return cls(True)(mode)
         return object.__new__(cls)
 
     def __init__(self, mode: bool = True) -> None:

@@ -24,6 +24,7 @@ versions of what it saved, and its backward refuses to run on changed values
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -84,6 +85,8 @@ class Node:
     """
 
     __slots__ = ("edges", "hooks", "__weakref__")
+    edges: Any  # a list (or tuple) with one entry per input
+    hooks: dict[int, Any] | None
 
     def name(self) -> str:
         """The node's name as PyTorch prints it, e.g. ``MulBackward0``."""
@@ -101,7 +104,7 @@ class Node:
             self.hooks = {}
         return _HookHandle(self.hooks, hook)
 
-    def run(self, grad: Any, graph: Any) -> tuple[Any, ...]:
+    def run(self, grad: Any, graph: Any) -> Sequence[Any]:
         """The gradients of the inputs, one per edge, given that of the output.
 
         ``graph`` is None in the fast pass (arrays in, arrays out) and minigrad's
@@ -186,6 +189,10 @@ class Op(Node):
     """
 
     __slots__ = ("inputs", "arrays", "out", "versions")
+    inputs: Any  # the arguments as given (tensors and constants); None once released
+    arrays: Any  # their arrays (and the constants); None once released
+    out: Any
+    versions: Any  # (counter, version, position) of each saved tensor
     saved: tuple[int, ...] = ()
     saved_for_others: tuple[int, ...] = ()
     saves_output = False
@@ -263,7 +270,7 @@ class Op(Node):
         """Whether positional argument ``index`` is a tensor that wants a gradient."""
         return self.edges[index] is not None
 
-    def run(self, grad: Any, graph: Any) -> tuple[Any, ...]:
+    def run(self, grad: Any, graph: Any) -> Sequence[Any]:
         arrays = self.arrays
         if arrays is None:
             raise RuntimeError(

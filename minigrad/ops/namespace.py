@@ -26,7 +26,7 @@ def _array(value: Any) -> Any:
     return getattr(value, "_array", value)
 
 
-def _unary(op: type, name: str, doc: str) -> Any:
+def _unary(op: Any, name: str, doc: str) -> Any:
     """``name`` recorded through ``op`` on a tensor; on a constant (a number or an array),
     NumPy's (or CuPy's) own function, so constants stay constants."""
 

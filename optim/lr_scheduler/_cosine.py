@@ -121,7 +121,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         cosine = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
         return [self.eta_min + (base - self.eta_min) * cosine for base in self.base_lrs]
 
-    def step(self, epoch: float | None = None) -> None:  # type: ignore[override]
+    def step(self, epoch: float | None = None) -> None:
         """Advance one epoch, or go to ``epoch`` (may be fractional: per-batch stepping)."""
         if epoch is None and self.last_epoch < 0:
             epoch = 0

@@ -128,14 +128,14 @@ class DataLoader:
                 else SequentialSampler(dataset)
             )
         if batch_size is not None and batch_sampler is None and not iterable:
-            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)  # type: ignore[arg-type]
         if iterable and batch_size is not None:
             BatchSampler([], batch_size, drop_last)  # the same checks of batch_size, drop_last
         self.dataset = dataset
         self.batch_size = batch_size
         self.drop_last = drop_last
-        self.sampler = sampler
-        self.batch_sampler = batch_sampler
+        self.sampler: Any = sampler  # None only for an iterable dataset
+        self.batch_sampler: Any = batch_sampler
         self.num_workers = num_workers
         self.pin_memory = pin_memory
         self.generator = generator

@@ -198,9 +198,10 @@ def random_split(
     total = sum(lengths)
     if math.isclose(total, 1) and total <= 1:
         lengths = _lengths_from_fractions(lengths, len(dataset))
-    if sum(lengths) != len(dataset):
+    total = int(sum(lengths))
+    if total != len(dataset):
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    indices = minigrad.randperm(sum(lengths), generator=generator).tolist()
+    indices = minigrad.randperm(total, generator=generator).tolist()
     return [
         Subset(dataset, indices[end - length : end])
         for end, length in zip(itertools.accumulate(lengths), lengths, strict=True)
