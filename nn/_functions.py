@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from minigrad.autograd.graph import Op
+from minigrad.autograd.graph import Op, records_graph
 from minigrad.backend import get_array_module
 from minigrad.ops.activation import LogSoftmax, Sigmoid
 
@@ -186,9 +186,11 @@ class CrossEntropy(Op):
     Both are ℓᵢ = -Σ_c qᵢ,c log pᵢ,c for a weighted target distribution q, so the
     backward is one expression: dℓᵢ/dxᵢ = softmax(xᵢ) · Σ_c qᵢ,c - qᵢ
     (softmax minus target when the weights are 1), and dℓᵢ/dtᵢ = -(1 - ε) w log pᵢ.
+    The fast pass reuses the forward's log p; a pass that builds a graph recomputes
+    it from the input, differentiably.
     """
 
-    __slots__ = ()
+    __slots__ = ("logp",)
     saved = (0, 1)
 
     def forward(
@@ -202,7 +204,7 @@ class CrossEntropy(Op):
         dim: int,
     ) -> Array:
         xp = get_array_module(x)
-        logp = LogSoftmax.call(xp, x, dim)
+        logp = self.logp = LogSoftmax.call(xp, x, dim)
         eps = label_smoothing
         if target.dtype.kind == "f":
             q, norm, _ = self._distribution(xp, logp, target, weight, ignore_index, eps, dim)
@@ -259,7 +261,7 @@ class CrossEntropy(Op):
         reduction: str,
         dim: int,
     ) -> tuple:
-        logp = LogSoftmax.call(xp, x, dim)
+        logp = LogSoftmax.call(xp, x, dim) if records_graph(xp) else self.logp
         q, norm, valid = self._distribution(xp, logp, target, weight, ignore_index, eps, dim)
         if reduction == "none":
             g = xp.expand_dims(g, dim)
