@@ -6,7 +6,8 @@ tensor, as PyTorch does:
 * integer and bool tensors print their values (``tensor([1, 2])``);
 * floats that are all whole numbers print as ``1.`` ("int mode");
 * floats print in scientific notation (``1.0000e+05``) when the largest non-zero finite
-  magnitude is over 1000 times the smallest, over 1e8, or (not in int mode) under 1e-4;
+  magnitude is over 1000 times the smallest or over 1e8, or the smallest is under 1e-4
+  (``set_printoptions(sci_mode=...)`` overrides this choice);
 * otherwise with ``precision`` decimals (4 by default).
 
 Tensors of more than ``threshold`` elements print only ``edgeitems`` entries at each end of
@@ -106,17 +107,18 @@ class _Formatter:
         magnitudes = np.abs(shown)
         low, high = float(magnitudes.min()), float(magnitudes.max())
         self.int_mode = bool(np.all(shown == np.ceil(shown)))
-        too_wide = high / low > 1000.0 or high > 1.0e8
-        if too_wide or (not self.int_mode and low < 1.0e-4):
-            self.sci_mode = True
+        self.sci_mode = (
+            high / low > 1000.0 or high > 1.0e8 or low < 1.0e-4
+            if _OPTIONS.sci_mode is None
+            else _OPTIONS.sci_mode
+        )
+        if self.sci_mode:
             widths = (len(_sci(v)) for v in shown.tolist())
         elif self.int_mode:
             widths = (len(f"{v:.0f}") + 1 for v in shown.tolist())  # + 1 for the "."
         else:
             widths = (len(_fixed(v)) for v in shown.tolist())
         self.max_width = max(widths)
-        if _OPTIONS.sci_mode is not None:
-            self.sci_mode = _OPTIONS.sci_mode
 
     def format(self, value: Any) -> str:
         if not self.floating:
