@@ -181,7 +181,7 @@ class finfo:  # noqa: N801  (PyTorch's name)
         self.max = float(info.max)
         self.min = float(info.min)
         self.tiny = self.smallest_normal = float(info.smallest_normal)
-        self.resolution = float(info.resolution)
+        self.resolution = 10.0 ** -int(info.precision)  # exactly 1e-06, not float32(1e-06)
 
     def __repr__(self) -> str:
         return (
