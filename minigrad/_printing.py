@@ -38,7 +38,7 @@ class _PrintOptions:
 
 
 _OPTIONS = _PrintOptions()
-_PROFILES = {
+_PROFILES: dict[str, dict[str, float]] = {
     "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
     "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
     "full": {"precision": 4, "threshold": math.inf, "edgeitems": 3, "linewidth": 80},
@@ -73,12 +73,13 @@ def set_printoptions(
             )
         for name, value in _PROFILES[profile].items():
             setattr(_OPTIONS, name, value)
-    for name, value in (
-        ("precision", precision),
-        ("threshold", threshold),
-        ("edgeitems", edgeitems),
-        ("linewidth", linewidth),
-    ):
+    given: dict[str, Any] = {
+        "precision": precision,
+        "threshold": threshold,
+        "edgeitems": edgeitems,
+        "linewidth": linewidth,
+    }
+    for name, value in given.items():
         if value is not None:
             setattr(_OPTIONS, name, value)
     _OPTIONS.sci_mode = sci_mode  # None again unless given, as in PyTorch

@@ -379,7 +379,7 @@ def randn(
 
 
 def randint(
-    low: int,
+    low: Any,
     high: Any = None,
     size: Sequence[int] = (),
     *,

@@ -121,7 +121,7 @@ def infer_dtype(value: Any) -> np.dtype:
 
 
 # ---------------------------------------------------------------------- legacy type names
-_TYPE_NAMES = {
+_TYPE_NAMES: dict[np.dtype, str] = {
     float16: "HalfTensor",
     float32: "FloatTensor",
     float64: "DoubleTensor",

@@ -171,11 +171,11 @@ class Tensor:
     __array_ufunc__ = None  # ``ndarray * tensor`` defers to Tensor.__rmul__
 
     def __init__(self, *data: Any, requires_grad: bool = False) -> None:
-        from minigrad.creation import get_default_device
-
         if len(data) == 1 and isinstance(data[0], Tensor):
             self._array, self._counter = data[0]._array, data[0]._counter
         else:
+            from minigrad.creation import get_default_device
+
             if len(data) == 1 and not isinstance(data[0], int | np.integer):
                 if isinstance(data[0], float | bool | complex):
                     raise TypeError(
@@ -297,7 +297,7 @@ class Tensor:
         return bool(self.item())
 
     # ------------------------------------------------------------ creation and conversion (more)
-    def type(self, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
         """Without ``dtype``: PyTorch's type string, ``'minigrad.FloatTensor'`` (or
         ``'minigrad.cuda.FloatTensor'``). With a dtype or a type string (``'torch.``
         prefixes are accepted too): this tensor cast to it (itself when it already is)."""
