@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from minigrad import random
-from minigrad.backend import CPU, Device, as_device, backend_of, get_backend
+from minigrad.backend import CPU, Device, as_device, backend_of, get_backend, to_host
 from minigrad.dtypes import DEFAULT_INT, as_dtype, get_default_dtype, infer_dtype, is_floating
-from minigrad.tensor import Tensor, _device_of_data, _host_array, _shape_arg
+from minigrad.tensor import Tensor, _device_of_data, _draw_dtype, _host_array, _shape_arg
 
 __all__ = [
     "set_default_device",
@@ -333,11 +333,6 @@ def _draws(generator: Generator | None, device: Device, caller: str) -> Any:
     return random.draws_from(generator, device, caller)
 
 
-def _draw_float(dtype: np.dtype) -> np.dtype:
-    """Generators draw float32 or float64; float16 draws float32 and rounds."""
-    return dtype if dtype.itemsize >= 4 else np.dtype("float32")
-
-
 def _random(
     draw: str,
     size: tuple,
@@ -352,7 +347,7 @@ def _random(
     shape = _size(size, draw)
     gen = _draws(generator, _device(device), draw)
     method = gen.random if draw == "rand" else gen.standard_normal
-    t = Tensor._from_op(method(shape, dtype=_draw_float(dt)).astype(dt), None)
+    t = Tensor._from_op(method(shape, dtype=_draw_dtype(dt)).astype(dt), None)
     return t.requires_grad_() if requires_grad else t
 
 
@@ -558,7 +553,7 @@ def multinomial(
             f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples without "
             f"replacement ({num_samples} > {n})"
         )
-    weights = np.atleast_2d(_to_host(input)).astype(np.float64)
+    weights = np.atleast_2d(to_host(input._array)).astype(np.float64)
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise RuntimeError(
             "multinomial: probability tensor contains either `inf`, `nan` or element < 0"
@@ -568,9 +563,7 @@ def multinomial(
             "multinomial: invalid multinomial distribution (sum of probabilities <= 0)"
         )
     gen = _draws(generator, input.device, "multinomial")
-    u = _to_host(
-        gen.random((weights.shape[0], num_samples if replacement else n), dtype=np.float64)
-    )
+    u = to_host(gen.random((weights.shape[0], num_samples if replacement else n), dtype=np.float64))
     if replacement:
         cumulative = np.cumsum(weights, axis=1)
         cumulative /= cumulative[:, -1:]
@@ -584,11 +577,6 @@ def multinomial(
         picks = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
     picks = picks.reshape(input.shape[:-1] + (num_samples,)).astype(np.int64)
     return _finish(picks, input.device, False)
-
-
-def _to_host(values: Any) -> np.ndarray:
-    array = values._array if isinstance(values, Tensor) else values
-    return backend_of(array).to_host(array)
 
 
 # ---------------------------------------------------------------------- *_like

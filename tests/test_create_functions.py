@@ -140,6 +140,7 @@ def test_set_default_device_rejects_unknown_devices():
         lambda: mg.eye(2, 1.5),
         lambda: mg.linspace(0, 1, 2.5),
         lambda: mg.Tensor(2.5, 3),
+        lambda: mg.Tensor(2.5),
         lambda: mg.zeros(3).reshape(1.5, -1),
         lambda: mg.zeros(3).view(3.0),
         lambda: mg.zeros(3).new_zeros(2.5),
