@@ -105,7 +105,7 @@ class _Formatter:
         shown = flat[np.isfinite(flat) & (flat != 0)]
         if shown.size == 0:
             return  # nothing to measure: PyTorch keeps int mode and ignores sci_mode here
-        magnitudes = np.abs(shown)
+        magnitudes = np.abs(shown.astype(np.float64))  # float16 would overflow in the ratio
         low, high = float(magnitudes.min()), float(magnitudes.max())
         self.int_mode = bool(np.all(shown == np.ceil(shown)))
         self.sci_mode = (
@@ -152,10 +152,9 @@ def _summarized(values: np.ndarray) -> np.ndarray:
         return values
     if not edge:
         return values[(slice(0, 0),) * values.ndim]
-    rows = list(values)
-    if len(rows) > 2 * edge:
-        rows = rows[:edge] + rows[-edge:]
-    return np.stack([_summarized(row) for row in rows])
+    if values.shape[0] > 2 * edge:
+        values = np.concatenate((values[:edge], values[-edge:]))
+    return np.stack([_summarized(row) for row in values])
 
 
 def _vector_str(values: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
@@ -189,10 +188,7 @@ def _body(values: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> 
 
 def _values_str(values: np.ndarray, indent: int) -> str:
     summarize = values.size > _OPTIONS.threshold
-    floating = is_floating(values.dtype)
-    if floating:
-        values = values.astype(np.float64)  # exact for every float dtype; Python floats print
-    fmt = _Formatter(_summarized(values) if summarize else values, floating)
+    fmt = _Formatter(_summarized(values) if summarize else values, is_floating(values.dtype))
     return _body(values, indent, summarize, fmt)
 
 
