@@ -95,16 +95,16 @@ def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
     return shape
 
 
-def _finish(array: Any, device: DeviceLike, requires_grad: bool) -> Tensor:
+def _leaf(array: Any, requires_grad: bool) -> Tensor:
+    """A new leaf tensor holding ``array`` (a backend array), requiring grad if asked."""
+    t = Tensor._from_op(array)
+    return t.requires_grad_() if requires_grad else t
+
+
+def _finish(array: np.ndarray, device: DeviceLike, requires_grad: bool) -> Tensor:
     """Move a host array to ``device`` (default: the default device) and wrap it."""
     dev = _device(device)
-    if requires_grad and not is_floating(array.dtype):
-        raise RuntimeError(
-            f"only Tensors of floating point dtype can require gradients, got {array.dtype}; "
-            "pass a floating point dtype"
-        )
-    t = Tensor._from_op(get_backend(dev).from_host(array, dev), None)
-    return t.requires_grad_() if requires_grad else t
+    return _leaf(get_backend(dev).from_host(array, dev), requires_grad)
 
 
 def tensor(
@@ -347,8 +347,7 @@ def _random(
     shape = _size(size, draw)
     gen = _draws(generator, _device(device), draw)
     method = gen.random if draw == "rand" else gen.standard_normal
-    t = Tensor._from_op(method(shape, dtype=_draw_dtype(dt)).astype(dt), None)
-    return t.requires_grad_() if requires_grad else t
+    return _leaf(method(shape, dtype=_draw_dtype(dt)).astype(dt), requires_grad)
 
 
 def rand(
@@ -396,10 +395,8 @@ def randint(
         )
     dt = _dtype(dtype, DEFAULT_INT)
     gen = _draws(generator, _device(device), "randint")
-    t = Tensor._from_op(
-        gen.integers(low, high, size=_size((size,), "randint"), dtype=np.int64).astype(dt)
-    )
-    return t.requires_grad_() if requires_grad else t
+    draws = gen.integers(low, high, size=_size((size,), "randint"), dtype=np.int64)
+    return _leaf(draws.astype(dt), requires_grad)
 
 
 def randperm(
@@ -416,8 +413,7 @@ def randperm(
     if n < 0:
         raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     perm = _draws(generator, _device(device), "randperm").permutation(int(n))
-    t = Tensor._from_op(perm.astype(_dtype(dtype, DEFAULT_INT)))
-    return t.requires_grad_() if requires_grad else t
+    return _leaf(perm.astype(_dtype(dtype, DEFAULT_INT)), requires_grad)
 
 
 def normal(
