@@ -8,9 +8,10 @@
 The engine lives here; ``minigrad.nn`` and ``minigrad.optim`` build on it.
 """
 
-from minigrad import autograd, backend, cuda, dtypes, random
+from minigrad import autograd, backend, backends, cuda, dtypes, random
 from minigrad._functional_index import *  # noqa: F403  (gather, einsum, ...)
 from minigrad._functional_math import *  # noqa: F403  (sin, logsumexp, ...)
+from minigrad._printing import set_printoptions
 from minigrad.autograd import (
     enable_grad,
     inference_mode,
@@ -24,13 +25,20 @@ from minigrad.backend import as_device as device
 from minigrad.creation import (
     arange,
     as_tensor,
+    bernoulli,
     empty,
     empty_like,
     eye,
     from_numpy,
     full,
     full_like,
+    get_default_device,
+    is_tensor,
     linspace,
+    logspace,
+    multinomial,
+    normal,
+    numel,
     ones,
     ones_like,
     rand,
@@ -40,6 +48,7 @@ from minigrad.creation import (
     randn,
     randn_like,
     randperm,
+    set_default_device,
     tensor,
     zeros,
     zeros_like,
@@ -49,15 +58,19 @@ from minigrad.dtypes import (
 )
 from minigrad.dtypes import (
     double,
+    finfo,
     float16,
     float32,
     float64,
+    get_default_dtype,
     half,
+    iinfo,
     int8,
     int16,
     int32,
     int64,
     long,
+    set_default_dtype,
     short,
     uint8,
 )
@@ -66,6 +79,7 @@ from minigrad.dtypes import int32 as int  # noqa: A001
 from minigrad.functional import *  # noqa: F403  (exp, cat, stack, where, ...)
 from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_gradient
 from minigrad.random import Generator, initial_seed, manual_seed, seed
+from minigrad.size import Size
 from minigrad.tensor import Tensor
 
 __version__ = "0.1.0"

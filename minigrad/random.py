@@ -68,9 +68,11 @@ class Generator:
     """An independent, seedable random stream, as ``torch.Generator``.
 
     Pass it as ``generator=`` to :func:`minigrad.rand`, :func:`~minigrad.randn`,
-    :func:`~minigrad.randint`, :func:`~minigrad.randperm`, a ``DataLoader``,
-    ``random_split`` or a sampler; those draws then come from this stream and
-    leave the global one (:func:`manual_seed`) untouched::
+    :func:`~minigrad.randint`, :func:`~minigrad.randperm`, :func:`~minigrad.normal`,
+    :func:`~minigrad.bernoulli`, :func:`~minigrad.multinomial`, the ``*_like`` and
+    in-place fills (``normal_``, ``uniform_``, ``bernoulli_``, ``exponential_``,
+    ``random_``), a ``DataLoader``, ``random_split`` or a sampler; those draws then come
+    from this stream and leave the global one (:func:`manual_seed`) untouched::
 
         g = minigrad.Generator().manual_seed(0)
         minigrad.randperm(5, generator=g)          # the same permutation every run

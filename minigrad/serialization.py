@@ -520,7 +520,13 @@ def _check_map_location(map_location: Any) -> None:
     )
 
 
-def load(path: PathLike | IO[bytes], map_location: MapLocation = None) -> Any:
+def load(
+    path: PathLike | IO[bytes],
+    map_location: MapLocation = None,
+    *,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
+) -> Any:
     """Load an object written by :func:`save`.
 
     Tensors come back with their saved dtype, shape, values and ``requires_grad``
@@ -537,6 +543,9 @@ def load(path: PathLike | IO[bytes], map_location: MapLocation = None) -> Any:
             from), a device such as ``'cpu'`` or ``'cuda'`` (all tensors there), or a
             dict such as ``{'cuda:0': 'cpu'}`` mapping saved devices to devices
             (devices not in the dict are kept).
+        weights_only: accepted for ``torch.load`` compatibility; minigrad never
+            unpickles, so every load is as safe as PyTorch's ``weights_only=True``.
+        mmap: accepted for ``torch.load`` compatibility; the file is read into memory.
 
     Returns:
         The saved object.

@@ -28,10 +28,10 @@ from minigrad.autograd.graph import (
 )
 from minigrad.backend import CPU, Device, as_device, backend_of, get_backend
 from minigrad.dtypes import (
-    DEFAULT_FLOAT,
     as_dtype,
     float32,
     float64,
+    get_default_dtype,
     infer_dtype,
     is_floating,
     promote_types,
@@ -122,14 +122,16 @@ def _has_big_int(data: Any) -> bool:
     return isinstance(data, list | tuple) and any(_has_big_int(d) for d in data)
 
 
-def _device_of_data(data: Any) -> Device:
-    """The device data already lives on (a tensor's, a CuPy array's), else ``cpu``."""
+def _device_of_data(data: Any, default: Device = CPU) -> Device:
+    """The device data already lives on (a tensor's, a CuPy array's), else ``default``."""
     if isinstance(data, Tensor):
         return data.device
+    if isinstance(data, np.ndarray | np.generic):
+        return default
     try:
         return backend_of(data).device_of(data)
     except TypeError:
-        return CPU
+        return default
 
 
 def _binary_method(op: type[Op], reflected: bool) -> Any:
@@ -171,13 +173,20 @@ class Tensor:
     def __init__(self, *data: Any, requires_grad: bool = False) -> None:
         if len(data) == 1 and isinstance(data[0], Tensor):
             self._array, self._counter = data[0]._array, data[0]._counter
-        elif len(data) == 1 and not isinstance(data[0], int | np.integer):
-            host = np.asarray(_host_array(data[0]), dtype=DEFAULT_FLOAT)
-            device = _device_of_data(data[0])
-            self._array, self._counter = get_backend(device).from_host(host, device), [0]
         else:
-            sizes = _shape_arg(data)
-            self._array, self._counter = np.empty(sizes, dtype=DEFAULT_FLOAT), [0]
+            from minigrad.creation import get_default_device
+
+            if len(data) == 1 and not isinstance(data[0], int | np.integer):
+                if isinstance(data[0], float | bool | complex):
+                    raise TypeError(
+                        f"new(): data must be a sequence (got {type(data[0]).__name__})"
+                    )
+                host = np.asarray(_host_array(data[0]), dtype=get_default_dtype())
+                device = _device_of_data(data[0], get_default_device())
+            else:
+                host = np.zeros(_shape_arg(data), dtype=get_default_dtype())
+                device = get_default_device()
+            self._array, self._counter = get_backend(device).from_host(host, device), [0]
         self.grad: Tensor | None = None
         self.grad_fn: Node | None = None
         self.requires_grad = False
@@ -248,8 +257,12 @@ class Tensor:
     def tolist(self) -> Any:
         return self._array.tolist()
 
-    def numpy(self) -> np.ndarray:
-        """The data as a NumPy array, sharing memory (CPU tensors only)."""
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The data as a NumPy array, sharing memory (CPU tensors only); with ``force=True``
+        a tensor that requires grad or lives on a GPU is detached and copied to the host
+        first."""
+        if force:
+            return self.detach().cpu().numpy()
         if self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -284,6 +297,170 @@ class Tensor:
         return bool(self.item())
 
     # ------------------------------------------------------------ creation and conversion (more)
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """Without ``dtype``: PyTorch's type string, ``'minigrad.FloatTensor'`` (or
+        ``'minigrad.cuda.FloatTensor'``). With a dtype or a type string (``'torch.``
+        prefixes are accepted too): this tensor cast to it (itself when it already is)."""
+        from minigrad.dtypes import parse_type_name, type_name
+
+        if dtype is None:
+            return type_name(self.dtype, self.device.type)
+        if isinstance(dtype, str):
+            target, device_type = parse_type_name(dtype)
+            out = self.to(target)
+            return out if out.device.type == device_type else out.to(device_type)
+        return self.to(as_dtype(dtype))
+
+    def is_floating_point(self) -> bool:
+        """Whether the dtype is a floating point one (float16, float32, float64)."""
+        return is_floating(self.dtype)
+
+    def is_complex(self) -> bool:
+        """Whether the dtype is complex: always False (minigrad has no complex dtypes)."""
+        return False
+
+    def element_size(self) -> int:
+        """Bytes per element (4 for float32)."""
+        return int(self._array.itemsize)
+
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element, as :meth:`element_size`."""
+        return int(self._array.itemsize)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of all elements: numel · itemsize."""
+        return int(self._array.nbytes)
+
+    def _new_args(self, dtype: Any, device: Any) -> dict[str, Any]:
+        return {
+            "dtype": self.dtype if dtype is None else dtype,
+            "device": self.device if device is None else device,
+        }
+
+    def new_tensor(
+        self, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        """A copy of ``data`` as a new leaf, with this tensor's dtype and device by default."""
+        from minigrad.creation import tensor
+
+        return tensor(data, requires_grad=requires_grad, **self._new_args(dtype, device))
+
+    def new_zeros(
+        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        """Zeros of shape ``size``, with this tensor's dtype and device by default."""
+        from minigrad.creation import zeros
+
+        return zeros(*size, requires_grad=requires_grad, **self._new_args(dtype, device))
+
+    def new_ones(
+        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        """Ones of shape ``size``, with this tensor's dtype and device by default."""
+        from minigrad.creation import ones
+
+        return ones(*size, requires_grad=requires_grad, **self._new_args(dtype, device))
+
+    def new_empty(
+        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        """An unspecified tensor of shape ``size``, with this tensor's dtype and device."""
+        from minigrad.creation import empty
+
+        return empty(*size, requires_grad=requires_grad, **self._new_args(dtype, device))
+
+    def new_full(
+        self,
+        size: Sequence[int],
+        fill_value: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+    ) -> Tensor:
+        """``fill_value`` in shape ``size``, with this tensor's dtype and device by default."""
+        from minigrad.creation import full
+
+        return full(size, fill_value, requires_grad=requires_grad, **self._new_args(dtype, device))
+
+    def _fill_random_(self, op: str, sample: Callable[[Any], Any], generator: Any) -> Tensor:
+        """Overwrite in place with ``sample(draws)`` drawn on this device (floats drawn in
+        float32 or float64, then cast to this dtype)."""
+        from minigrad import random
+
+        draws = random.draws_from(generator, self.device, op)
+        return self.copy_(new_tensor(sample(draws)))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples of U(a, b): a + (b - a)·u, u ~ U[0, 1)."""
+        if a > b:
+            raise RuntimeError(
+                f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}"
+            )
+        dt = _draw_dtype(self.dtype)
+        return self._fill_random_(
+            "uniform_", lambda g: g.random(self.shape, dtype=dt) * (b - a) + a, generator
+        )
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples of N(mean, std²): mean + std·ε, ε ~ N(0, 1)."""
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        dt = _draw_dtype(self.dtype)
+        return self._fill_random_(
+            "normal_", lambda g: g.standard_normal(self.shape, dtype=dt) * std + mean, generator
+        )
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        """Fill with 1 with probability ``p`` (a number, or a tensor broadcast to this
+        shape), else 0."""
+        from minigrad.creation import _check_probabilities
+
+        if isinstance(p, Tensor):
+            p = p.detach().to(self.device)
+        _check_probabilities(p, "bernoulli_")
+        return self._fill_random_(
+            "bernoulli_", lambda g: g.random(self.shape, dtype=np.float64) < _value_of(p), generator
+        )
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples of Exp(lambd) (density λe^(-λx)): -log(1 - u)/λ, u ~ U[0, 1)."""
+        if not lambd > 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+        if not is_floating(self.dtype):
+            raise RuntimeError(f"exponential_ needs a floating point tensor, got {self.dtype}")
+        return self._fill_random_(
+            "exponential_",
+            lambda g: (
+                -get_backend(self.device).xp.log1p(-g.random(self.shape, dtype=np.float64)) / lambd
+            ),
+            generator,
+        )
+
+    def random_(self, *bounds: int, generator: Any = None, **names: int) -> Tensor:
+        """Fill with integers uniform in [from, to - 1]: ``random_(from, to)``,
+        ``random_(to)`` (from 0) or ``random_()`` (from 0 to 2^mantissa inclusive for floats,
+        every integer exactly representable, or the dtype's maximum for integers)."""
+        unknown = set(names) - {"from", "to"}
+        if unknown or len(bounds) > 2:
+            raise TypeError(
+                "random_() takes random_(), random_(to) or random_(from, to), got "
+                f"{len(bounds)} positional arguments and {sorted(names)}"
+            )
+        if len(bounds) == 1 and "to" not in names:
+            bounds = (0, *bounds)
+        given = dict(zip(("from", "to"), bounds, strict=False)) | names
+        low, high = given.get("from", 0), given.get("to")
+        if high is None:
+            high = _random_top(self.dtype)
+        if low >= high:
+            raise RuntimeError(
+                f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+            )
+        return self._fill_random_(
+            "random_", lambda g: g.integers(low, high, size=self.shape, dtype=np.int64), generator
+        )
 
     # ------------------------------------------------------------------ storage and graph
     @property
@@ -434,10 +611,14 @@ class Tensor:
                 out = elementwise.ToDevice.apply(out, get_backend(target), target)
         return out
 
-    def cpu(self) -> Tensor:
+    def cpu(self, memory_format: Any = None) -> Tensor:
+        """This tensor on the CPU (itself when already there; ``memory_format`` accepted)."""
         return self.to("cpu")
 
-    def cuda(self, device: int | str | None = None) -> Tensor:
+    def cuda(
+        self, device: int | str | None = None, non_blocking: bool = False, memory_format: Any = None
+    ) -> Tensor:
+        """This tensor on the GPU ``device`` (default ``cuda:0``), itself when already there."""
         if isinstance(device, int):
             device = f"cuda:{device}"
         return self.to(device or "cuda")
@@ -474,20 +655,17 @@ class Tensor:
 
     # ------------------------------------------------------------------ repr
     def __repr__(self) -> str:
-        host = backend_of(self._array).to_host(self._array)
-        body = np.array2string(host, separator=", ", prefix="tensor(")
-        extras = []
-        if self.device != CPU:
-            extras.append(f"device='{self.device}'")
-        if self.dtype not in (DEFAULT_FLOAT, np.dtype("int64"), np.dtype("bool")) or (
-            host.size == 0 and self.dtype != DEFAULT_FLOAT
-        ):
-            extras.append(f"dtype=minigrad.{self.dtype}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body, *extras]) + ")"
+        """PyTorch's printed form: ``tensor([1., 2.], requires_grad=True)`` (see
+        :func:`minigrad.set_printoptions`)."""
+        from minigrad import _printing
+
+        return _printing.tensor_repr(self)
+
+    def __format__(self, format_spec: str) -> str:
+        """A 0-d tensor formats as its value (``f"{loss:.4f}"``); others as ``str``."""
+        if self.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
 
     __hash__ = object.__hash__
 
@@ -520,7 +698,7 @@ class Tensor:
                 return a._binary(op, other, reflected)
             if type(other) is float:
                 if not is_floating(a.dtype):
-                    a = a._cast(DEFAULT_FLOAT)  # int tensor * 0.5 is float32, as PyTorch
+                    a = a._cast(get_default_dtype())  # int tensor * 0.5 is float32, as PyTorch
                 other = a._array.dtype.type(other)  # NumPy 1.x would widen a 0-d float32
             elif type(other) is int and (
                 a.dtype.kind == "f" or (a.dtype.kind in "iu" and _fits(other, a.dtype))
@@ -548,7 +726,7 @@ class Tensor:
 
     def _float_for_division(self) -> Tensor:
         # True division of integers gives float32, as in PyTorch (NumPy would give float64).
-        return self if is_floating(self.dtype) else self._cast(DEFAULT_FLOAT)
+        return self if is_floating(self.dtype) else self._cast(get_default_dtype())
 
     __pow__ = _binary_method(elementwise.Pow, reflected=False)
 
@@ -788,22 +966,6 @@ class Tensor:
         """Set every element to 0."""
         return self.fill_(0)
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
-        """Fill with samples of U(a, b) from the device's seeded generator."""
-        from minigrad import random
-
-        gen = random.default_generator(self.device)
-        sample = gen.random(self.shape, dtype=_draw_dtype(self.dtype))
-        return self.copy_(new_tensor(sample * (b - a) + a))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
-        """Fill with samples of N(mean, std²) from the device's seeded generator."""
-        from minigrad import random
-
-        gen = random.default_generator(self.device)
-        sample = gen.standard_normal(self.shape, dtype=_draw_dtype(self.dtype))
-        return self.copy_(new_tensor(sample * std + mean))
-
     def _apply_(self, op: str, fn: Callable[[Tensor], Tensor]) -> Tensor:
         """``self = fn(self)``, in place: the in-place forms of element-wise functions."""
         return self._update(
@@ -965,7 +1127,7 @@ class Tensor:
         return self._binary(elementwise.Minimum, other)
 
     def _floating(self, op: str) -> Tensor:
-        return self if is_floating(self.dtype) else self._cast(DEFAULT_FLOAT)
+        return self if is_floating(self.dtype) else self._cast(get_default_dtype())
 
     # ------------------------------------------------------------------ element-wise math (more)
 
@@ -1314,6 +1476,21 @@ def _check_index_bounds(index: Any, size: int, op: str, dim: int) -> None:
     if low < -size or high >= size:
         bad = high if high >= size else low
         raise IndexError(f"{op}: index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+def _value_of(value: Any) -> Any:
+    """The raw array of a tensor, or the value itself."""
+    return value._array if isinstance(value, Tensor) else value
+
+
+def _random_top(dtype: np.dtype) -> int:
+    """``random_()``'s exclusive bound without ``to``: 2^(mantissa bits + 1) for floats, the
+    maximum + 1 for integers, 2 for bool."""
+    if dtype.kind == "f":
+        return 2 ** (np.finfo(dtype).nmant + 1) + 1
+    if dtype.kind == "b":
+        return 2
+    return int(np.iinfo(dtype).max) + 1
 
 
 def _draw_dtype(dtype: np.dtype) -> np.dtype:
