@@ -26,7 +26,6 @@ Typical use after a classifier::
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -34,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.backend import array_of, backend_of
+from minigrad.tensor import Tensor
 
 __all__ = [
     "UndefinedMetricWarning",
@@ -63,8 +63,7 @@ class UndefinedMetricWarning(UserWarning):
 
 def _to_host(x: Any, name: str) -> np.ndarray:
     """A host NumPy array from a Tensor, a backend array, a list/tuple or a scalar."""
-    tensor_type: Any = getattr(sys.modules.get("minigrad"), "Tensor", None)
-    if isinstance(tensor_type, type) and isinstance(x, tensor_type):
+    if isinstance(x, Tensor):
         x = array_of(x)
     try:
         backend = backend_of(x)
@@ -86,8 +85,7 @@ def _to_host(x: Any, name: str) -> np.ndarray:
 
 def _is_array_like(v: Any) -> bool:
     """True for Tensors and backend arrays inside a list (converted one by one)."""
-    tensor_type = getattr(sys.modules.get("minigrad"), "Tensor", None)
-    if isinstance(tensor_type, type) and isinstance(v, tensor_type):
+    if isinstance(v, Tensor):
         return True
     return hasattr(v, "shape") and hasattr(v, "dtype")
 

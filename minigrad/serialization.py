@@ -61,6 +61,8 @@ from typing import IO, Any, cast
 import numpy as np
 
 from minigrad import backend as _backend
+from minigrad.creation import tensor as _make_tensor
+from minigrad.tensor import Tensor
 
 __all__ = ["LoadError", "load", "save"]
 
@@ -82,12 +84,6 @@ class LoadError(ValueError):
 
 
 # ----------------------------------------------------------------------------- save
-
-
-def _tensor_type() -> Any:
-    """``minigrad.Tensor`` once the package is imported (avoids an import cycle)."""
-    tensor_type = getattr(sys.modules.get("minigrad"), "Tensor", None)
-    return tensor_type if isinstance(tensor_type, type) else None
 
 
 def _host_and_device(array: Any) -> tuple[np.ndarray, str] | None:
@@ -146,7 +142,6 @@ class _Encoder:
         return name
 
     def encode(self, obj: Any, where: str) -> dict[str, Any]:
-        tensor_type = _tensor_type()
         if obj is None:
             return {"t": "none"}
         if isinstance(obj, np.generic):  # before float: np.float64 is a float subclass
@@ -160,7 +155,7 @@ class _Encoder:
             return _float_node(float(obj))
         if isinstance(obj, str):
             return {"t": "str", "v": str(obj)}
-        if tensor_type is not None and isinstance(obj, tensor_type):
+        if isinstance(obj, Tensor):
             host, _ = self._host(_backend.array_of(obj), where)
             return {
                 "t": "tensor",
@@ -488,14 +483,12 @@ class _Decoder:
         raise self.corrupt(f"unknown node type {t!r}")
 
     def tensor(self, node: Mapping[str, Any]) -> Any:
-        import minigrad
-
         arr = self.array(node)
         device = self.target_device(node.get("device", "cpu"))
         if device.type != "cpu":
             self.backend_for(device)
         try:
-            result = minigrad.tensor(arr, dtype=arr.dtype, device=device)
+            result = _make_tensor(arr, dtype=arr.dtype, device=device)
         except TypeError as exc:
             raise self.corrupt(f"cannot make a tensor of dtype {arr.dtype}: {exc}") from exc
         if node.get("requires_grad"):
