@@ -1428,7 +1428,7 @@ class Tensor:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "prod")
         x = self._accumulating(dtype)
         axis = None if dim is None else normalize_dim(dim, self.ndim, "prod")
-        return reduction.Prod.apply(x, axis, keepdim)
+        return reduction.Prod.apply(x, None if self.ndim == 0 else axis, keepdim)
 
     def _accumulating(self, dtype: Any) -> Tensor:
         """The input of a sum-like reduction: ``dtype`` if given, integers and bools as int64."""
@@ -1437,21 +1437,27 @@ class Tensor:
 
     def cumsum(self, dim: int | None = None, *, dtype: Any = None, **aliases: Any) -> Tensor:
         """yᵢ = Σ_{j≤i} xⱼ along ``dim``; integers and bools give int64."""
-        dim = _dim_arg(dim, aliases, "cumsum")
+        dim = normalize_dim(_dim_arg(dim, aliases, "cumsum"), self.ndim, "cumsum")
         x = self._accumulating(dtype)
-        return reduction.Cumsum.apply(x, normalize_dim(dim, self.ndim, "cumsum"), False)
+        if x.ndim == 0:  # NumPy would return shape (1,)
+            return reduction.Cumsum.apply(x.reshape(1), 0, False).reshape(())
+        return reduction.Cumsum.apply(x, dim, False)
 
     def cumprod(self, dim: int | None = None, *, dtype: Any = None, **aliases: Any) -> Tensor:
         """yᵢ = Π_{j≤i} xⱼ along ``dim``; integers and bools give int64 (gradient zero-safe)."""
-        dim = _dim_arg(dim, aliases, "cumprod")
+        dim = normalize_dim(_dim_arg(dim, aliases, "cumprod"), self.ndim, "cumprod")
         x = self._accumulating(dtype)
-        return reduction.Cumprod.apply(x, normalize_dim(dim, self.ndim, "cumprod"), False)
+        if x.ndim == 0:  # NumPy would return shape (1,)
+            return reduction.Cumprod.apply(x.reshape(1), 0, False).reshape(())
+        return reduction.Cumprod.apply(x, dim, False)
 
-    def logsumexp(self, dim: Any, keepdim: bool = False, **aliases: Any) -> Tensor:
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Tensor:
         """log Σ exp(x) over ``dim``, computed as m + log Σ exp(x - m) with m the maximum
         (finite for large inputs; -inf for an all -inf slice)."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "logsumexp")
+        if dim is None:
+            raise TypeError("logsumexp() missing required argument 'dim'")
         x = self._floating("logsumexp")
         dims = _normalize_dims(dim, self.ndim, "logsumexp")
         if x.numel() == 0:
