@@ -342,7 +342,7 @@ class Reciprocal(Op):
     saves_output = True
 
     def forward(self, x: Any) -> Any:
-        return 1 / x
+        return x.dtype.type(1) / x  # NumPy 1.x: a Python 1 would widen a 0-d float32
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (-g * out * out,)
@@ -354,7 +354,7 @@ class Rsqrt(Op):
     saves_output = True
 
     def forward(self, x: Any) -> Any:
-        return 1 / get_array_module(x).sqrt(x)
+        return x.dtype.type(1) / get_array_module(x).sqrt(x)
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (-0.5 * g * out * out * out,)
@@ -398,7 +398,8 @@ def erf(x: Any) -> Any:
     for n in range(_ERF_FRACTION_TERMS, 0, -1):
         fraction = far + (n / 2) / fraction
     tail = 1.0 - xp.exp(-far * far) / (math.sqrt(math.pi) * fraction)
-    return xp.sign(x) * xp.where(size < _ERF_SWITCH, series, tail)
+    out = xp.sign(x) * xp.where(size < _ERF_SWITCH, series, tail)
+    return out.astype(x.dtype, copy=False)  # NumPy 1.x widens 0-d float32 by Python floats
 
 
 class _PiecewiseConstant(Op):
