@@ -60,6 +60,7 @@ __all__ = [
     "std_mean",
     "aminmax",
     "median",
+    "mode",
     "nansum",
     "nanmean",
 ]
@@ -118,5 +119,6 @@ var_mean = _method("var_mean")
 std_mean = _method("std_mean")
 aminmax = _method("aminmax")
 median = _method("median")
+mode = _method("mode")
 nansum = _method("nansum")
 nanmean = _method("nanmean")

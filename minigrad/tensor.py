@@ -1577,6 +1577,21 @@ class Tensor:
             indices = xp.expand_dims(indices, dim)
         return ValuesIndices(values, new_tensor(indices.astype(np.int64)))
 
+    def mode(self, dim: int = -1, keepdim: bool = False, **aliases: Any) -> Any:
+        """``(values, indices)``: the most frequent value along ``dim`` (the smallest of
+        several) and the index of its last occurrence; the gradient goes to that element."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "mode")
+        dim = normalize_dim(dim, self.ndim, "mode")
+        if self.ndim == 0:
+            return self.max(dim, keepdim)
+        self._check_nonempty("mode", dim)
+        indices = reduction.mode_indices(self._array, dim)
+        values = reduction.TakeAlongDim.apply(self, indices, dim, keepdim)
+        if keepdim:
+            indices = backend_of(indices).xp.expand_dims(indices, dim)
+        return ValuesIndices(values, new_tensor(indices.astype(np.int64)))
+
     def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         """Σ x over ``dim``, NaNs counted as 0."""
         return self._without_nan().sum(dim, keepdim, dtype=dtype)

@@ -265,6 +265,44 @@ def test_aminmax(data, shape, keepdim, device):
     assert (mini.item(), maxi.item()) == (1, 3) and mini.dtype == mg.int64
 
 
+def reference_mode(row):
+    """The smallest most frequent value of a 1-D array and its last index."""
+    values, counts = np.unique(row, return_counts=True)
+    value = values[np.argmax(counts)]
+    return value, np.flatnonzero(row == value)[-1]
+
+
+@given_settings
+@given(data=st.data(), shape=shapes(min_dims=1, max_dims=3, min_side=1), keepdim=st.booleans())
+def test_mode_values_indices_and_gradient(data, shape, keepdim, device):
+    x = data.draw(hnp.arrays(np.int64, shape, elements=st.integers(0, 2))).astype(np.float64)
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    t = on(x, device)
+    values, indices = mg.mode(t, dim, keepdim=keepdim)
+    rows = np.moveaxis(x, dim, -1).reshape(-1, shape[dim])
+    expected = np.array([reference_mode(r) for r in rows]).reshape(
+        np.moveaxis(x, dim, -1).shape[:-1] + (2,)
+    )
+    want_values, want_indices = expected[..., 0], expected[..., 1].astype(np.int64)
+    if keepdim:
+        want_values, want_indices = (np.expand_dims(a, dim) for a in (want_values, want_indices))
+    assert_close(values, want_values, rtol=0, atol=0)
+    assert indices.dtype == mg.int64
+    np.testing.assert_array_equal(host(indices), want_indices)
+    values.sum().backward()
+    one_hot = np.zeros_like(x)
+    chosen = want_indices if keepdim else np.expand_dims(want_indices, dim)
+    np.put_along_axis(one_hot, chosen, 1.0, dim)
+    assert_close(t.grad, one_hot, rtol=0, atol=0)
+
+
+def test_mode_examples(device):
+    assert tuple(mg.tensor([1, 2, 2, 1], device=device).mode()) == (1, 3)
+    values, indices = mg.tensor([[5.0, 5, 1], [2, 7, 7]], device=device).mode(1)
+    assert values.tolist() == [5.0, 7.0] and indices.tolist() == [1, 2]
+    assert mg.tensor(3.0, device=device).mode().values.item() == 3.0
+
+
 # ----------------------------------------------------------------------------- nan reductions
 def test_nansum_nanmean_values_and_gradient(device):
     a = np.array([[1.0, np.nan, 3.0], [np.nan, np.nan, 2.0]])

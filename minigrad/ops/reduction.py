@@ -253,3 +253,27 @@ class Norm(Op):
         zero = out == 0
         scale = xp.where(zero, 0, g / xp.where(zero, 1, out))
         return x * expand_reduced(xp, scale, x.shape, axis, keepdim), None, None
+
+
+def mode_indices(x: Any, axis: int) -> Any:
+    """Per slice along ``axis``, the index of the mode of ``x``: the most frequent value
+    (the smallest of several), at its last occurrence (PyTorch's choice).
+
+    Sorted stably, equal values form runs whose original indices increase; each
+    element's run starts and ends are found by sorting the run boundaries."""
+    xp = get_array_module(x)
+    x = xp.moveaxis(x, axis, -1)
+    n = x.shape[-1]
+    order = xp.argsort(x, axis=-1, kind="stable")
+    values = xp.take_along_axis(x, order, axis=-1)
+    positions = xp.arange(n)
+    differs = values[..., 1:] != values[..., :-1]
+    false = xp.zeros(differs.shape[:-1] + (1,), dtype=bool)
+    starts = xp.concatenate([~false, differs], axis=-1)  # the first element of a run
+    ends = xp.concatenate([differs, ~false], axis=-1)  # the last element of a run
+    run = xp.cumsum(starts, axis=-1) - 1  # each element's run number
+    first = xp.take_along_axis(xp.sort(xp.where(starts, positions, n), axis=-1), run, axis=-1)
+    last = xp.take_along_axis(xp.sort(xp.where(ends, positions, n), axis=-1), run, axis=-1)
+    best = xp.argmax(last - first, axis=-1)[..., None]  # the first, so the smallest, mode
+    end = xp.take_along_axis(last, best, axis=-1)
+    return xp.take_along_axis(order, end, axis=-1)[..., 0]
