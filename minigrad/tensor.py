@@ -756,11 +756,12 @@ class Tensor:
         return self._update("pow_", operator.ipow, operator.pow, exponent)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        """Limit every element to [min, max], in place."""
+        """Limit every element to [min, max] (numbers or tensors), in place."""
         self.clamp(min, max)  # the checks of the out-of-place form
+        bounds = [b._array if isinstance(b, Tensor) else b for b in (min, max)]
         return self._update(
             "clamp_",
-            lambda a, _: backend_of(a).xp.clip(a, min, max, out=a),
+            lambda a, _: backend_of(a).xp.clip(a, *bounds, out=a),
             lambda old, _: old.clamp(min, max),
         )
 
@@ -1592,12 +1593,18 @@ class Tensor:
             indices = backend_of(indices).xp.expand_dims(indices, dim)
         return ValuesIndices(values, new_tensor(indices.astype(np.int64)))
 
-    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    def nansum(
+        self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
+    ) -> Tensor:
         """Σ x over ``dim``, NaNs counted as 0."""
-        return self._without_nan().sum(dim, keepdim, dtype=dtype)
+        return self._without_nan().sum(dim, keepdim, dtype=dtype, **aliases)
 
-    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    def nanmean(
+        self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
+    ) -> Tensor:
         """The mean over ``dim`` of the elements that are not NaN."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "nanmean")
         x = self if dtype is None else self.to(dtype)
         if not is_floating(x.dtype):
             raise RuntimeError(f"nanmean(): expected a floating point tensor, got {x.dtype}")

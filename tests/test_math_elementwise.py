@@ -428,10 +428,24 @@ def test_matches_pytorch_forward_and_backward():
         x, y = mg.tensor(a, requires_grad=True), mg.tensor(b, requires_grad=True)
         tx, ty = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
         out, tout = fn(mg, x, y), fn(torch, tx, ty)
-        np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(
+            out.detach().numpy(), tout.detach().numpy(), rtol=1e-12, err_msg=name
+        )
         (out * mg.tensor(a)).sum().backward()
         (tout * torch.tensor(a)).sum().backward()
         for mine, theirs in ((x, tx), (y, ty)):
             expected = np.zeros_like(a) if theirs.grad is None else theirs.grad.numpy()
             got = np.zeros_like(a) if mine.grad is None else mine.grad.numpy()
             np.testing.assert_allclose(got, expected, rtol=1e-12, err_msg=name)
+
+
+def test_clamp_in_place_with_tensor_bounds(device):
+    lo = mg.tensor([0.0, 0.0, 0.0], device=device)
+    x = mg.tensor([0.5, -1.0, 2.0], device=device)
+    assert x.clamp_(min=lo, max=mg.tensor(1.0, device=device)).tolist() == [0.5, 0.0, 1.0]
+    leaf = on(np.array([0.5, -1.0, 2.0]), device)
+    y = leaf * 2
+    y.clip_(lo.double(), 1.5)
+    assert host(y).tolist() == [1.0, 0.0, 1.5]
+    y.sum().backward()
+    assert host(leaf.grad).tolist() == [2.0, 0.0, 0.0]

@@ -313,6 +313,8 @@ def test_nansum_nanmean_values_and_gradient(device):
     x.nanmean().backward()
     assert host(x.grad).tolist() == [[1 / 3, 0.0, 1 / 3], [0.0, 0.0, 1 / 3]]
     assert mg.tensor([1, 2], device=device).nansum().item() == 3
+    assert_close(x.nansum(axis=1, keepdims=True), np.nansum(a, 1, keepdims=True))
+    assert_close(mg.nanmean(x, axis=1), np.nanmean(a, 1))
 
 
 @given_settings
