@@ -1167,12 +1167,15 @@ class Tensor:
         return self._unary_float(elementwise.Rsqrt, "rsqrt")
 
     def square(self) -> Tensor:
-        """x² element-wise (integers stay integers, as PyTorch)."""
-        return self * self
+        """x² element-wise (integers stay integers and bools become int64, as PyTorch)."""
+        x = self.long() if self.dtype.kind == "b" else self
+        return x * x
 
     def _step(self, op: type[Op], *args: Any) -> Tensor:
         """A rounding function: the identity on integers (a copy), else ``op`` (gradient 0)."""
-        if self.dtype.kind in "biu":
+        if self.dtype.kind == "b":
+            raise RuntimeError(f"{op.__name__.lower()}(): not defined for bool tensors")
+        if self.dtype.kind in "iu":
             return self.clone()
         return op.apply(self, *args)
 
@@ -1241,10 +1244,8 @@ class Tensor:
         x, y = self._with_operand(other, name)
         if reflected:
             x, y = y, x
-        divisor = y._array if isinstance(y, Tensor) else y
-        if np.dtype(getattr(divisor, "dtype", type(divisor))).kind in "biu" and not bool(
-            (divisor != 0).all()
-        ):
+        divisor = y._array if isinstance(y, Tensor) else np.asarray(y)  # a number: on the host
+        if divisor.dtype.kind in "biu" and not bool((divisor != 0).all()):
             raise RuntimeError(f"ZeroDivisionError: {name}() of integers by zero")
         return op.apply(x, y)
 
@@ -1327,9 +1328,13 @@ class Tensor:
             raise ValueError("var: give either unbiased or correction, not both")
         if correction is None:
             correction = 0 if unbiased is False else 1
-        x = self._floating("var")
+        if not is_floating(self.dtype):
+            raise RuntimeError(
+                f"std and var only support floating point dtypes, got {self.dtype}; "
+                "call .float() first"
+            )
         dims = _normalize_dims(dim, self.ndim, "var")
-        return reduction.Var.apply(x, dims, keepdim, correction)
+        return reduction.Var.apply(self, dims, keepdim, correction)
 
     def std(
         self,
@@ -1532,8 +1537,7 @@ class Tensor:
         """``(var, mean)`` over ``dim`` (see :meth:`var`)."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "var_mean")
-        var = self.var(dim, unbiased, keepdim, correction=correction)
-        return var, self._floating("var_mean").mean(dim, keepdim)
+        return self.var(dim, unbiased, keepdim, correction=correction), self.mean(dim, keepdim)
 
     def std_mean(
         self,

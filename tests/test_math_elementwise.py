@@ -131,9 +131,22 @@ def test_step_functions_keep_integers(name, dtype, device):
     assert host(out).tolist() == ([0, 1, 1] if name == "sign" else [0, 3, 7])
 
 
-def test_sign_of_bool_is_bool(device):
-    out = mg.tensor([True, False], device=device).sign()
+def test_sign_of_bool_is_bool_and_rounding_refuses_bools(device):
+    b = mg.tensor([True, False], device=device)
+    out = b.sign()
     assert out.dtype == mg.bool and out.tolist() == [True, False]
+    for name in ("floor", "ceil", "trunc", "round"):
+        with pytest.raises(RuntimeError, match="bool"):
+            getattr(b, name)()
+    assert b.square().dtype == mg.int64 and b.square().tolist() == [1, 0]
+
+
+def test_integer_division_of_bools_and_by_numbers(device):
+    b = mg.tensor([True, False], device=device)
+    assert (b % 3).tolist() == [1, 0] and (b // 2).tolist() == [0, 0]
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        mg.tensor([4], device=device).fmod(0)
+    assert np.isnan(mg.tensor([4.0], device=device).fmod(0).item())
 
 
 # ----------------------------------------------------------------------------- division
