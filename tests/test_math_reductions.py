@@ -120,7 +120,8 @@ def test_logsumexp_is_stable_and_handles_infinities(device):
     x = mg.tensor([[1000.0, 1000.0], [-1000.0, -1000.0]], device=device)
     assert_close(mg.logsumexp(x, 1), [1000 + math.log(2), -1000 + math.log(2)], rtol=1e-6)
     inf = mg.tensor([[-math.inf, -math.inf], [math.inf, 1.0]], device=device)
-    assert host(inf.logsumexp(1)).tolist() == [-math.inf, math.inf]
+    with np.errstate(divide="ignore"):  # log 0: NumPy warns where PyTorch is silent
+        assert host(inf.logsumexp(1)).tolist() == [-math.inf, math.inf]
     assert mg.tensor([1, 2], device=device).logsumexp(0).dtype == mg.float32
     assert mg.tensor([1.0, 2.0], device=device).logsumexp(axis=0, keepdims=True).shape == (1,)
 
