@@ -1328,13 +1328,9 @@ class Tensor:
             raise ValueError("var: give either unbiased or correction, not both")
         if correction is None:
             correction = 0 if unbiased is False else 1
-        if not is_floating(self.dtype):
-            raise RuntimeError(
-                f"std and var only support floating point dtypes, got {self.dtype}; "
-                "call .float() first"
-            )
+        x = self._floating("var")
         dims = _normalize_dims(dim, self.ndim, "var")
-        return reduction.Var.apply(self, dims, keepdim, correction)
+        return reduction.Var.apply(x, dims, keepdim, correction)
 
     def std(
         self,
@@ -1537,7 +1533,8 @@ class Tensor:
         """``(var, mean)`` over ``dim`` (see :meth:`var`)."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "var_mean")
-        return self.var(dim, unbiased, keepdim, correction=correction), self.mean(dim, keepdim)
+        var = self.var(dim, unbiased, keepdim, correction=correction)
+        return var, self._floating("var_mean").mean(dim, keepdim)
 
     def std_mean(
         self,
