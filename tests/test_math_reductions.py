@@ -71,6 +71,12 @@ def test_prod_gradient_with_zeros_matches_pytorch_rule(device):
     assert host(y.grad).tolist() == [[0.0, 0.0, 0.0], [6.0, 3.0, 2.0]]
 
 
+def test_prod_second_derivative_with_subnormal_products(device):
+    # found by hypothesis: Π of the exclusive products is 5e-324, where dividing by x is wrong
+    check_op(lambda t: t.prod(), np.prod, [np.array([5e-324, 5e-324])], device)
+    check_op(lambda t: t.cumprod(0), np.cumprod, [np.array([0.5, 1e-320, 2.0])], device)
+
+
 @pytest.mark.parametrize("name, ref", [("cumsum", np.cumsum), ("cumprod", np.cumprod)])
 @given_settings
 @given(data=st.data(), shape=shapes(min_dims=1, max_dims=3), zeros=st.booleans())

@@ -200,7 +200,7 @@ class Cumprod(Op):
         return x.cumprod(axis)
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any, axis: int, reverse: bool) -> tuple:
-        if not bool((x == 0).any()):
+        if bool((abs(out) >= np.finfo(out.dtype).tiny).all()):  # no zero, no underflow
             return Cumsum.call(xp, g * out, axis, not reverse) / x, None, None
         if reverse:
             return _flip(_cumprod_grad(xp, _flip(g, axis), _flip(x, axis), axis), axis), None, None
@@ -211,7 +211,7 @@ def _cumprod_grad(xp: Any, g: Any, x: Any, axis: int) -> Any:
     """dxₖ = Π_{j<k} xⱼ · Σ_{i≥k} dyᵢ Π_{k<j≤i} xⱼ, with no division: correct where x has zeros.
 
     The inner products for every pair (k, i) make an n × n table along ``axis`` (n² memory,
-    used only when the input has a zero)."""
+    used only when a product is 0 or subnormal, where dividing by x would be wrong)."""
     x, g = x.swapaxes(axis, -1), g.swapaxes(axis, -1)
     ax = get_array_module(getattr(x, "_array", x))
     j = ax.arange(x.shape[-1])
