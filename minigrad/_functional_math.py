@@ -1,6 +1,124 @@
 """Function forms of the element-wise and reduction operations added for PyTorch
-compatibility (``minigrad.sin(x)``, ``minigrad.logsumexp(x, dim)``, ...)."""
+compatibility (``minigrad.sin(x)``, ``minigrad.logsumexp(x, dim)``, ...).
+
+Each ``minigrad.<name>(input, ...)`` is ``input.<name>(...)`` and carries the method's
+docstring (and so its formula)."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from minigrad.functional import _method
+
+__all__ = [
+    "sin",
+    "cos",
+    "tan",
+    "sign",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "fix",
+    "frac",
+    "reciprocal",
+    "rsqrt",
+    "square",
+    "log1p",
+    "expm1",
+    "log2",
+    "log10",
+    "exp2",
+    "erf",
+    "remainder",
+    "fmod",
+    "floor_divide",
+    "addcmul",
+    "addcdiv",
+    "lerp",
+    "nan_to_num",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "bitwise_not",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "isclose",
+    "equal",
+    "prod",
+    "cumsum",
+    "cumprod",
+    "logsumexp",
+    "norm",
+    "all",
+    "any",
+    "count_nonzero",
+    "var_mean",
+    "std_mean",
+    "aminmax",
+    "median",
+    "mode",
+    "nansum",
+    "nanmean",
+]
+
+# element-wise
+sin = _method("sin")
+cos = _method("cos")
+tan = _method("tan")
+sign = _method("sign")
+floor = _method("floor")
+ceil = _method("ceil")
+round = _method("round")
+trunc = _method("trunc")
+fix = _method("fix")
+frac = _method("frac")
+reciprocal = _method("reciprocal")
+rsqrt = _method("rsqrt")
+square = _method("square")
+log1p = _method("log1p")
+expm1 = _method("expm1")
+log2 = _method("log2")
+log10 = _method("log10")
+exp2 = _method("exp2")
+erf = _method("erf")
+remainder = _method("remainder")
+fmod = _method("fmod")
+floor_divide = _method("floor_divide")
+addcmul = _method("addcmul")
+addcdiv = _method("addcdiv")
+lerp = _method("lerp")
+nan_to_num = _method("nan_to_num")
+logical_and = _method("logical_and")
+logical_or = _method("logical_or")
+logical_xor = _method("logical_xor")
+logical_not = _method("logical_not")
+bitwise_and = _method("bitwise_and")
+bitwise_or = _method("bitwise_or")
+bitwise_xor = _method("bitwise_xor")
+bitwise_not = _method("bitwise_not")
+isnan = _method("isnan")
+isinf = _method("isinf")
+isfinite = _method("isfinite")
+isclose = _method("isclose")
+equal = _method("equal")
+
+# reductions
+prod = _method("prod")
+cumsum = _method("cumsum")
+cumprod = _method("cumprod")
+logsumexp = _method("logsumexp")
+norm = _method("norm")
+all = _method("all")
+any = _method("any")
+count_nonzero = _method("count_nonzero")
+var_mean = _method("var_mean")
+std_mean = _method("std_mean")
+aminmax = _method("aminmax")
+median = _method("median")
+mode = _method("mode")
+nansum = _method("nansum")
+nanmean = _method("nanmean")

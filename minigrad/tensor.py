@@ -43,6 +43,8 @@ __all__ = ["Tensor", "ValuesIndices"]
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 ValuesIndices.__doc__ = "What ``max(dim)``/``min(dim)`` return: ``(values, indices)``."
+MinMax = namedtuple("MinMax", ["min", "max"])
+MinMax.__doc__ = "What ``aminmax`` returns: ``(min, max)``."
 
 _new = object.__new__
 _PY_SCALARS = (int, float, bool)
@@ -747,11 +749,13 @@ class Tensor:
     def __rmatmul__(self, other: Any) -> Tensor:
         return self._operand(other).matmul(self)
 
-    def add(self, other: Any) -> Tensor:
-        return self + other
+    def add(self, other: Any, *, alpha: float = 1) -> Tensor:
+        """self + alpha · other (``other`` broadcasts)."""
+        return self + _scaled(other, alpha)
 
-    def sub(self, other: Any) -> Tensor:
-        return self - other
+    def sub(self, other: Any, *, alpha: float = 1) -> Tensor:
+        """self - alpha · other (``other`` broadcasts)."""
+        return self - _scaled(other, alpha)
 
     def mul(self, other: Any) -> Tensor:
         return self * other
@@ -930,11 +934,12 @@ class Tensor:
         return self._update("pow_", operator.ipow, operator.pow, exponent)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        """Limit every element to [min, max], in place."""
+        """Limit every element to [min, max] (numbers or tensors), in place."""
         self.clamp(min, max)  # the checks of the out-of-place form
+        bounds = [b._array if isinstance(b, Tensor) else b for b in (min, max)]
         return self._update(
             "clamp_",
-            lambda a, _: backend_of(a).xp.clip(a, min, max, out=a),
+            lambda a, _: backend_of(a).xp.clip(a, *bounds, out=a),
             lambda old, _: old.clamp(min, max),
         )
 
@@ -1062,10 +1067,120 @@ class Tensor:
         return new_tensor(~self._array)
 
     def __and__(self, other: Any) -> Tensor:
-        return self._compare(other, operator.and_)
+        return self._bitwise(other, operator.and_, "&")
 
     def __or__(self, other: Any) -> Tensor:
-        return self._compare(other, operator.or_)
+        return self._bitwise(other, operator.or_, "|")
+
+    def __xor__(self, other: Any) -> Tensor:
+        return self._bitwise(other, operator.xor, "^")
+
+    __rand__ = __and__
+    __ror__ = __or__
+    __rxor__ = __xor__
+
+    def _bitwise(self, other: Any, combine: Any, symbol: str) -> Tensor:
+        """``self <symbol> other`` on bool or integer tensors (logical on bools, as PyTorch)."""
+        kinds = {self.dtype.kind}
+        if isinstance(other, Tensor):
+            kinds.add(other.dtype.kind)
+        elif isinstance(other, float):
+            kinds.add("f")
+        if not kinds <= set("biu"):
+            raise TypeError(
+                f"{symbol} is only defined for bool and integer tensors, got {self.dtype}"
+                + (f" and {other.dtype}" if isinstance(other, Tensor) else f" and {other!r}")
+            )
+        return self._compare(other, combine)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        """Bit-wise AND (logical AND on bools)."""
+        return self & other
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        """Bit-wise OR (logical OR on bools)."""
+        return self | other
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        """Bit-wise exclusive OR (logical XOR on bools)."""
+        return self ^ other
+
+    def bitwise_not(self) -> Tensor:
+        """Bit-wise NOT (logical NOT on bools)."""
+        return ~self
+
+    def logical_and(self, other: Any) -> Tensor:
+        """``x ≠ 0 and y ≠ 0`` element-wise, as bool."""
+        return self._logical(other, "logical_and")
+
+    def logical_or(self, other: Any) -> Tensor:
+        """``x ≠ 0 or y ≠ 0`` element-wise, as bool."""
+        return self._logical(other, "logical_or")
+
+    def logical_xor(self, other: Any) -> Tensor:
+        """``(x ≠ 0) ≠ (y ≠ 0)`` element-wise, as bool."""
+        return self._logical(other, "logical_xor")
+
+    def logical_not(self) -> Tensor:
+        """``x == 0`` element-wise, as bool."""
+        return new_tensor(backend_of(self._array).xp.logical_not(self._array))
+
+    def _logical(self, other: Any, name: str) -> Tensor:
+        if not isinstance(other, Tensor):
+            raise TypeError(
+                f"{name}(): argument 'other' must be a Tensor, not {type(other).__name__}"
+            )
+        return self._compare(other, getattr(backend_of(self._array).xp, name))
+
+    def isnan(self) -> Tensor:
+        """True where x is NaN (never for integer and bool tensors)."""
+        return self._classify("isnan", False)
+
+    def isinf(self) -> Tensor:
+        """True where x is +inf or -inf."""
+        return self._classify("isinf", False)
+
+    def isfinite(self) -> Tensor:
+        """True where x is neither NaN nor ±inf (always for integer and bool tensors)."""
+        return self._classify("isfinite", True)
+
+    def _classify(self, name: str, integers: bool) -> Tensor:
+        xp = backend_of(self._array).xp
+        if self.dtype.kind in "biu":
+            return new_tensor(xp.full(self.shape, integers, dtype=np.bool_))
+        return new_tensor(getattr(xp, name)(self._array))
+
+    def isclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> Tensor:
+        """|x - y| ≤ atol + rtol·|y| element-wise (NaNs equal only when ``equal_nan``)."""
+        if not isinstance(other, Tensor):
+            raise TypeError(
+                f"isclose(): argument 'other' must be a Tensor, not {type(other).__name__}"
+            )
+        check_same_device("isclose", (self, other))
+        xp = backend_of(self._array).xp
+        try:
+            close = xp.isclose(self._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan)
+        except ValueError:
+            raise_if_not_broadcastable("isclose", (self._array, other._array))
+            raise
+        return new_tensor(close)
+
+    def allclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
+        """Whether |x - y| ≤ atol + rtol·|y| for every element (see :meth:`isclose`)."""
+        return bool(self.isclose(other, rtol, atol, equal_nan).all())
+
+    def equal(self, other: Tensor) -> bool:
+        """Whether both tensors have the same shape and the same values."""
+        if not isinstance(other, Tensor):
+            raise TypeError(
+                f"equal(): argument 'other' must be a Tensor, not {type(other).__name__}"
+            )
+        check_same_device("equal", (self, other))
+        return self.shape == other.shape and bool((self == other).all())
 
     # ------------------------------------------------------------------ unary math
     def exp(self) -> Tensor:
@@ -1110,11 +1225,29 @@ class Tensor:
         x = self._floating("log_softmax")
         return activation.LogSoftmax.apply(x, normalize_dim(dim, self.ndim, "log_softmax"))
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """Limit every element to [min, max] (gradient 1 inside, 0 outside)."""
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """min(max(x, min), max) element-wise; ``min``/``max`` are numbers or tensors (broadcast).
+
+        The gradient goes to x where min ≤ x ≤ max, to a tensor ``min`` where x < min < max,
+        and to a tensor ``max`` where x > max or max < min, as in PyTorch."""
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
-        return elementwise.Clamp.apply(self, min, max)
+        x = self
+        bounds = []
+        for bound in (min, max):
+            if bound is None:
+                bounds.append(None)
+                continue
+            if not isinstance(bound, Tensor | int | float | np.number):
+                raise TypeError(
+                    f"clamp: min and max must be numbers or tensors, not {type(bound).__name__}"
+                )
+            x, bound = x._with_operand(bound, "clamp")
+            bounds.append(bound)
+        low, high = (
+            b._cast(x.dtype) if isinstance(b, Tensor) and b.dtype != x.dtype else b for b in bounds
+        )
+        return elementwise.Clamp.apply(x, low, high)
 
     clip = clamp
 
@@ -1130,6 +1263,188 @@ class Tensor:
         return self if is_floating(self.dtype) else self._cast(get_default_dtype())
 
     # ------------------------------------------------------------------ element-wise math (more)
+    def _with_operand(self, other: Any, op: str) -> tuple[Tensor, Any]:
+        """``self`` and ``other`` (a tensor or a number) in PyTorch's promoted dtype."""
+        if isinstance(other, Tensor):
+            check_same_device(op, (self, other))
+            return _promote(self, other) if other.dtype != self.dtype else (self, other)
+        other = self._operand(other)
+        if isinstance(other, Tensor):  # an array or a list
+            return self._with_operand(other, op)
+        x = self
+        if isinstance(other, float) and not is_floating(x.dtype):
+            x = x._cast(DEFAULT_FLOAT)
+        if x.dtype.kind == "f" or (
+            x.dtype.kind in "iu" and isinstance(other, int) and _fits(other, x.dtype)
+        ):
+            other = x.dtype.type(other)  # NumPy 1.x would widen a 0-d float32 by a Python float
+        return x, other
+
+    def _unary_float(self, op: type[Op], name: str) -> Tensor:
+        """``op`` on a floating tensor (integers and bools become float32, as PyTorch)."""
+        return op.apply(self._floating(name))
+
+    def sin(self) -> Tensor:
+        """sin(x) element-wise."""
+        return self._unary_float(elementwise.Sin, "sin")
+
+    def cos(self) -> Tensor:
+        """cos(x) element-wise."""
+        return self._unary_float(elementwise.Cos, "cos")
+
+    def tan(self) -> Tensor:
+        """tan(x) element-wise (d tan x = (1 + tan² x) dx)."""
+        return self._unary_float(elementwise.Tan, "tan")
+
+    def log1p(self) -> Tensor:
+        """log(1 + x) element-wise, accurate for small x."""
+        return self._unary_float(elementwise.Log1p, "log1p")
+
+    def expm1(self) -> Tensor:
+        """eˣ - 1 element-wise, accurate for small x."""
+        return self._unary_float(elementwise.Expm1, "expm1")
+
+    def log2(self) -> Tensor:
+        """log₂(x) element-wise."""
+        return self._unary_float(elementwise.Log2, "log2")
+
+    def log10(self) -> Tensor:
+        """log₁₀(x) element-wise."""
+        return self._unary_float(elementwise.Log10, "log10")
+
+    def exp2(self) -> Tensor:
+        """2ˣ element-wise."""
+        return self._unary_float(elementwise.Exp2, "exp2")
+
+    def erf(self) -> Tensor:
+        """erf(x) = 2/√π ∫₀ˣ e^(-t²) dt element-wise."""
+        return self._unary_float(elementwise.Erf, "erf")
+
+    def reciprocal(self) -> Tensor:
+        """1 / x element-wise (integers give float32)."""
+        return self._unary_float(elementwise.Reciprocal, "reciprocal")
+
+    def rsqrt(self) -> Tensor:
+        """1 / √x element-wise."""
+        return self._unary_float(elementwise.Rsqrt, "rsqrt")
+
+    def square(self) -> Tensor:
+        """x² element-wise (integers stay integers and bools become int64, as PyTorch)."""
+        x = self.long() if self.dtype.kind == "b" else self
+        return x * x
+
+    def _step(self, op: type[Op], *args: Any) -> Tensor:
+        """A rounding function: the identity on integers (a copy), else ``op`` (gradient 0)."""
+        if self.dtype.kind == "b":
+            raise RuntimeError(f"{op.__name__.lower()}(): not defined for bool tensors")
+        if self.dtype.kind in "iu":
+            return self.clone()
+        return op.apply(self, *args)
+
+    def floor(self) -> Tensor:
+        """⌊x⌋ element-wise (gradient 0)."""
+        return self._step(elementwise.Floor)
+
+    def ceil(self) -> Tensor:
+        """⌈x⌉ element-wise (gradient 0)."""
+        return self._step(elementwise.Ceil)
+
+    def trunc(self) -> Tensor:
+        """x rounded toward 0 element-wise (gradient 0)."""
+        return self._step(elementwise.Trunc)
+
+    fix = trunc
+
+    def round(self, *, decimals: int = 0) -> Tensor:
+        """x rounded to ``decimals`` decimal places, halves to even (gradient 0)."""
+        if not isinstance(decimals, int | np.integer) or isinstance(decimals, bool):
+            raise TypeError(f"round(): decimals must be an int, not {type(decimals).__name__}")
+        return self._step(elementwise.Round, int(decimals))
+
+    def sign(self) -> Tensor:
+        """-1, 0 or 1 by the sign of x (gradient 0); bools stay bools."""
+        if self.dtype.kind == "b":
+            return self.clone()
+        return elementwise.Sign.apply(self)
+
+    def frac(self) -> Tensor:
+        """x - trunc(x), the fractional part with the sign of x (gradient 1)."""
+        if self.dtype.kind in "biu":
+            raise RuntimeError(f"frac(): expected a floating point tensor, got {self.dtype}")
+        return self - self.trunc()
+
+    def remainder(self, other: Any) -> Tensor:
+        """x - ⌊x / y⌋·y: the remainder with the sign of the divisor, as Python's ``%``."""
+        return self._integer_division(elementwise.Remainder, other, "remainder")
+
+    def fmod(self, other: Any) -> Tensor:
+        """x - trunc(x / y)·y: the remainder with the sign of the dividend, as C's fmod."""
+        return self._integer_division(elementwise.Fmod, other, "fmod")
+
+    def floor_divide(self, other: Any) -> Tensor:
+        """⌊x / y⌋, as Python's ``//`` (no derivative, as in PyTorch)."""
+        return self._integer_division(elementwise.FloorDivide, other, "floor_divide")
+
+    def __mod__(self, other: Any) -> Tensor:
+        return self.remainder(other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return self._integer_division(elementwise.Remainder, other, "remainder", reflected=True)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return self.floor_divide(other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return self._integer_division(
+            elementwise.FloorDivide, other, "floor_divide", reflected=True
+        )
+
+    def _integer_division(
+        self, op: type[Op], other: Any, name: str, reflected: bool = False
+    ) -> Tensor:
+        """``op(self, other)`` promoted; an integer divisor of 0 raises, as in PyTorch."""
+        x, y = self._with_operand(other, name)
+        if reflected:
+            x, y = y, x
+        divisor = y._array if isinstance(y, Tensor) else np.asarray(y)  # a number: on the host
+        if divisor.dtype.kind in "biu" and not bool((divisor != 0).all()):
+            raise RuntimeError(f"ZeroDivisionError: {name}() of integers by zero")
+        return op.apply(x, y)
+
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+        """self + value · tensor1 · tensor2 (all three broadcast)."""
+        return self + value * (tensor1 * tensor2)
+
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+        """self + value · tensor1 / tensor2 (all three broadcast; floating tensors only)."""
+        for t in (tensor1, tensor2):
+            if isinstance(t, Tensor) and not is_floating(t.dtype):
+                raise RuntimeError(
+                    "addcdiv(): integer division with addcdiv is not supported; "
+                    f"got a tensor of dtype {t.dtype}, use addcmul or .float()"
+                )
+        return self + value * (tensor1 / tensor2)
+
+    def lerp(self, end: Tensor, weight: Any) -> Tensor:
+        """start + weight · (end - start), with ``weight`` a number or a tensor (broadcast)."""
+        if not isinstance(end, Tensor):
+            raise TypeError(f"lerp(): argument 'end' must be a Tensor, not {type(end).__name__}")
+        if end.dtype != self.dtype:
+            raise RuntimeError(
+                f"lerp(): expected dtype {self.dtype} for `end` but got dtype {end.dtype}"
+            )
+        if not is_floating(self.dtype):
+            raise RuntimeError(f"lerp(): expected floating point tensors, got {self.dtype}")
+        return self + weight * (end - self)
+
+    def nan_to_num(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        """NaN → ``nan``, +inf → ``posinf``, -inf → ``neginf`` (default: the dtype's largest
+        and smallest finite values); the gradient flows where x is finite."""
+        if self.dtype.kind in "biu":
+            return self.clone()
+        return elementwise.NanToNum.apply(self, nan, posinf, neginf)
 
     # ------------------------------------------------------------------ reductions
     def sum(
@@ -1179,9 +1494,17 @@ class Tensor:
         dims = _normalize_dims(dim, self.ndim, "var")
         return reduction.Var.apply(x, dims, keepdim, correction)
 
-    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False) -> Tensor:
-        """√var."""
-        return self.var(dim, unbiased, keepdim).sqrt()
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+        **aliases: Any,
+    ) -> Tensor:
+        """√(Σ(x - mean)² / (N - correction)); ``correction=1`` unless ``unbiased=False``."""
+        return self.var(dim, unbiased, keepdim, correction=correction, **aliases).sqrt()
 
     def max(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Any:
         """The maximum; with ``dim``, ``(values, indices)``; with a tensor, ``maximum``."""
@@ -1259,6 +1582,202 @@ class Tensor:
         return new_tensor(xp.asarray(out).astype(np.int64))
 
     # ------------------------------------------------------------------ reductions (more)
+    def prod(
+        self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
+    ) -> Tensor:
+        """Π x over ``dim`` (an int) or over everything; integers and bools give int64.
+
+        The gradient Π_{j≠i} xⱼ is formed without division, so it is right with zeros."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "prod")
+        x = self._accumulating(dtype)
+        axis = None if dim is None else normalize_dim(dim, self.ndim, "prod")
+        return reduction.Prod.apply(x, None if self.ndim == 0 else axis, keepdim)
+
+    def _accumulating(self, dtype: Any) -> Tensor:
+        """The input of a sum-like reduction: ``dtype`` if given, integers and bools as int64."""
+        x = self if dtype is None else self.to(dtype)
+        return x.long() if x.dtype.kind in "biu" and x.dtype != np.int64 else x
+
+    def cumsum(self, dim: int | None = None, *, dtype: Any = None, **aliases: Any) -> Tensor:
+        """yᵢ = Σ_{j≤i} xⱼ along ``dim``; integers and bools give int64."""
+        dim = normalize_dim(_dim_arg(dim, aliases, "cumsum"), self.ndim, "cumsum")
+        x = self._accumulating(dtype)
+        if x.ndim == 0:  # NumPy would return shape (1,)
+            return reduction.Cumsum.apply(x.reshape(1), 0, False).reshape(())
+        return reduction.Cumsum.apply(x, dim, False)
+
+    def cumprod(self, dim: int | None = None, *, dtype: Any = None, **aliases: Any) -> Tensor:
+        """yᵢ = Π_{j≤i} xⱼ along ``dim``; integers and bools give int64 (gradient zero-safe)."""
+        dim = normalize_dim(_dim_arg(dim, aliases, "cumprod"), self.ndim, "cumprod")
+        x = self._accumulating(dtype)
+        if x.ndim == 0:  # NumPy would return shape (1,)
+            return reduction.Cumprod.apply(x.reshape(1), 0, False).reshape(())
+        return reduction.Cumprod.apply(x, dim, False)
+
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Tensor:
+        """log Σ exp(x) over ``dim``, computed as m + log Σ exp(x - m) with m the maximum
+        (finite for large inputs; -inf for an all -inf slice)."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "logsumexp")
+        if dim is None:
+            raise TypeError("logsumexp() missing required argument 'dim'")
+        x = self._floating("logsumexp")
+        dims = _normalize_dims(dim, self.ndim, "logsumexp")
+        if x.numel() == 0:
+            return x.exp().sum(dims, keepdim).log()
+        shift = x.detach().amax(dims, keepdim=True)
+        shift.masked_fill_(shift.isinf(), 0)  # all-(-inf) or inf slices: no shift
+        total = (x - shift).exp().sum(dims, keepdim)
+        return total.log() + shift.reshape(total.shape)
+
+    def norm(
+        self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+    ) -> Tensor:
+        """The vector p-norm (Σ|x|ᵖ)^(1/p) over ``dim`` (all elements when None).
+
+        ``p`` is 'fro' or 2 (the Euclidean norm; gradient x/‖x‖, 0 at x = 0), 1, inf
+        (max |x|), -inf (min |x|), 0 (the number of non-zeros) or any other number."""
+        x = self if dtype is None else self.to(dtype)
+        if not is_floating(x.dtype):
+            raise RuntimeError(
+                f"norm(): expected a floating point tensor as input, got {x.dtype}; "
+                "call .float() first"
+            )
+        dims = _normalize_dims(dim, self.ndim, "norm")
+        if p == "fro" or p == 2:
+            return reduction.Norm.apply(x, dims, keepdim)
+        if p == "nuc" or isinstance(p, str):
+            raise ValueError(f"norm(): p={p!r} is not supported; use 'fro' or a number")
+        if p == math.inf:
+            return x.abs().amax(dims, keepdim)
+        if p == -math.inf:
+            return x.abs().amin(dims, keepdim)
+        if p == 0:
+            return (x != 0).to(x.dtype).sum(dims, keepdim)
+        if p == 1:
+            return x.abs().sum(dims, keepdim)
+        return (x.abs() ** p).sum(dims, keepdim) ** (1 / p)
+
+    def all(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Tensor:
+        """Whether every element over ``dim`` is non-zero (bool; uint8 for uint8 input)."""
+        return self._logical_reduction("all", dim, keepdim, aliases)
+
+    def any(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Tensor:
+        """Whether some element over ``dim`` is non-zero (bool; uint8 for uint8 input)."""
+        return self._logical_reduction("any", dim, keepdim, aliases)
+
+    def _logical_reduction(self, name: str, dim: Any, keepdim: bool, aliases: dict) -> Tensor:
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, name)
+        axis = _normalize_dims(dim, self.ndim, name)
+        xp = backend_of(self._array).xp
+        out = xp.asarray(getattr(xp, name)(self._array, axis=axis, keepdims=keepdim))
+        return new_tensor(out.astype(np.uint8) if self.dtype == np.uint8 else out)
+
+    def count_nonzero(self, dim: Any = None, **aliases: Any) -> Tensor:
+        """The number of non-zero elements over ``dim`` (int64)."""
+        if aliases:
+            dim, _ = _reduction_args(dim, False, aliases, "count_nonzero")
+        axis = _normalize_dims(dim, self.ndim, "count_nonzero")
+        xp = backend_of(self._array).xp
+        return new_tensor(xp.asarray((self._array != 0).sum(axis=axis)).astype(np.int64))
+
+    def var_mean(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+        **aliases: Any,
+    ) -> tuple[Tensor, Tensor]:
+        """``(var, mean)`` over ``dim`` (see :meth:`var`)."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "var_mean")
+        var = self.var(dim, unbiased, keepdim, correction=correction)
+        return var, self._floating("var_mean").mean(dim, keepdim)
+
+    def std_mean(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+        **aliases: Any,
+    ) -> tuple[Tensor, Tensor]:
+        """``(std, mean)`` over ``dim`` (see :meth:`std`)."""
+        var, mean = self.var_mean(dim, unbiased, keepdim, correction=correction, **aliases)
+        return var.sqrt(), mean
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        """``(min, max)`` over ``dim`` (all elements when None), a named tuple."""
+        return MinMax(self.amin(dim, keepdim), self.amax(dim, keepdim))
+
+    def median(self, dim: int | None = None, keepdim: bool = False, **aliases: Any) -> Any:
+        """The lower median (element ⌊(n-1)/2⌋ in sorted order; NaN if there is one).
+
+        Without ``dim``, of all elements (a 0-d tensor); with ``dim``, ``(values, indices)``
+        along it. The gradient goes to the chosen element."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "median")
+        if dim is None:
+            self._check_nonempty("median", None)
+            return self.reshape(-1).median(0).values
+        dim = normalize_dim(dim, self.ndim, "median")
+        if self.ndim == 0:
+            return self.max(dim, keepdim)
+        self._check_nonempty("median", dim)
+        xp = backend_of(self._array).xp
+        a = self._array
+        middle = (a.shape[dim] - 1) // 2
+        indices = xp.take(xp.argsort(a, axis=dim, kind="stable"), middle, axis=dim)
+        if self.dtype.kind == "f":  # a NaN sorts last in NumPy but is the median in PyTorch
+            nan = xp.isnan(a)
+            indices = xp.where(nan.any(axis=dim), xp.argmax(nan, axis=dim), indices)
+        values = reduction.TakeAlongDim.apply(self, indices, dim, keepdim)
+        if keepdim:
+            indices = xp.expand_dims(indices, dim)
+        return ValuesIndices(values, new_tensor(indices.astype(np.int64)))
+
+    def mode(self, dim: int = -1, keepdim: bool = False, **aliases: Any) -> Any:
+        """``(values, indices)``: the most frequent value along ``dim`` (the smallest of
+        several) and the index of its last occurrence; the gradient goes to that element."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "mode")
+        dim = normalize_dim(dim, self.ndim, "mode")
+        if self.ndim == 0:
+            return self.max(dim, keepdim)
+        self._check_nonempty("mode", dim)
+        indices = reduction.mode_indices(self._array, dim)
+        values = reduction.TakeAlongDim.apply(self, indices, dim, keepdim)
+        if keepdim:
+            indices = backend_of(indices).xp.expand_dims(indices, dim)
+        return ValuesIndices(values, new_tensor(indices.astype(np.int64)))
+
+    def nansum(
+        self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
+    ) -> Tensor:
+        """Σ x over ``dim``, NaNs counted as 0."""
+        return self._without_nan().sum(dim, keepdim, dtype=dtype, **aliases)
+
+    def nanmean(
+        self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
+    ) -> Tensor:
+        """The mean over ``dim`` of the elements that are not NaN."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "nanmean")
+        x = self if dtype is None else self.to(dtype)
+        if not is_floating(x.dtype):
+            raise RuntimeError(f"nanmean(): expected a floating point tensor, got {x.dtype}")
+        count = (~x.isnan()).sum(dim, keepdim)
+        return x.nansum(dim, keepdim) / count
+
+    def _without_nan(self) -> Tensor:
+        if self.dtype.kind != "f":
+            return self
+        return elementwise.Where.apply(self.isnan()._array, self.dtype.type(0), self)
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -1513,6 +2032,19 @@ def _reduction_args(dim: Any, keepdim: bool, aliases: dict[str, Any], op: str) -
             raise TypeError(f"{op}(): give either dim or axis, not both")
         dim = aliases["axis"]
     return dim, bool(aliases.get("keepdims", keepdim))
+
+
+def _dim_arg(dim: Any, aliases: dict[str, Any], op: str) -> Any:
+    """``dim``, also given as ``axis`` (PyTorch's NumPy alias) for ops without ``keepdim``."""
+    for name in aliases:
+        if name != "axis":
+            raise TypeError(f"{op}() got an unexpected keyword argument '{name}'")
+    if dim is not None and aliases:
+        raise TypeError(f"{op}(): give either dim or axis, not both")
+    dim = aliases.get("axis", dim)
+    if dim is None:
+        raise TypeError(f"{op}() missing required argument 'dim'")
+    return dim
 
 
 def _scaled(other: Any, alpha: float) -> Any:

@@ -3,7 +3,10 @@ shape of the output; the node sums them back to the inputs' shapes and dtypes.""
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import numpy as np
 
 from minigrad.autograd.graph import Op
 from minigrad.backend import Backend, Device, backend_of, get_array_module
@@ -152,19 +155,32 @@ class Abs(Op):
 
 
 class Clamp(Op):
-    # d clamp(x, lo, hi) = dx where lo <= x <= hi, else 0
+    # clamp(x, lo, hi) = min(max(x, lo), hi);  dx where lo <= x <= hi, dlo where x < lo < hi,
+    # dhi where x > hi or hi < lo (PyTorch's rule; bounds may be numbers, tensors or None)
     __slots__ = ()
-    saved = (0,)
+    broadcasts = True
+    saved = (0, 1, 2)
 
     def forward(self, x: Any, low: Any, high: Any) -> Any:
-        return get_array_module(x).clip(x, low, high)
+        xp = get_array_module(x)
+        out = x if low is None else xp.maximum(x, low)
+        return out if high is None else xp.minimum(out, high)
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any, low: Any, high: Any) -> tuple:
+        keep = None
+        grad_low = grad_high = None
         if low is not None:
-            g = g * (x >= low)
+            keep = x >= low
+            below = x < low
+            if self.needs_grad(1):
+                grad_low = xp.where(below if high is None else below & (low < high), g, 0)
         if high is not None:
-            g = g * (x <= high)
-        return g, None, None
+            inside = x <= high
+            keep = inside if keep is None else keep & inside
+            if self.needs_grad(2):
+                above = x > high
+                grad_high = xp.where(above if low is None else above | (high < low), g, 0)
+        return xp.where(keep, g, 0), grad_low, grad_high
 
 
 class Maximum(Op):
@@ -234,3 +250,259 @@ class ToDevice(Op):
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any, target: Any, device: Any) -> tuple:
         return ToDevice.call(xp, g, self.source, self.source_device), None, None
+
+
+# ---------------------------------------------------------------- element-wise math (more)
+class Sin(Op):
+    # d sin(x) = cos(x) dx
+    __slots__ = ()
+    saved = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).sin(x)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g * xp.cos(x),)
+
+
+class Cos(Op):
+    # d cos(x) = -sin(x) dx
+    __slots__ = ()
+    saved = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).cos(x)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (-g * xp.sin(x),)
+
+
+class Tan(Op):
+    # d tan(x) = (1 + tan²(x)) dx
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).tan(x)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g * (1 + out * out),)
+
+
+class Expm1(Op):
+    # d (eˣ - 1) = eˣ dx
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).expm1(x)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g * (out + 1),)
+
+
+class Exp2(Op):
+    # d 2ˣ = 2ˣ ln 2 dx
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).exp2(x)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g * out * math.log(2),)
+
+
+class Log2(Op):
+    # d log₂(x) = dx / (x ln 2)
+    __slots__ = ()
+    saved = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).log2(x)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g / (x * math.log(2)),)
+
+
+class Log10(Op):
+    # d log₁₀(x) = dx / (x ln 10)
+    __slots__ = ()
+    saved = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).log10(x)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g / (x * math.log(10)),)
+
+
+class Reciprocal(Op):
+    # d (1/x) = -dx / x² = -(1/x)² dx
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x: Any) -> Any:
+        return x.dtype.type(1) / x  # NumPy 1.x: a Python 1 would widen a 0-d float32
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (-g * out * out,)
+
+
+class Rsqrt(Op):
+    # d x^(-1/2) = -x^(-3/2) / 2 dx
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x: Any) -> Any:
+        return x.dtype.type(1) / get_array_module(x).sqrt(x)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (-0.5 * g * out * out * out,)
+
+
+class Erf(Op):
+    # d erf(x) = 2/√π exp(-x²) dx
+    __slots__ = ()
+    saved = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return erf(x)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g * (2 / math.sqrt(math.pi)) * xp.exp(-x * x),)
+
+
+_ERF_SERIES_TERMS = 60
+_ERF_FRACTION_TERMS = 60
+_ERF_SWITCH = 3.0
+
+
+def erf(x: Any) -> Any:
+    """The error function erf(x) = 2/√π ∫₀ˣ e^(-t²) dt on an array of any backend.
+
+    NumPy has no erf, so it is computed here, to within a few ulps in float64:
+    for |x| < 3 by the series erf(x) = 2/√π e^(-x²) Σₙ 2ⁿ x^(2n+1) / (1·3···(2n+1))
+    (positive terms, no cancellation), beyond by the continued fraction
+    erfc(x) = e^(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))).
+    """
+    xp = get_array_module(x)
+    size = abs(x)
+    near = xp.minimum(size, _ERF_SWITCH)
+    square = near * near
+    series = 1.0
+    for n in range(_ERF_SERIES_TERMS, 0, -1):
+        series = 1.0 + series * (2.0 * square / (2 * n + 1))
+    series = (2 / math.sqrt(math.pi)) * xp.exp(-square) * near * series
+    far = xp.maximum(size, _ERF_SWITCH)
+    fraction = far
+    for n in range(_ERF_FRACTION_TERMS, 0, -1):
+        fraction = far + (n / 2) / fraction
+    tail = 1.0 - xp.exp(-far * far) / (math.sqrt(math.pi) * fraction)
+    out = xp.sign(x) * xp.where(size < _ERF_SWITCH, series, tail)
+    return out.astype(x.dtype, copy=False)  # NumPy 1.x widens 0-d float32 by Python floats
+
+
+class _PiecewiseConstant(Op):
+    """An element-wise step function: its derivative is 0 wherever it exists (PyTorch's)."""
+
+    __slots__ = ()
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, *constants: Any) -> tuple:
+        return (g * 0, *(None for _ in constants))
+
+
+class Floor(_PiecewiseConstant):
+    # floor(x) = ⌊x⌋;  d floor = 0
+    __slots__ = ()
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).floor(x)
+
+
+class Ceil(_PiecewiseConstant):
+    # ceil(x) = ⌈x⌉;  d ceil = 0
+    __slots__ = ()
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).ceil(x)
+
+
+class Trunc(_PiecewiseConstant):
+    # trunc(x) = sign(x) ⌊|x|⌋;  d trunc = 0
+    __slots__ = ()
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).trunc(x)
+
+
+class Round(_PiecewiseConstant):
+    # round(x, d) = nearest multiple of 10⁻ᵈ (halves to even);  d round = 0
+    __slots__ = ()
+
+    def forward(self, x: Any, decimals: int) -> Any:
+        return get_array_module(x).round(x, decimals)
+
+
+class Sign(_PiecewiseConstant):
+    # sign(x) ∈ {-1, 0, 1};  d sign = 0
+    __slots__ = ()
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).sign(x)
+
+
+class Remainder(Op):
+    # a mod b = a - ⌊a/b⌋ b (the sign of b, as Python's %);  d = da - ⌊a/b⌋ db
+    __slots__ = ()
+    broadcasts = True
+    saved = (0, 1)
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return _module_of_operands(a, b).remainder(a, b)
+
+    def backward(self, xp: Any, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+        return g, (-g * xp.floor(a / b) if self.needs_grad(1) else None)
+
+
+class Fmod(Op):
+    # fmod(a, b) = a - trunc(a/b) b (the sign of a, as C's fmod);  d = da - trunc(a/b) db
+    __slots__ = ()
+    broadcasts = True
+    saved = (0, 1)
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return _module_of_operands(a, b).fmod(a, b)
+
+    def backward(self, xp: Any, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+        return g, (-g * xp.trunc(a / b) if self.needs_grad(1) else None)
+
+
+class FloorDivide(Op):
+    # a // b = ⌊a/b⌋;  PyTorch defines no derivative and raises on backward
+    __slots__ = ()
+    broadcasts = True
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return _module_of_operands(a, b).floor_divide(a, b)
+
+    def backward(self, xp: Any, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+        raise RuntimeError("the derivative for 'floor_divide' is not implemented")
+
+
+class NanToNum(Op):
+    # NaN → nan, +inf → posinf, -inf → neginf;  dx where x is finite, else 0
+    __slots__ = ("finite",)
+
+    def forward(self, x: Any, nan: float, posinf: float | None, neginf: float | None) -> Any:
+        xp = get_array_module(x)
+        self.finite = xp.isfinite(x)
+        return xp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, *fills: Any) -> tuple:
+        return xp.where(self.finite, g, 0), None, None, None
+
+
+def _module_of_operands(a: Any, b: Any) -> Any:
+    """The array namespace of a binary op whose first operand may be a number (``2 % x``)."""
+    return get_array_module(b if isinstance(a, int | float | np.generic) else a)

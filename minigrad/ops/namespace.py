@@ -78,4 +78,26 @@ def maximum(a: Any, b: Any) -> Any:
     return elementwise.Maximum.apply(a, b)
 
 
+# ---------------------------------------------------------------- element-wise math and reductions
+sin = _unary(elementwise.Sin, "sin", "sin x, differentiable.")
+cos = _unary(elementwise.Cos, "cos", "cos x, differentiable.")
+
+
+def _step(name: str) -> Any:
+    """``name`` (floor, trunc, ...): piecewise constant, so on a tensor a constant tensor."""
+
+    def function(x: Any) -> Any:
+        if not isinstance(x, graph.Tensor):
+            return getattr(np if isinstance(x, int | float) else get_array_module(x), name)(x)
+        return new_tensor(getattr(get_array_module(x._array), name)(x._array))
+
+    function.__name__ = name
+    function.__doc__ = f"{name}(x): piecewise constant, so a constant tensor (derivative 0)."
+    return function
+
+
+floor = _step("floor")
+trunc = _step("trunc")
+
+
 graph.bind_graph_namespace(sys.modules[__name__])

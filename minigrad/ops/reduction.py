@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from minigrad.autograd.graph import Op, records_graph
 from minigrad.backend import get_array_module
 
@@ -99,7 +101,7 @@ class Extremum(Op):
         hit = x == out
         if x.dtype.kind == "f":
             hit |= xp.isnan(x) & xp.isnan(out)
-        mask = hit.astype(x.dtype)
+        mask = hit.astype(x.dtype if x.dtype.kind == "f" else np.float32)  # ints: no gradient
         mask /= mask.sum(axis=axis, keepdims=True)
         self.mask = mask
         return out if keepdim else out.reshape(_drop_axes(x.shape, axis))
@@ -134,3 +136,144 @@ class TakeAlongDim(Op):
         chosen = positions == ax.expand_dims(indices, dim)
         g = g if keepdim else xp.expand_dims(g, dim)
         return xp.where(chosen, g, 0), None, None, None
+
+
+# ---------------------------------------------------------------- reductions (more)
+def _flip(x: Any, axis: int) -> Any:
+    """``x`` reversed along ``axis`` (an array or, in a recorded backward, a tensor)."""
+    return x[(slice(None),) * (axis % x.ndim) + (slice(None, None, -1),)]
+
+
+def _along(axis: int, ndim: int, key: slice) -> tuple[slice, ...]:
+    return (slice(None),) * (axis % ndim) + (key,)
+
+
+class Cumsum(Op):
+    # yᵢ = Σ_{j≤i} xⱼ (from the end when ``reverse``);  dxⱼ = Σ_{i≥j} dyᵢ, a reversed cumsum
+    __slots__ = ()
+
+    def forward(self, x: Any, axis: int, reverse: bool) -> Any:
+        if reverse:
+            return _flip(_flip(x, axis).cumsum(axis), axis)
+        return x.cumsum(axis)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, axis: int, reverse: bool) -> tuple:
+        return Cumsum.call(xp, g, axis, not reverse), None, None
+
+
+class Shift(Op):
+    # yᵢ = xᵢ₋₁ (xᵢ₊₁ when ``backwards``), the vacated end = fill;  dx = dy shifted back, 0-filled
+    __slots__ = ()
+
+    def forward(self, x: Any, axis: int, backwards: bool, fill: float) -> Any:
+        out = get_array_module(x).empty_like(x)
+        if x.shape[axis] == 0:
+            return out
+        first, rest = (
+            (slice(-1, None), slice(None, -1)) if backwards else (slice(0, 1), slice(1, None))
+        )
+        source = slice(1, None) if backwards else slice(None, -1)
+        out[_along(axis, x.ndim, first)] = fill
+        out[_along(axis, x.ndim, rest)] = x[_along(axis, x.ndim, source)]
+        return out
+
+    def backward(
+        self, xp: Any, g: Any, out: Any, x: Any, axis: int, backwards: bool, fill: float
+    ) -> tuple:
+        return Shift.call(xp, g, axis, not backwards, 0), None, None, None
+
+
+def exclusive_cumprod(xp: Any, x: Any, axis: int, reverse: bool) -> Any:
+    """Π_{j<i} xⱼ (Π_{j>i} xⱼ when ``reverse``): the products before each element, zero-safe."""
+    return Cumprod.call(xp, Shift.call(xp, x, axis, reverse, 1), axis, reverse)
+
+
+class Cumprod(Op):
+    # yᵢ = Π_{j≤i} xⱼ;  dxₖ = Σ_{i≥k} dyᵢ Π_{j≤i, j≠k} xⱼ  (reversed cumsum(dy·y)/xₖ if no zeros)
+    __slots__ = ()
+    saved = (0,)
+    saves_output = True
+
+    def forward(self, x: Any, axis: int, reverse: bool) -> Any:
+        if reverse:
+            return _flip(_flip(x, axis).cumprod(axis), axis)
+        return x.cumprod(axis)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, axis: int, reverse: bool) -> tuple:
+        if bool((abs(out) >= np.finfo(out.dtype).tiny).all()):  # no zero, no underflow
+            return Cumsum.call(xp, g * out, axis, not reverse) / x, None, None
+        if reverse:
+            return _flip(_cumprod_grad(xp, _flip(g, axis), _flip(x, axis), axis), axis), None, None
+        return _cumprod_grad(xp, g, x, axis), None, None
+
+
+def _cumprod_grad(xp: Any, g: Any, x: Any, axis: int) -> Any:
+    """dxₖ = Π_{j<k} xⱼ · Σ_{i≥k} dyᵢ Π_{k<j≤i} xⱼ, with no division: correct where x has zeros.
+
+    The inner products for every pair (k, i) make an n × n table along ``axis`` (n² memory,
+    used only when a product is 0 or subnormal, where dividing by x would be wrong)."""
+    x, g = x.swapaxes(axis, -1), g.swapaxes(axis, -1)
+    ax = get_array_module(getattr(x, "_array", x))
+    j = ax.arange(x.shape[-1])
+    after = j[None, :] > j[:, None]  # [k, j]: j > k
+    factors = xp.where(after, x[..., None, :], 1)
+    partial = Cumprod.call(xp, factors, -1, False)  # [k, i] = Π_{k<j≤i} xⱼ (1 for i ≤ k)
+    weighted = xp.where(~after.T, partial * g[..., None, :], 0).sum(axis=-1)
+    return (weighted * exclusive_cumprod(xp, x, -1, False)).swapaxes(axis, -1)
+
+
+class Prod(Op):
+    # y = Π xᵢ over ``axis`` (all when None);  dxₖ = dy Π_{i≠k} xᵢ (zero-safe, no division)
+    __slots__ = ()
+    saved = (0,)
+
+    def forward(self, x: Any, axis: int | None, keepdim: bool) -> Any:
+        return x.prod(axis=axis, keepdims=keepdim)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, axis: int | None, keepdim: bool) -> tuple:
+        flat = x.reshape(-1) if axis is None else x
+        along = 0 if axis is None else axis
+        others = exclusive_cumprod(xp, flat, along, False) * exclusive_cumprod(
+            xp, flat, along, True
+        )
+        others = others.reshape(x.shape)
+        return expand_reduced(xp, g, x.shape, axis, keepdim) * others, None, None
+
+
+class Norm(Op):
+    # ‖x‖₂ = √Σxᵢ² over ``axis``;  dx = x dy / ‖x‖₂  (0 where ‖x‖₂ = 0, as PyTorch)
+    __slots__ = ()
+    saved = (0,)
+    saves_output = True
+
+    def forward(self, x: Any, axis: Axis, keepdim: bool) -> Any:
+        return get_array_module(x).sqrt((x * x).sum(axis=axis, keepdims=keepdim))
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, axis: Axis, keepdim: bool) -> tuple:
+        zero = out == 0
+        scale = xp.where(zero, 0, g / xp.where(zero, 1, out))
+        return x * expand_reduced(xp, scale, x.shape, axis, keepdim), None, None
+
+
+def mode_indices(x: Any, axis: int) -> Any:
+    """Per slice along ``axis``, the index of the mode of ``x``: the most frequent value
+    (the smallest of several), at its last occurrence (PyTorch's choice).
+
+    Sorted stably, equal values form runs whose original indices increase; each
+    element's run starts and ends are found by sorting the run boundaries."""
+    xp = get_array_module(x)
+    x = xp.moveaxis(x, axis, -1)
+    n = x.shape[-1]
+    order = xp.argsort(x, axis=-1, kind="stable")
+    values = xp.take_along_axis(x, order, axis=-1)
+    positions = xp.arange(n)
+    differs = values[..., 1:] != values[..., :-1]
+    false = xp.zeros(differs.shape[:-1] + (1,), dtype=bool)
+    starts = xp.concatenate([~false, differs], axis=-1)  # the first element of a run
+    ends = xp.concatenate([differs, ~false], axis=-1)  # the last element of a run
+    run = xp.cumsum(starts, axis=-1) - 1  # each element's run number
+    first = xp.take_along_axis(xp.sort(xp.where(starts, positions, n), axis=-1), run, axis=-1)
+    last = xp.take_along_axis(xp.sort(xp.where(ends, positions, n), axis=-1), run, axis=-1)
+    best = xp.argmax(last - first, axis=-1)[..., None]  # the first, so the smallest, mode
+    end = xp.take_along_axis(last, best, axis=-1)
+    return xp.take_along_axis(order, end, axis=-1)[..., 0]
