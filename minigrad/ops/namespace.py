@@ -18,7 +18,7 @@ import numpy as np
 from minigrad.autograd import graph
 from minigrad.autograd.graph import new_tensor
 from minigrad.backend import get_array_module
-from minigrad.ops import elementwise, shape
+from minigrad.ops import elementwise, linalg, shape
 
 
 def _array(value: Any) -> Any:
@@ -76,6 +76,12 @@ def broadcast_to(x: Any, target: tuple[int, ...]) -> Any:
 def maximum(a: Any, b: Any) -> Any:
     """The element-wise maximum, differentiable (ties share the gradient)."""
     return elementwise.Maximum.apply(a, b)
+
+
+# ---------------------------------------------------------------- indexing, shape, linear algebra
+def einsum(subscripts: str, *operands: Any) -> Any:
+    """NumPy's ``einsum`` (explicit ``->`` form, no repeated labels in an operand), recorded."""
+    return linalg.Einsum.apply(subscripts, *operands)
 
 
 graph.bind_graph_namespace(sys.modules[__name__])
