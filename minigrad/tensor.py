@@ -678,7 +678,7 @@ class Tensor:
     def _scaled_sum(self, product: Tensor, beta: float, alpha: float, op: str) -> Tensor:
         """beta · self + alpha · product; ``self`` is ignored when beta is 0 (its NaN and inf
         do not propagate), as PyTorch."""
-        if np.broadcast_shapes(self.shape, product.shape) != product.shape:
+        if _broadcast_shape(op, self.shape, product.shape) != product.shape:
             raise RuntimeError(
                 f"{op}: input of shape {self.shape} does not broadcast to the product's shape "
                 f"{product.shape}"
@@ -717,7 +717,7 @@ class Tensor:
     def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
         """The cross product a × b of 3-vectors along ``dim`` (the first of size 3 when None)."""
         a, b = self._check_matrix_args("cross", (other,), (self.ndim, other.ndim))
-        shape = np.broadcast_shapes(a.shape, b.shape)
+        shape = _broadcast_shape("cross", a.shape, b.shape)
         if dim is None:
             sizes = [i for i, n in enumerate(shape) if n == 3]
             if not sizes:
@@ -1445,9 +1445,9 @@ class Tensor:
         """``dim`` normalised and ``index`` as an int64 array of this backend with this
         tensor's number of dimensions (gather/scatter's rule)."""
         d = normalize_dim(dim, self.ndim, op)
+        if getattr(index, "dtype", np.dtype(np.int64)).kind not in "iu":
+            raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {index.dtype}")
         idx = self._index_array(index, op)
-        if idx.dtype.kind not in "iu":
-            raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {idx.dtype}")
         if idx.ndim != max(self.ndim, 1) and not (idx.ndim == 0 and self.ndim == 0):
             raise RuntimeError(
                 f"{op}(): Index tensor must have the same number of dimensions as input tensor "
@@ -1595,8 +1595,10 @@ class Tensor:
         0-d tensor, which receives the gradient of the entries it filled)."""
         d = normalize_dim(dim, self.ndim, "index_fill")
         idx = self._index_array(index, "index_fill").reshape(-1)
-        if self.ndim:
-            _check_index_bounds(idx, self.shape[d], "index_fill", d)
+        size = self.shape[d] if self.ndim else 1
+        _check_index_bounds(idx, size, "index_fill", d)
+        # Each position once: a repeated index fills it once, and gives ``value`` its gradient once.
+        idx = backend_of(idx).xp.unique(idx % size) if idx.size else idx
         if isinstance(value, Tensor):
             if value.ndim:
                 raise RuntimeError(
@@ -1640,7 +1642,7 @@ class Tensor:
         where = self._index_array(mask, "masked_fill")
         if where.dtype.kind != "b":
             raise RuntimeError(f"masked_fill only supports boolean masks, but got {where.dtype}")
-        if np.broadcast_shapes(where.shape, self.shape) != self.shape:
+        if _broadcast_shape("masked_fill", where.shape, self.shape) != self.shape:
             raise RuntimeError(
                 f"masked_fill(): the mask of shape {where.shape} does not broadcast to the "
                 f"tensor's shape {self.shape}"
@@ -1661,7 +1663,7 @@ class Tensor:
         where = self._index_array(mask, "masked_select")
         if where.dtype.kind != "b":
             raise RuntimeError(f"masked_select: expected a boolean mask, got {where.dtype}")
-        shape = np.broadcast_shapes(where.shape, self.shape)
+        shape = _broadcast_shape("masked_select", where.shape, self.shape)
         xp = backend_of(self._array).xp
         source = self if self.shape == shape else self.expand(shape)
         return shape_ops.Index.apply(source, (xp.broadcast_to(where, shape),), True)
@@ -1678,7 +1680,9 @@ class Tensor:
                 f"take_along_dim(): input and indices should have the same number of "
                 f"dimensions, but got {self.ndim} dimensions and {idx.ndim} dimensions"
             )
-        shape = list(np.broadcast_shapes(_with(self.shape, d, 1), _with(idx.shape, d, 1)))
+        shape = list(
+            _broadcast_shape("take_along_dim", _with(self.shape, d, 1), _with(idx.shape, d, 1))
+        )
         source = self.expand(_with(tuple(shape), d, self.shape[d]))
         xp = backend_of(self._array).xp
         idx = xp.broadcast_to(idx, _with(tuple(shape), d, idx.shape[d]))
@@ -2082,6 +2086,16 @@ def _put_all(old: Tensor, value: Any) -> Tensor:
 
 
 _WHOLE = ((shape_ops.Index, ((Ellipsis,), False)),)
+
+
+def _broadcast_shape(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """The common broadcast shape, or a RuntimeError naming ``op`` and the shapes."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise RuntimeError(
+            f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
+        ) from None
 
 
 def _with(shape: tuple[int, ...], dim: int, size: int) -> tuple[int, ...]:
