@@ -4,19 +4,19 @@ differences (float64) on both test devices, errors, and in-place autograd semant
 
 from __future__ import annotations
 
+import engine_helpers
 import numpy as np
 import pytest
 from engine_helpers import (
     arrays,
     assert_close,
     check_op,
-    given_settings,
     grid_arrays,
     host,
     on,
     shapes,
 )
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad as mg
@@ -24,6 +24,12 @@ import minigrad as mg
 # minigrad.where is functional.where until the merge points it at the one that also takes a
 # single argument; test that one directly.
 from minigrad._functional_index import where
+
+# Every example runs gradcheck and gradgradcheck: a third of the profile's examples keeps the
+# file fast (the "thorough" profile still scales them up).
+given_settings = settings(
+    engine_helpers.given_settings, max_examples=max(settings.default.max_examples // 3, 8)
+)
 
 
 def index_on(array, device: str) -> mg.Tensor:
