@@ -761,7 +761,7 @@ class Tensor:
     def slogdet(self) -> Any:
         """``(sign, logabsdet)`` of det A; d A = d logabsdet · A⁻ᵀ."""
         a = self._square_matrices("slogdet")
-        sign = backend_of(a._array).xp.linalg.slogdet(a._array)[0]
+        sign = linalg.slogdet(a._array)[0]
         return SignLogAbsDet(new_tensor(a._array.dtype.type(1) * sign), linalg.LogAbsDet.apply(a))
 
     def logdet(self) -> Tensor:

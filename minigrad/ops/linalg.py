@@ -93,7 +93,7 @@ class LogAbsDet(Op):
     saved = (0,)
 
     def forward(self, a: Any) -> Any:
-        return get_array_module(a).linalg.slogdet(a)[1]
+        return slogdet(a)[1]
 
     def backward(self, xp: Any, g: Any, out: Any, a: Any) -> tuple[Any]:
         return (g.reshape(tuple(g.shape) + (1, 1)) * Inv.call(xp, a).swapaxes(-1, -2),)
@@ -145,3 +145,11 @@ class PNorm(Op):
         else:
             scaled = xp.sign(x) * (abs(x) / safe) ** (p - 1)
         return xp.where(zero, 0, g * scaled), None, None, None
+
+
+def slogdet(a: Any) -> tuple[Any, Any]:
+    """``(sign, log |det a|)`` as arrays of ``a``'s backend (the strict stand-in's namespace
+    leaves the arrays inside NumPy's result tuple unwrapped)."""
+    xp = get_array_module(a)
+    sign, logabsdet = xp.linalg.slogdet(a)
+    return xp.asarray(sign), xp.asarray(logabsdet)
