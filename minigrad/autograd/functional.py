@@ -131,16 +131,26 @@ def _fill_zeros(
     return tuple(out)
 
 
+_INDEPENDENT = {
+    "outputs": "Output {i} of the user-provided function does not require gradients. The outputs "
+    "must be computed in a differentiable manner from the input when running in strict mode.",
+    "grad_inputs": "The gradient with respect to input {i} is independent of the inputs of the "
+    "user-provided function. This is not allowed in strict mode.",
+    "jacobian": "While computing the hessian, found that the jacobian of the user-provided "
+    "function with respect to input {i} is independent of the input. This is not allowed in "
+    "strict mode.",
+    "hessian": "The hessian of the user-provided function with respect to input {i} is "
+    "independent of the input. This is not allowed in strict mode.",
+}
+
+
 def _check_requires_grad(values: tuple[Any, ...], what: str, strict: bool) -> None:
+    """Under ``strict``, PyTorch's error for a value that does not depend on the inputs."""
     if not strict:
         return
     for i, v in enumerate(values):
         if v is None or not v.requires_grad:
-            raise RuntimeError(
-                f"The {what} of the user-provided function with index {i} does not require "
-                "gradients, so it is independent of the inputs. This is not allowed in strict "
-                "mode."
-            )
+            raise RuntimeError(_INDEPENDENT[what].format(i=i))
 
 
 def _check_v(v: tuple[Any, ...], like: tuple[Any, ...], what: str) -> None:
