@@ -1,6 +1,10 @@
 """Function forms of the indexing, shape and linear-algebra operations added for
 PyTorch compatibility (``minigrad.gather``, ``minigrad.einsum``, ...).
 
+Importing this module (as ``import minigrad`` does) also loads
+:mod:`minigrad.autograd.functional`, so ``minigrad.autograd.functional.jacobian``
+is reachable after a plain ``import minigrad``, as in PyTorch.
+
 Most are the Tensor methods of the same name called as functions; the rest
 (einsum, meshgrid, broadcast_tensors, the stacks, searchsorted) are written here
 on top of the Tensor methods.
@@ -14,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import functional
+from minigrad.autograd import functional as _autograd_functional  # noqa: F401
 from minigrad.autograd.graph import check_same_device
 from minigrad.backend import backend_of
 from minigrad.functional import _method, _same_kind, cat

@@ -1464,7 +1464,11 @@ class Tensor:
                     f"{op}(): Size does not match at dimension {i} expected index {idx.shape} "
                     f"to be smaller than self {self.shape} apart from dimension {d}"
                 )
-        _check_index_bounds(idx, shape[d], op, d)
+        if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= shape[d]):
+            bad = int(idx.min()) if int(idx.min()) < 0 else int(idx.max())
+            raise RuntimeError(
+                f"{op}(): index {bad} is out of bounds for dimension {d} with size {shape[d]}"
+            )
         key = indexing.dim_key(idx, d)
         return key if self.ndim else key[0][()]
 
@@ -1477,7 +1481,6 @@ class Tensor:
         d, idx = self._dim_index(index, dim, "gather")
         key = self._along_dim_key(idx, d, "gather")
         if self.ndim == 0:
-            _check_index_bounds(idx, 1, "gather", 0)
             return shape_ops.Reshape.apply(self, idx.shape)
         return shape_ops.Index.apply(self, key, True)
 

@@ -196,7 +196,9 @@ def test_scatter_add_inplace_and_leaf_error(device):
     [
         (lambda x, i: x.gather(0, i.float()), RuntimeError, "int64"),
         (lambda x, i: x.gather(0, i[0]), RuntimeError, "same number of dimensions"),
-        (lambda x, i: x.gather(0, i + 5), IndexError, "out of bounds"),
+        (lambda x, i: x.gather(0, i + 5), RuntimeError, "index 6 is out of bounds"),
+        (lambda x, i: x.gather(0, i - 1), RuntimeError, "index -1 is out of bounds"),
+        (lambda x, i: x.scatter_add(0, i + 2, x), RuntimeError, "out of bounds"),
         (lambda x, i: x.gather(2, i), IndexError, "dimension out of range"),
         (lambda x, i: x.scatter(0, i, x.double()), RuntimeError, "dtype"),
         (lambda x, i: x.scatter(0, i), TypeError, "exactly one"),
@@ -484,6 +486,11 @@ def test_searchsorted_and_bucketize(device):
         [2],
         [0],
     ]
+    unsorted = mg.tensor([5.0, 1.0, 3.0], device=device)
+    found = mg.searchsorted(
+        unsorted, mg.tensor([2.0, 4.0], device=device), sorter=unsorted.argsort()
+    )
+    assert host(found).tolist() == [1, 2]
     with pytest.raises(RuntimeError, match="opposites"):
         mg.searchsorted(seq, values, right=True, side="left")
 
