@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from minigrad._functional_index import broadcast_shapes
 from minigrad.dtypes import as_dtype, is_floating
 from minigrad.ops import linalg as linalg_ops
 from minigrad.tensor import Tensor, _normalize_dims, normalize_dim
@@ -62,6 +63,8 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
             f"({'x'.join(map(str, A.shape[-2:]))} and {'x'.join(map(str, B.shape[-2:]))})"
         )
     A, rhs = A._check_matrix_args("linalg.solve", (rhs,), (A.ndim, rhs.ndim))
+    batch = broadcast_shapes(A.shape[:-2], rhs.shape[:-2])  # explicit: not every backend does
+    A, rhs = A.expand(batch + A.shape[-2:]), rhs.expand(batch + rhs.shape[-2:])
     try:
         x = linalg_ops.Solve.apply(A, rhs)
     except Exception as exc:  # NumPy's and CuPy's LinAlgError

@@ -1533,9 +1533,12 @@ class Tensor:
             )
         if is_grad_enabled() and (self.requires_grad or source.requires_grad):
             raise RuntimeError("scatter(): reduce='multiply' is not differentiable")
-        out = self._array.copy()
-        backend_of(out).xp.multiply.at(out, key, self._source_part(source, idx, "scatter")._array)
-        return new_tensor(out)
+        # On the host: NumPy's multiply.at multiplies repeated positions in turn (CuPy has none).
+        backend = backend_of(self._array)
+        out = backend.to_host(self._array).copy()
+        factors = backend.to_host(self._source_part(source, idx, "scatter")._array)
+        np.multiply.at(out, tuple(backend.to_host(k) for k in key), factors)
+        return new_tensor(backend.from_host(out, self.device))
 
     def scatter_(
         self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: Any = None
@@ -2010,7 +2013,7 @@ class Tensor:
         side = self.shape[-1] + abs(int(offset))
         rest = iter(self.shape[:-1])
         shape = tuple(side if i in (d1, d2) else next(rest) for i in range(ndim))
-        return shape_ops.DiagonalScatter.apply(self, shape, int(offset), d1, d2)
+        return shape_ops.DiagEmbed.apply(self, shape, int(offset), d1, d2)
 
     def diag(self, diagonal: int = 0) -> Tensor:
         """A 1-D tensor as the ``diagonal``-th diagonal of a square matrix, or a copy of the

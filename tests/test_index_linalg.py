@@ -223,6 +223,12 @@ def test_inv_det_slogdet(device, batch, n, data):
     check_op(lambda x: linalg.det(x), np.linalg.det, [a], device)
     check_op(lambda x: x.det(), np.linalg.det, [a], device)
     check_op(lambda x: linalg.slogdet(x).logabsdet, lambda x: np.linalg.slogdet(x)[1], [a], device)
+    names = [linalg.inv(on(a, device)), linalg.det(on(a, device)), linalg.slogdet(on(a, device))[1]]
+    assert [t.grad_fn.name() for t in names] == [
+        "LinalgInvExBackward0",
+        "LinalgDetBackward0",
+        "LinalgSlogdetBackward0",
+    ]
     sign = linalg.slogdet(on(a, device)).sign
     assert sign.dtype == mg.float64 and host(sign).tolist() == np.linalg.slogdet(a)[0].tolist()
 

@@ -65,6 +65,9 @@ class Inv(Op):
     __slots__ = ()
     saves_output = True
 
+    def name(self) -> str:
+        return "LinalgInvExBackward0"  # PyTorch's node name
+
     def forward(self, a: Any) -> Any:
         return get_array_module(a).linalg.inv(a)
 
@@ -79,6 +82,9 @@ class Det(Op):
     saved = (0,)
     saves_output = True
 
+    def name(self) -> str:
+        return "LinalgDetBackward0"  # PyTorch's node name
+
     def forward(self, a: Any) -> Any:
         return get_array_module(a).linalg.det(a)
 
@@ -92,6 +98,9 @@ class LogAbsDet(Op):
     __slots__ = ()
     saved = (0,)
 
+    def name(self) -> str:
+        return "LinalgSlogdetBackward0"  # PyTorch's node name
+
     def forward(self, a: Any) -> Any:
         return slogdet(a)[1]
 
@@ -104,6 +113,9 @@ class Solve(Op):
     __slots__ = ()
     saved = (0,)
     saves_output = True
+
+    def name(self) -> str:
+        return "LinalgSolveExBackward0"  # PyTorch's node name
 
     def forward(self, a: Any, b: Any) -> Any:
         return get_array_module(a).linalg.solve(a, b)
@@ -120,6 +132,9 @@ class PNorm(Op):
     __slots__ = ()
     saved = (0,)
     saves_output = True
+
+    def name(self) -> str:
+        return "LinalgVectorNormBackward0"  # PyTorch's node name
 
     def forward(self, x: Any, p: float, axis: Any, keepdim: bool) -> Any:
         xp = get_array_module(x)

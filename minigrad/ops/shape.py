@@ -195,10 +195,10 @@ class Diagonal(ViewOp):
         return out
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any, offset: int, d1: int, d2: int) -> tuple:
-        return DiagonalScatter.call(xp, g, tuple(x.shape), offset, d1, d2), None, None, None
+        return DiagEmbed.call(xp, g, tuple(x.shape), offset, d1, d2), None, None, None
 
 
-class DiagonalScatter(Op):
+class DiagEmbed(Op):
     # y = zeros(shape) with its diagonal (offset, dim1, dim2) set to v (diag_embed, and the
     # backward of diagonal);  dv = diagonal(dy, offset, dim1, dim2)
     __slots__ = ()
