@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from minigrad.autograd.graph import check_same_device
-from minigrad.backend import backend_of
 from minigrad.ops import elementwise, shape
 from minigrad.tensor import Tensor, _promote, normalize_dim
 
@@ -177,8 +176,17 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return shape.Stack.apply(d, *tensors)
 
 
-def where(condition: Tensor, input: Any, other: Any) -> Tensor:
-    """``input`` where ``condition`` is True, else ``other`` (broadcast); differentiable."""
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
+    """``input`` where ``condition`` is True, else ``other`` (broadcast); differentiable.
+
+    ``where(condition)`` alone is ``condition.nonzero(as_tuple=True)``, as in PyTorch.
+    """
+    if input is None and other is None:
+        if not isinstance(condition, Tensor):
+            raise TypeError(f"where(): condition must be a Tensor, got {type(condition).__name__}")
+        return condition.nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where(): give both input and other, or neither")
     if not isinstance(condition, Tensor) or condition.dtype.kind != "b":
         raise TypeError("where(): condition must be a bool tensor")
     a, b = input, other
@@ -190,7 +198,4 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     return elementwise.Where.apply(condition, a, b)
 
 
-def allclose(input: Tensor, other: Tensor, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-    """``|input - other| ≤ atol + rtol·|other|`` everywhere."""
-    xp = backend_of(input._array).xp
-    return bool(xp.allclose(input._array, other._array, rtol=rtol, atol=atol))
+allclose = _method("allclose")

@@ -36,15 +36,17 @@ from minigrad.dtypes import (
     is_floating,
     promote_types,
 )
-from minigrad.ops import activation, elementwise, linalg, namespace, reduction
+from minigrad.ops import activation, elementwise, indexing, linalg, namespace, reduction
 from minigrad.ops import shape as shape_ops
 
-__all__ = ["Tensor", "ValuesIndices"]
+__all__ = ["Tensor", "ValuesIndices", "SignLogAbsDet"]
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 ValuesIndices.__doc__ = "What ``max(dim)``/``min(dim)`` return: ``(values, indices)``."
 MinMax = namedtuple("MinMax", ["min", "max"])
 MinMax.__doc__ = "What ``aminmax`` returns: ``(min, max)``."
+SignLogAbsDet = namedtuple("SignLogAbsDet", ["sign", "logabsdet"])
+SignLogAbsDet.__doc__ = "What ``slogdet`` returns: ``(sign, logabsdet)`` of a determinant."
 
 _new = object.__new__
 _PY_SCALARS = (int, float, bool)
@@ -690,22 +692,7 @@ class Tensor:
 
     def _binary(self, op: type[Op], other: Any, reflected: bool = False) -> Tensor:
         """``op(self, other)`` (or ``op(other, self)``) after PyTorch's type promotion."""
-        a = self
-        if isinstance(other, Tensor):
-            if a._array.dtype != other._array.dtype:
-                a, other = _promote(a, other)
-        else:
-            other = self._operand(other)
-            if isinstance(other, Tensor):
-                return a._binary(op, other, reflected)
-            if type(other) is float:
-                if not is_floating(a.dtype):
-                    a = a._cast(get_default_dtype())  # int tensor * 0.5 is float32, as PyTorch
-                other = a._array.dtype.type(other)  # NumPy 1.x would widen a 0-d float32
-            elif type(other) is int and (
-                a.dtype.kind == "f" or (a.dtype.kind in "iu" and _fits(other, a.dtype))
-            ):
-                other = a._array.dtype.type(other)  # ... and a 0-d int32
+        a, other = self._with_operand(other)
         return op.apply(other, a) if reflected else op.apply(a, other)
 
     __add__ = _binary_method(elementwise.Add, reflected=False)
@@ -799,6 +786,155 @@ class Tensor:
             raise
 
     # ------------------------------------------------------------------ linear algebra
+    def _check_matrix_args(
+        self, op: str, others: Sequence[Any], ndims: Sequence[int]
+    ) -> list[Tensor]:
+        """The operands as tensors of this device and one dtype, with the given numbers of
+        dimensions (a clear error naming their shapes otherwise)."""
+        tensors = [self, *(o if isinstance(o, Tensor) else self._operand(o) for o in others)]
+        for i, (t, n) in enumerate(zip(tensors, ndims, strict=True)):
+            if t.ndim != n:
+                shapes = " and ".join(str(tuple(u.shape)) for u in tensors)
+                raise RuntimeError(
+                    f"{op}: argument {i} must be {n}-D, got {t.ndim}-D (shapes {shapes})"
+                )
+        check_same_device(op, tensors)
+        target = tensors[0]
+        for t in tensors[1:]:
+            if t.dtype != target.dtype:
+                target, _ = _promote(target, t)
+        return [t if t.dtype == target.dtype else t.to(target.dtype) for t in tensors]
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """The matrix product of an (n, m) and an (m, p) matrix."""
+        a, b = self._check_matrix_args("mm", (mat2,), (2, 2))
+        return a.matmul(b)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """Batched matrix products: (b, n, m) @ (b, m, p) → (b, n, p), no broadcasting."""
+        a, b = self._check_matrix_args("bmm", (mat2,), (3, 3))
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ: shapes {a.shape} and {b.shape}")
+        return a.matmul(b)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """The product of an (n, m) matrix and an m-vector."""
+        a, v = self._check_matrix_args("mv", (vec,), (2, 1))
+        return a.matmul(v)
+
+    def dot(self, other: Tensor) -> Tensor:
+        """Σᵢ aᵢ bᵢ of two 1-D tensors of the same length."""
+        a, b = self._check_matrix_args("dot", (other,), (1, 1))
+        if a.shape != b.shape:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
+                f"[{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} "
+                f"and {b.shape[0]} elements respectively"
+            )
+        return a.matmul(b)
+
+    vdot = dot  # real tensors: no conjugate
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """aᵢ bⱼ for two 1-D tensors: an (n, m) matrix."""
+        a, b = self._check_matrix_args("outer", (vec2,), (1, 1))
+        return a.reshape(-1, 1) * b.reshape(1, -1)
+
+    ger = outer
+
+    def _scaled_sum(self, product: Tensor, beta: float, alpha: float, op: str) -> Tensor:
+        """beta · self + alpha · product; ``self`` is ignored when beta is 0 (its NaN and inf
+        do not propagate), as PyTorch."""
+        if _broadcast_shape(op, self.shape, product.shape) != product.shape:
+            raise RuntimeError(
+                f"{op}: input of shape {self.shape} does not broadcast to the product's shape "
+                f"{product.shape}"
+            )
+        scaled = _scaled(product, alpha)
+        return scaled if beta == 0 else _scaled(self, beta) + scaled
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        """beta · self + alpha · (mat1 @ mat2)."""
+        return self._scaled_sum(mat1.mm(mat2), beta, alpha, "addmm")
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        """beta · self + alpha · (mat @ vec)."""
+        return self._scaled_sum(mat.mv(vec), beta, alpha, "addmv")
+
+    def baddbmm(
+        self, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1
+    ) -> Tensor:
+        """beta · self + alpha · (batch1 @ batch2), batched."""
+        return self._scaled_sum(batch1.bmm(batch2), beta, alpha, "baddbmm")
+
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        """beta · self + alpha · outer(vec1, vec2)."""
+        return self._scaled_sum(vec1.outer(vec2), beta, alpha, "addr")
+
+    def kron(self, other: Tensor) -> Tensor:
+        """The Kronecker product: blocks aᵢⱼ·B (any number of dimensions)."""
+        a, b = self._check_matrix_args("kron", (other,), (self.ndim, other.ndim))
+        ndim = max(a.ndim, b.ndim)
+        sa = (1,) * (ndim - a.ndim) + a.shape
+        sb = (1,) * (ndim - b.ndim) + b.shape
+        pa = a.reshape(tuple(x for n in sa for x in (n, 1)))
+        pb = b.reshape(tuple(x for n in sb for x in (1, n)))
+        return (pa * pb).reshape(tuple(m * n for m, n in zip(sa, sb, strict=True)))
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        """The cross product a × b of 3-vectors along ``dim`` (the first of size 3 when None)."""
+        a, b = self._check_matrix_args("cross", (other,), (self.ndim, other.ndim))
+        shape = _broadcast_shape("cross", a.shape, b.shape)
+        if dim is None:
+            sizes = [i for i, n in enumerate(shape) if n == 3]
+            if not sizes:
+                raise RuntimeError(f"cross: no dimension of size 3 in shape {shape}")
+            dim = sizes[0]
+        d = normalize_dim(dim, len(shape), "cross")
+        if shape[d] != 3:
+            raise RuntimeError(f"cross: dimension {dim} does not have size 3 (shape {shape})")
+        a, b = a.expand(shape), b.expand(shape)
+        x, y = a.unbind(d), b.unbind(d)
+        parts = [
+            x[(i + 1) % 3] * y[(i + 2) % 3] - x[(i + 2) % 3] * y[(i + 1) % 3] for i in range(3)
+        ]
+        return shape_ops.Stack.apply(d, *parts)
+
+    def _square_matrices(self, op: str) -> Tensor:
+        if self.ndim < 2 or self.shape[-1] != self.shape[-2]:
+            raise RuntimeError(
+                f"linalg.{op}: A must be batches of square matrices, but they are "
+                f"{' by '.join(map(str, self.shape[-2:]))} matrices (shape {self.shape})"
+            )
+        if not is_floating(self.dtype):
+            raise RuntimeError(f"linalg.{op}: Expected a floating point tensor, got {self.dtype}")
+        return self
+
+    def inverse(self) -> Tensor:
+        """A⁻¹ of a square matrix (or a batch); d A = -A⁻ᵀ dY A⁻ᵀ."""
+        a = self._square_matrices("inv")
+        try:
+            return linalg.Inv.apply(a)
+        except np.linalg.LinAlgError:
+            raise RuntimeError(
+                "linalg.inv: The diagonal element of the factorisation is zero: the input "
+                "matrix is singular and has no inverse"
+            ) from None
+
+    def det(self) -> Tensor:
+        """det A of a square matrix (or a batch); d A = dy · det A · A⁻ᵀ."""
+        return linalg.Det.apply(self._square_matrices("det"))
+
+    def slogdet(self) -> Any:
+        """``(sign, logabsdet)`` of det A; d A = d logabsdet · A⁻ᵀ."""
+        a = self._square_matrices("slogdet")
+        sign = linalg.slogdet(a._array)[0]
+        return SignLogAbsDet(new_tensor(a._array.dtype.type(1) * sign), linalg.LogAbsDet.apply(a))
+
+    def logdet(self) -> Tensor:
+        """log det A (NaN where det A < 0)."""
+        sign, logabsdet = self.slogdet()
+        return logabsdet.masked_fill(sign < 0, math.nan)
 
     # ------------------------------------------------------------------ in place
     def _update(
@@ -1242,7 +1378,7 @@ class Tensor:
                 raise TypeError(
                     f"clamp: min and max must be numbers or tensors, not {type(bound).__name__}"
                 )
-            x, bound = x._with_operand(bound, "clamp")
+            x, bound = x._with_operand(bound)
             bounds.append(bound)
         low, high = (
             b._cast(x.dtype) if isinstance(b, Tensor) and b.dtype != x.dtype else b for b in bounds
@@ -1263,21 +1399,34 @@ class Tensor:
         return self if is_floating(self.dtype) else self._cast(get_default_dtype())
 
     # ------------------------------------------------------------------ element-wise math (more)
-    def _with_operand(self, other: Any, op: str) -> tuple[Tensor, Any]:
-        """``self`` and ``other`` (a tensor or a number) in PyTorch's promoted dtype."""
+    def _with_operand(self, other: Any) -> tuple[Tensor, Any]:
+        """``self`` and ``other`` (a tensor or a number) in PyTorch's promoted dtype.
+
+        A Python number takes the tensor's dtype (an int tensor with a float goes to
+        the default float dtype), as a NumPy scalar: NumPy 1.x would otherwise widen a
+        0-d float32 array combined with a Python float to float64.
+        """
         if isinstance(other, Tensor):
-            check_same_device(op, (self, other))
-            return _promote(self, other) if other.dtype != self.dtype else (self, other)
+            return (
+                _promote(self, other)
+                if other._array.dtype != self._array.dtype
+                else (
+                    self,
+                    other,
+                )
+            )
         other = self._operand(other)
         if isinstance(other, Tensor):  # an array or a list
-            return self._with_operand(other, op)
+            return self._with_operand(other)
         x = self
-        if isinstance(other, float) and not is_floating(x.dtype):
-            x = x._cast(DEFAULT_FLOAT)
-        if x.dtype.kind == "f" or (
-            x.dtype.kind in "iu" and isinstance(other, int) and _fits(other, x.dtype)
+        if type(other) is float:
+            if not is_floating(x.dtype):
+                x = x._cast(get_default_dtype())  # int tensor * 0.5 is float32, as PyTorch
+            other = x._array.dtype.type(other)
+        elif type(other) is int and (
+            x.dtype.kind == "f" or (x.dtype.kind in "iu" and _fits(other, x.dtype))
         ):
-            other = x.dtype.type(other)  # NumPy 1.x would widen a 0-d float32 by a Python float
+            other = x._array.dtype.type(other)
         return x, other
 
     def _unary_float(self, op: type[Op], name: str) -> Tensor:
@@ -1403,7 +1552,7 @@ class Tensor:
         self, op: type[Op], other: Any, name: str, reflected: bool = False
     ) -> Tensor:
         """``op(self, other)`` promoted; an integer divisor of 0 raises, as in PyTorch."""
-        x, y = self._with_operand(other, name)
+        x, y = self._with_operand(other)
         if reflected:
             x, y = y, x
         divisor = y._array if isinstance(y, Tensor) else np.asarray(y)  # a number: on the host
@@ -1808,14 +1957,15 @@ class Tensor:
         s = self.shape
         return self.reshape(s[:start] + (math.prod(s[start : end + 1]),) + s[end + 1 :])
 
-    def squeeze(self, dim: int | None = None) -> Tensor:
-        """Drop size-1 dimensions (only ``dim``, if given and of size 1)."""
+    def squeeze(self, dim: int | Sequence[int] | None = None) -> Tensor:
+        """Drop size-1 dimensions (only those among ``dim``, an int or a tuple, if given)."""
         if dim is None:
-            new = tuple(n for n in self.shape if n != 1)
+            dims = range(self.ndim)
+        elif isinstance(dim, Sequence):
+            dims = _normalize_dims(tuple(dim), self.ndim, "squeeze") or ()
         else:
-            d = normalize_dim(dim, self.ndim, "squeeze")
-            squeezable = self.ndim and self.shape[d] == 1
-            new = self.shape[:d] + self.shape[d + 1 :] if squeezable else self.shape
+            dims = (normalize_dim(dim, self.ndim, "squeeze"),)
+        new = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
         return shape_ops.Reshape.apply(self, new)
 
     def unsqueeze(self, dim: int) -> Tensor:
@@ -1970,6 +2120,594 @@ class Tensor:
         return (self[i] for i in range(self.shape[0]))
 
     # ------------------------------------------------------------------ indexing and shape (more)
+    def _dim_index(self, index: Any, dim: int, op: str) -> tuple[int, Any]:
+        """``dim`` normalised and ``index`` as an int64 array of this backend with this
+        tensor's number of dimensions (gather/scatter's rule)."""
+        d = normalize_dim(dim, self.ndim, op)
+        if getattr(index, "dtype", np.dtype(np.int64)).kind not in "iu":
+            raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {index.dtype}")
+        idx = self._index_array(index, op)
+        if idx.ndim != max(self.ndim, 1) and not (idx.ndim == 0 and self.ndim == 0):
+            raise RuntimeError(
+                f"{op}(): Index tensor must have the same number of dimensions as input tensor "
+                f"(index shape {idx.shape}, input shape {self.shape})"
+            )
+        return d, idx.astype(np.int64)
+
+    def _along_dim_key(self, idx: Any, d: int, op: str, strict: bool = True) -> tuple[Any, ...]:
+        """The advanced key of gather/scatter after PyTorch's checks of ``idx``'s shape."""
+        shape = self.shape or (1,)
+        for i, n in enumerate(idx.shape):
+            if i != d and strict and n > shape[i]:
+                raise RuntimeError(
+                    f"{op}(): Size does not match at dimension {i} expected index {idx.shape} "
+                    f"to be smaller than self {self.shape} apart from dimension {d}"
+                )
+        if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= shape[d]):
+            bad = int(idx.min()) if int(idx.min()) < 0 else int(idx.max())
+            raise RuntimeError(
+                f"{op}(): index {bad} is out of bounds for dimension {d} with size {shape[d]}"
+            )
+        key = indexing.dim_key(idx, d)
+        return key if self.ndim else key[0][()]
+
+    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+        """out[i][j][k] = self[index[i][j][k]][j][k] (for dim = 0; likewise along any dim).
+
+        ``index`` has this tensor's number of dimensions; the result has its shape.
+        The gradient adds back at ``index`` (repeated indices accumulate).
+        """
+        d, idx = self._dim_index(index, dim, "gather")
+        key = self._along_dim_key(idx, d, "gather")
+        if self.ndim == 0:
+            return shape_ops.Reshape.apply(self, idx.shape)
+        return shape_ops.Index.apply(self, key, True)
+
+    def _source_part(self, src: Tensor, idx: Any, op: str) -> Tensor:
+        """The leading ``idx.shape`` block of ``src`` (scatter reads only that block)."""
+        if src.dtype != self.dtype:
+            raise RuntimeError(
+                f"{op}(): Expected self.dtype to be equal to src.dtype (got {self.dtype} and "
+                f"{src.dtype})"
+            )
+        if src.ndim != idx.ndim or any(n > m for n, m in zip(idx.shape, src.shape, strict=True)):
+            raise RuntimeError(
+                f"{op}(): Expected index {idx.shape} to be smaller than src {src.shape} in "
+                "every dimension"
+            )
+        if src.shape == idx.shape:
+            return src
+        return shape_ops.Index.apply(src, tuple(slice(0, n) for n in idx.shape), False)
+
+    def scatter(
+        self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: Any = None
+    ) -> Tensor:
+        """A copy with ``self[index[i][j]][j] = src[i][j]`` (for dim = 0), or ``= value``.
+
+        ``reduce='add'`` adds instead (as :meth:`scatter_add`); ``reduce='multiply'``
+        multiplies (not differentiable). Where ``index`` repeats a position, which of
+        the values lands there is unspecified, as in PyTorch.
+        """
+        if (src is None) == (value is None):
+            raise TypeError("scatter(): give exactly one of src and value")
+        source = src if value is None else value
+        d, idx = self._dim_index(index, dim, "scatter")
+        key = self._along_dim_key(idx, d, "scatter")
+        if reduce is not None:
+            return self._scatter_reduce(d, idx, key, source, reduce)
+        if isinstance(source, Tensor) and source.ndim:
+            source = self._source_part(source, idx, "scatter")
+        elif isinstance(source, Tensor):
+            source = source.to(self.dtype)
+        return shape_ops.IndexPut.apply(self, source, ((shape_ops.Index, (key, True)),))
+
+    def _scatter_reduce(self, d: int, idx: Any, key: Any, source: Any, reduce: str) -> Tensor:
+        if not isinstance(source, Tensor):
+            source = new_tensor(backend_of(self._array).xp.full(idx.shape, source, self.dtype))
+        if reduce == "add":
+            return self.scatter_add(d, new_tensor(idx), source)
+        if reduce != "multiply":
+            raise RuntimeError(
+                f"scatter(): reduce argument must be 'add' or 'multiply', got {reduce!r}"
+            )
+        if is_grad_enabled() and (self.requires_grad or source.requires_grad):
+            raise RuntimeError("scatter(): reduce='multiply' is not differentiable")
+        # On the host: NumPy's multiply.at multiplies repeated positions in turn (CuPy has none).
+        backend = backend_of(self._array)
+        out = backend.to_host(self._array).copy()
+        factors = backend.to_host(self._source_part(source, idx, "scatter")._array)
+        np.multiply.at(out, tuple(backend.to_host(k) for k in key), factors)
+        return new_tensor(backend.from_host(out, self.device))
+
+    def scatter_(
+        self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: Any = None
+    ) -> Tensor:
+        """:meth:`scatter` in place; one-hot rows: ``zeros(n, c).scatter_(1, y[:, None], 1.0)``."""
+        method = lambda t, d, i, s: Tensor.scatter(t, d, i, s, value=value, reduce=reduce)  # noqa: E731
+        return self._inplace_form("scatter_", method, dim, index, src)
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """A copy with ``self[index[i][j]][j] += src[i][j]`` (for dim = 0); repeated
+        positions accumulate. d self = dy, d src = dy gathered at ``index``."""
+        d, idx = self._dim_index(index, dim, "scatter_add")
+        key = self._along_dim_key(idx, d, "scatter_add")
+        part = self._source_part(src, idx, "scatter_add")
+        if self.ndim == 0:
+            return self + part.sum().to(self.dtype)
+        return self + shape_ops.IndexGrad.apply(part, self.shape, key, True)
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """:meth:`scatter_add` in place."""
+        return self._inplace_form("scatter_add_", Tensor.scatter_add, dim, index, src)
+
+    def _inplace_form(self, op: str, method: Callable[..., Tensor], *args: Any) -> Tensor:
+        """self = method(self, *args), in place, with PyTorch's autograd semantics."""
+        tensor_args = [a for a in args if isinstance(a, Tensor) and a.requires_grad]
+        return self._update(
+            op,
+            lambda a, _: _assign_all(a, method(self.detach(), *args)._array),
+            lambda old, _: method(old, *args),
+            tensor_args[0] if tensor_args else None,
+        )
+
+    def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1) -> Tensor:
+        """A copy with ``self[..., index[i], ...] += alpha · source[..., i, ...]`` along ``dim``
+        (repeated indices accumulate)."""
+        d = normalize_dim(dim, self.ndim, "index_add")
+        idx = self._index_array(index, "index_add")
+        if idx.ndim > 1 or idx.dtype.kind not in "iu":
+            raise IndexError(f"index_add(): index must be a 1-D integer tensor, got {idx.shape}")
+        idx = idx.reshape(-1)
+        expected = self.shape[:d] + (idx.shape[0],) + self.shape[d + 1 :] if self.ndim else ()
+        if source.shape != expected and not (self.ndim == 0 and source.numel() == 1):
+            raise RuntimeError(
+                f"index_add(): source has shape {source.shape} but {expected} was expected "
+                f"(self {self.shape}, {idx.shape[0]} indices along dim {d})"
+            )
+        if self.ndim == 0:
+            return self + (source.sum() * alpha if idx.size else source.sum() * 0)
+        _check_index_bounds(idx, self.shape[d], "index_add", d)
+        key = (slice(None),) * d + (idx,)
+        return self + shape_ops.IndexGrad.apply(_scaled(source, alpha), self.shape, key, True)
+
+    def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1) -> Tensor:
+        """:meth:`index_add` in place."""
+        method = lambda t, *a: Tensor.index_add(t, *a, alpha=alpha)  # noqa: E731
+        return self._inplace_form("index_add_", method, dim, index, source)
+
+    def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        """A copy with every entry at ``index`` along ``dim`` set to ``value`` (a number or a
+        0-d tensor, which receives the gradient of the entries it filled)."""
+        d = normalize_dim(dim, self.ndim, "index_fill")
+        idx = self._index_array(index, "index_fill").reshape(-1)
+        size = self.shape[d] if self.ndim else 1
+        _check_index_bounds(idx, size, "index_fill", d)
+        # Each position once: a repeated index fills it once, and gives ``value`` its gradient once.
+        idx = backend_of(idx).xp.unique(idx % size) if idx.size else idx
+        if isinstance(value, Tensor):
+            if value.ndim:
+                raise RuntimeError(
+                    f"index_fill(): only supports a 0-dimensional value tensor, but got tensor "
+                    f"with {value.ndim} dimension(s)"
+                )
+            value = value.to(self.dtype)
+        key = (slice(None),) * d + (idx,) if self.ndim else (idx,)
+        target = self if self.ndim else shape_ops.Reshape.apply(self, (1,))
+        out = shape_ops.IndexPut.apply(target, value, ((shape_ops.Index, (key, True)),))
+        return out if self.ndim else shape_ops.Reshape.apply(out, ())
+
+    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        """:meth:`index_fill` in place."""
+        return self._inplace_form("index_fill_", Tensor.index_fill, dim, index, value)
+
+    def index_put(self, indices: Sequence[Any], values: Any, accumulate: bool = False) -> Tensor:
+        """A copy with ``self[indices] = values`` (``+=`` with ``accumulate``, where repeated
+        indices add up)."""
+        if not isinstance(indices, tuple | list):
+            raise TypeError(
+                f"index_put(): indices must be a tuple of tensors, got {type(indices).__name__}"
+            )
+        key, _ = self._index_key(tuple(indices))
+        if not isinstance(values, Tensor):
+            values = new_tensor(backend_of(self._array).xp.asarray(values, dtype=self.dtype))
+        elif values.dtype != self.dtype:
+            values = values.to(self.dtype)
+        if accumulate:
+            return self + shape_ops.IndexGrad.apply(values, self.shape, key, True)
+        return shape_ops.IndexPut.apply(self, values, ((shape_ops.Index, (key, True)),))
+
+    def index_put_(self, indices: Sequence[Any], values: Any, accumulate: bool = False) -> Tensor:
+        """:meth:`index_put` in place."""
+        method = lambda t, i, v: Tensor.index_put(t, i, v, accumulate)  # noqa: E731
+        return self._inplace_form("index_put_", method, tuple(indices), values)
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """A copy with ``value`` where ``mask`` is True (``mask`` broadcasts to this shape;
+        ``value`` is a number or a 0-d tensor, which receives the gradient of what it filled)."""
+        where = self._index_array(mask, "masked_fill")
+        if where.dtype.kind != "b":
+            raise RuntimeError(f"masked_fill only supports boolean masks, but got {where.dtype}")
+        if _broadcast_shape("masked_fill", where.shape, self.shape) != self.shape:
+            raise RuntimeError(
+                f"masked_fill(): the mask of shape {where.shape} does not broadcast to the "
+                f"tensor's shape {self.shape}"
+            )
+        if isinstance(value, Tensor):
+            if value.ndim:
+                raise RuntimeError(
+                    "masked_fill only supports a 0-dimensional value tensor, but got tensor "
+                    f"with {value.ndim} dimension(s)"
+                )
+            value = value.to(self.dtype)
+        else:
+            value = self._array.dtype.type(value)
+        return elementwise.Where.apply(where, value, self)
+
+    def masked_select(self, mask: Tensor) -> Tensor:
+        """The entries where ``mask`` is True, as a 1-D tensor (both broadcast together)."""
+        where = self._index_array(mask, "masked_select")
+        if where.dtype.kind != "b":
+            raise RuntimeError(f"masked_select: expected a boolean mask, got {where.dtype}")
+        shape = _broadcast_shape("masked_select", where.shape, self.shape)
+        xp = backend_of(self._array).xp
+        source = self if self.shape == shape else self.expand(shape)
+        return shape_ops.Index.apply(source, (xp.broadcast_to(where, shape),), True)
+
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+        """Values at ``indices`` along ``dim`` (of the flattened tensor when None); the other
+        dimensions of ``self`` and ``indices`` broadcast, as ``numpy.take_along_axis``."""
+        if dim is None:
+            return self.reshape(-1).gather(0, indices.reshape(-1))
+        d = normalize_dim(dim, self.ndim, "take_along_dim")
+        idx = self._index_array(indices, "take_along_dim")
+        if idx.ndim != self.ndim:
+            raise RuntimeError(
+                f"take_along_dim(): input and indices should have the same number of "
+                f"dimensions, but got {self.ndim} dimensions and {idx.ndim} dimensions"
+            )
+        shape = list(
+            _broadcast_shape("take_along_dim", _with(self.shape, d, 1), _with(idx.shape, d, 1))
+        )
+        source = self.expand(_with(tuple(shape), d, self.shape[d]))
+        xp = backend_of(self._array).xp
+        idx = xp.broadcast_to(idx, _with(tuple(shape), d, idx.shape[d]))
+        return source.gather(d, new_tensor(idx))
+
+    def take(self, index: Tensor) -> Tensor:
+        """The entries of the flattened tensor at ``index``; the result has ``index``'s shape."""
+        idx = self._index_array(index, "take")
+        _check_index_bounds(idx, self.numel(), "take", 0)
+        return shape_ops.Index.apply(self.reshape(-1), (idx,), True)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """The indices of the non-zero entries: an (n, ndim) int64 tensor, or with
+        ``as_tuple`` one 1-D tensor per dimension (what ``where(condition)`` returns)."""
+        xp = backend_of(self._array).xp
+        array = self._array if self.ndim else self._array.reshape(1)
+        found = tuple(i.astype(np.int64) for i in xp.nonzero(array))
+        if as_tuple:
+            return tuple(new_tensor(i) for i in found)
+        if not self.ndim:
+            return new_tensor(xp.zeros((found[0].shape[0], 0), dtype=np.int64))
+        return new_tensor(xp.stack(found, axis=1))
+
+    def argwhere(self) -> Tensor:
+        """The indices of the non-zero entries as an (n, ndim) int64 tensor."""
+        return self.nonzero()
+
+    def select(self, dim: int, index: int) -> Tensor:
+        """The slice at ``index`` along ``dim``, that dimension removed (a view)."""
+        d = normalize_dim(dim, self.ndim, "select")
+        n = self.shape[d]
+        if not -n <= int(index) < n:
+            raise IndexError(
+                f"select(): index {index} out of range for tensor of size {self.shape} at "
+                f"dimension {d}"
+            )
+        return shape_ops.Index.apply(self, (slice(None),) * d + (int(index),), False)
+
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        """``(values, indices)`` sorted along ``dim``; the sort is always stable here (equal
+        values keep their order) and NaN counts as the largest value."""
+        if self.ndim == 0:
+            normalize_dim(dim, 0, "sort")
+            zero = backend_of(self._array).xp.zeros((), dtype=np.int64)
+            return ValuesIndices(shape_ops.Reshape.apply(self, ()), new_tensor(zero))
+        d = normalize_dim(dim, self.ndim, "sort")
+        order = indexing.stable_argsort(self._array, d, descending).astype(np.int64)
+        return ValuesIndices(
+            shape_ops.Index.apply(self, indexing.dim_key(order, d), True), new_tensor(order)
+        )
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        """The indices that sort the tensor along ``dim`` (see :meth:`sort`)."""
+        return self.sort(dim, descending, stable).indices
+
+    def msort(self) -> Tensor:
+        """The values sorted along dimension 0."""
+        return self.sort(0).values
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        """``(values, indices)`` of the ``k`` largest (or smallest) entries along ``dim``,
+        in sorted order."""
+        n = self.shape[normalize_dim(dim, self.ndim, "topk")] if self.ndim else 1
+        if not isinstance(k, int | np.integer) or not 0 <= k <= n:
+            raise RuntimeError(f"topk(): selected index k={k} out of range (size {n} along dim)")
+        values, indices = self.sort(dim, descending=largest, stable=True)
+        if self.ndim == 0:
+            return ValuesIndices(values, indices)
+        return ValuesIndices(values.narrow(dim, 0, k), indices.narrow(dim, 0, k))
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """``(values, indices)`` of the ``k``-th smallest entry (1-based) along ``dim``."""
+        n = self.shape[normalize_dim(dim, self.ndim, "kthvalue")] if self.ndim else 1
+        if not isinstance(k, int | np.integer) or not 1 <= k <= n:
+            raise RuntimeError(
+                f"kthvalue(): selected number k={k} out of range (size {n} along dim)"
+            )
+        values, indices = self.sort(dim, stable=True)
+        if self.ndim == 0:
+            return ValuesIndices(values, indices)
+        values, indices = values.select(dim, k - 1), indices.select(dim, k - 1)
+        if keepdim:
+            values, indices = values.unsqueeze(dim), indices.unsqueeze(dim)
+        return ValuesIndices(values, indices)
+
+    def unique(
+        self,
+        sorted: bool = True,
+        return_inverse: bool = False,
+        return_counts: bool = False,
+        dim: int | None = None,
+    ) -> Any:
+        """The distinct values (sorted), with ``return_inverse`` where each entry went and
+        with ``return_counts`` how often each occurs; with ``dim``, distinct slices."""
+        xp = backend_of(self._array).xp
+        axis = None if dim is None else normalize_dim(dim, self.ndim, "unique")
+        found = xp.unique(self._array, return_inverse=True, return_counts=True, axis=axis)
+        values = new_tensor(found[0])
+        inverse_shape = self.shape if axis is None else (self.shape[axis],)
+        inverse = new_tensor(found[1].reshape(inverse_shape).astype(np.int64))
+        counts = new_tensor(found[2].astype(np.int64))
+        extra = ([inverse] if return_inverse else []) + ([counts] if return_counts else [])
+        return (values, *extra) if extra else values
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped (a view): a batch of transposed matrices."""
+        if self.ndim < 2:
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. Got "
+                f"{self.ndim}-D tensor."
+            )
+        return self.transpose(-2, -1)
+
+    mH = mT  # real tensors: the conjugate transpose is the transpose
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+        """Dimension ``dim`` split into ``sizes`` (one of them may be -1)."""
+        d = normalize_dim(dim, self.ndim, "unflatten")
+        sizes = _shape_arg((sizes,), "unflatten")
+        if not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        known = math.prod(n for n in sizes if n != -1)
+        n = self.shape[d]
+        if sizes.count(-1) > 1 or (known != n if -1 not in sizes else known == 0 or n % known):
+            raise RuntimeError(
+                f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
+                f"{d} ({n}) in the input tensor"
+            )
+        sizes = tuple(n // known if s == -1 else s for s in sizes)
+        return self.reshape(self.shape[:d] + sizes + self.shape[d + 1 :])
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """The tensor tiled ``sizes[i]`` times along dimension i (``numpy.tile``); leading
+        sizes add dimensions. The gradient sums the copies."""
+        sizes = _shape_arg(sizes, "repeat")
+        if len(sizes) < self.ndim:
+            raise RuntimeError(
+                "Number of dimensions of repeat dims can not be smaller than number of "
+                f"dimensions of tensor ({len(sizes)} < {self.ndim})"
+            )
+        if any(n < 0 for n in sizes):
+            raise RuntimeError(f"repeat(): sizes must be non-negative, got {sizes}")
+        shape = (1,) * (len(sizes) - self.ndim) + self.shape
+        interleaved = tuple(x for n in shape for x in (1, n))
+        target = tuple(x for r, n in zip(sizes, shape, strict=True) for x in (r, n))
+        spread = shape_ops.Expand.apply(self.reshape(interleaved), target)
+        return spread.reshape(tuple(r * n for r, n in zip(sizes, shape, strict=True)))
+
+    def tile(self, *dims: Any) -> Tensor:
+        """:meth:`repeat`, with fewer ``dims`` than dimensions padded by leading 1s."""
+        dims = _shape_arg(dims, "tile")
+        return self.repeat((1,) * (self.ndim - len(dims)) + dims)
+
+    def repeat_interleave(
+        self, repeats: Any, dim: int | None = None, *, output_size: int | None = None
+    ) -> Tensor:
+        """Each entry repeated ``repeats`` times (an int, or one count per entry) along
+        ``dim`` (of the flattened tensor when None)."""
+        source = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else normalize_dim(dim, self.ndim, "repeat_interleave")
+        n = source.shape[d] if source.ndim else 1
+        if isinstance(repeats, Tensor) and repeats.numel() == 1 and repeats.ndim == 0:
+            repeats = int(repeats.item())
+        if isinstance(repeats, int | np.integer):
+            if repeats < 0:
+                raise RuntimeError(
+                    f"repeat_interleave: repeats must be non-negative, got {repeats}"
+                )
+            counts = np.full(n, int(repeats))
+        else:
+            counts = _host_array(repeats).reshape(-1)
+            if counts.dtype.kind not in "iu" or (counts.size and counts.min() < 0):
+                raise RuntimeError("repeat_interleave: repeats must be non-negative integers")
+            if counts.size != n:
+                raise RuntimeError(
+                    f"repeat_interleave: repeats must have the same size as input along dim, "
+                    f"but got repeats of size {counts.size} and input size {n}"
+                )
+        if output_size is not None and int(counts.sum()) != output_size:
+            raise RuntimeError(
+                f"repeat_interleave: output_size {output_size} differs from the total "
+                f"{int(counts.sum())} of repeats"
+            )
+        index = np.repeat(np.arange(n), counts)
+        return source.index_select(
+            d, new_tensor(backend_of(self._array).from_host(index, self.device))
+        )
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """The slices along ``dim`` (views), that dimension removed."""
+        d = normalize_dim(dim, self.ndim, "unbind")
+        return tuple(self.select(d, i) for i in range(self.shape[d]))
+
+    def flip(self, *dims: Any) -> Tensor:
+        """A copy with the order of entries reversed along ``dims``."""
+        dims = dims[0] if len(dims) == 1 and isinstance(dims[0], Sequence) else dims
+        axes = _normalize_dims(tuple(dims), self.ndim, "flip") or ()
+        return shape_ops.Flip.apply(self, axes)
+
+    def fliplr(self) -> Tensor:
+        """Reverse the columns (dimension 1) of a tensor with at least 2 dimensions."""
+        if self.ndim < 2:
+            raise RuntimeError("fliplr: Input must be >= 2-d.")
+        return self.flip(1)
+
+    def flipud(self) -> Tensor:
+        """Reverse the rows (dimension 0) of a tensor with at least 1 dimension."""
+        if self.ndim < 1:
+            raise RuntimeError("flipud: Input must be >= 1-d.")
+        return self.flip(0)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        """Entries shifted cyclically by ``shifts`` along ``dims`` (of the flattened tensor,
+        shape kept, when ``dims`` is None)."""
+        single = isinstance(shifts, int | np.integer)
+        shift = (int(shifts),) if single else tuple(int(s) for s in shifts)
+        if dims is None:
+            if len(shift) != 1:
+                raise RuntimeError(f"roll: shifts {shifts} need dims when more than one is given")
+            return shape_ops.Roll.apply(self, shift[0], None)
+        axes = (dims,) if isinstance(dims, int | np.integer) else tuple(dims)
+        if len(axes) != len(shift):
+            raise RuntimeError(
+                f"roll: shifts and dimensions must align. shifts: {len(shift)}, dims: {len(axes)}"
+            )
+        axes = tuple(normalize_dim(a, self.ndim, "roll") for a in axes)
+        return shape_ops.Roll.apply(self, shift, axes)
+
+    def narrow(self, dim: int, start: Any, length: int) -> Tensor:
+        """Entries ``start .. start + length - 1`` along ``dim`` (a view)."""
+        d = normalize_dim(dim, self.ndim, "narrow")
+        n = self.shape[d]
+        start = int(start)
+        if not -n <= start <= n:
+            raise IndexError(
+                f"narrow(): start ({start}) is out of bounds of dimension {d} of size {n}"
+            )
+        start %= n + 1 if start >= 0 else n
+        if length < 0 or start + length > n:
+            raise RuntimeError(
+                f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n})."
+            )
+        return shape_ops.Index.apply(
+            self, (slice(None),) * d + (slice(start, start + length),), False
+        )
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        """Dimensions ``source`` moved to positions ``destination``; the others keep their
+        order (a view)."""
+        src = (source,) if isinstance(source, int | np.integer) else tuple(source)
+        dst = (destination,) if isinstance(destination, int | np.integer) else tuple(destination)
+        if len(src) != len(dst):
+            raise RuntimeError(
+                f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
+                f"contain the same number of dims as destination ({list(dst)} dims)"
+            )
+        src = tuple(normalize_dim(s, self.ndim, "movedim") for s in src)
+        dst = tuple(normalize_dim(s, self.ndim, "movedim") for s in dst)
+        if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+            raise RuntimeError("movedim: repeated dim in source or destination")
+        order = [i for i in range(self.ndim) if i not in src]
+        for s, t in sorted(zip(dst, src, strict=True)):
+            order.insert(s, t)
+        return shape_ops.Permute.apply(self, tuple(order))
+
+    moveaxis = movedim
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """The same elements in ``other``'s shape."""
+        return self.reshape(other.shape)
+
+    def broadcast_to(self, *size: Any) -> Tensor:
+        """A view broadcast to ``size`` (:meth:`expand`)."""
+        return self.expand(*size)
+
+    def _triangle(self, diagonal: int, lower: bool, op: str) -> Tensor:
+        if self.ndim < 2:
+            raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
+        mask = indexing.triangle_mask(backend_of(self._array).xp, self.shape, diagonal, lower)
+        return elementwise.Where.apply(mask, self, self._array.dtype.type(0))
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The lower triangle of the last two dimensions: entries (i, j) with
+        j - i ≤ ``diagonal`` kept, the rest zero."""
+        return self._triangle(diagonal, True, "tril")
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The upper triangle of the last two dimensions: entries (i, j) with
+        j - i ≥ ``diagonal`` kept, the rest zero."""
+        return self._triangle(diagonal, False, "triu")
+
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        """:meth:`tril` in place."""
+        return self._inplace_form("tril_", Tensor.tril, diagonal)
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        """:meth:`triu` in place."""
+        return self._inplace_form("triu_", Tensor.triu, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """The entries (i, i + offset) of the planes (dim1, dim2), as the last dimension
+        of a view."""
+        d1 = normalize_dim(dim1, self.ndim, "diagonal")
+        d2 = normalize_dim(dim2, self.ndim, "diagonal")
+        if d1 == d2:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        return shape_ops.Diagonal.apply(self, int(offset), d1, d2)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        """A tensor whose planes (dim1, dim2) hold the last dimension of ``self`` on their
+        ``offset``-th diagonal, zeros elsewhere."""
+        ndim = self.ndim + 1
+        d1 = normalize_dim(dim1, ndim, "diag_embed")
+        d2 = normalize_dim(dim2, ndim, "diag_embed")
+        if d1 == d2:
+            raise RuntimeError(
+                f"diag_embed: diagonal dimensions cannot be identical {dim1}, {dim2}"
+            )
+        if self.ndim == 0:
+            raise RuntimeError("diag_embed: input must have at least 1 dimension")
+        side = self.shape[-1] + abs(int(offset))
+        rest = iter(self.shape[:-1])
+        shape = tuple(side if i in (d1, d2) else next(rest) for i in range(ndim))
+        return shape_ops.DiagEmbed.apply(self, shape, int(offset), d1, d2)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        """A 1-D tensor as the ``diagonal``-th diagonal of a square matrix, or a copy of the
+        ``diagonal``-th diagonal of a matrix."""
+        if self.ndim == 1:
+            return self.diag_embed(diagonal, 0, 1)
+        if self.ndim != 2:
+            raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
+        return self.diagonal(diagonal).clone()
+
+    def trace(self) -> Tensor:
+        """The sum of the main diagonal of a matrix."""
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
+        return self.diagonal().sum()
 
 
 # ---------------------------------------------------------------------- helpers
@@ -2061,6 +2799,21 @@ def _put_all(old: Tensor, value: Any) -> Tensor:
 
 
 _WHOLE = ((shape_ops.Index, ((Ellipsis,), False)),)
+
+
+def _broadcast_shape(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """The common broadcast shape, or a RuntimeError naming ``op`` and the shapes."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise RuntimeError(
+            f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
+        ) from None
+
+
+def _with(shape: tuple[int, ...], dim: int, size: int) -> tuple[int, ...]:
+    """``shape`` with dimension ``dim`` of size ``size`` (indexing and shape helpers)."""
+    return shape[:dim] + (size,) + shape[dim + 1 :]
 
 
 bind_tensor_class(Tensor)

@@ -9,7 +9,7 @@
 - :mod:`minigrad.autograd.graph` holds the graph's nodes (``tensor.grad_fn``).
 """
 
-from minigrad.autograd import graph
+from minigrad.autograd import functional, graph
 from minigrad.autograd.engine import backward, grad
 from minigrad.autograd.function import Function, FunctionCtx, once_differentiable
 from minigrad.autograd.grad_mode import (
@@ -26,6 +26,7 @@ __all__ = [
     "FunctionCtx",
     "backward",
     "enable_grad",
+    "functional",
     "grad",
     "graph",
     "inference_mode",

@@ -18,7 +18,7 @@ import numpy as np
 from minigrad.autograd import graph
 from minigrad.autograd.graph import new_tensor
 from minigrad.backend import get_array_module
-from minigrad.ops import elementwise, shape
+from minigrad.ops import elementwise, linalg, shape
 
 
 def _array(value: Any) -> Any:
@@ -44,13 +44,6 @@ exp = _unary(elementwise.Exp, "exp", "eˣ, differentiable.")
 log = _unary(elementwise.Log, "log", "log x, differentiable.")
 log1p = _unary(elementwise.Log1p, "log1p", "log(1 + x), differentiable.")
 sqrt = _unary(elementwise.Sqrt, "sqrt", "√x, differentiable.")
-
-
-def sign(x: Any) -> Any:
-    """sign(x): piecewise constant, so a constant tensor (its derivative is 0)."""
-    if not isinstance(x, graph.Tensor):
-        return np.sign(x) if isinstance(x, int | float) else get_array_module(x).sign(x)
-    return new_tensor(get_array_module(x._array).sign(x._array))
 
 
 def where(condition: Any, a: Any, b: Any) -> Any:
@@ -97,7 +90,14 @@ def _step(name: str) -> Any:
 
 
 floor = _step("floor")
+sign = _step("sign")
 trunc = _step("trunc")
+
+
+# ---------------------------------------------------------------- indexing, shape, linear algebra
+def einsum(subscripts: str, *operands: Any) -> Any:
+    """NumPy's ``einsum`` (explicit ``->`` form, no repeated labels in an operand), recorded."""
+    return linalg.Einsum.apply(subscripts, *operands)
 
 
 graph.bind_graph_namespace(sys.modules[__name__])

@@ -1,6 +1,7 @@
 """Operations that move elements around: reshape, permute, expand, indexing,
-index_select, cat and stack. Reshape, permute, expand and basic indexing return
-views that share memory (and the version counter) with their input."""
+index_select, cat, stack, flip, roll and diagonals. Reshape, permute, expand,
+basic indexing and diagonal return views that share memory (and the version
+counter) with their input."""
 
 from __future__ import annotations
 
@@ -154,3 +155,60 @@ class Stack(Op):
     def backward(self, xp: Any, g: Any, out: Any, dim: int, *xs: Any) -> tuple[Any, ...]:
         lead = (slice(None),) * dim
         return (None, *(g[lead + (i,)] for i in range(len(xs))))
+
+
+# ---------------------------------------------------------------- indexing and shape (more)
+class Flip(Op):
+    # y = x reversed along ``axes`` (a copy, as torch.flip);  dx = flip(dy, axes)
+    __slots__ = ()
+
+    def forward(self, x: Any, axes: tuple[int, ...]) -> Any:
+        return get_array_module(x).flip(x, axes).copy()
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, axes: Any) -> tuple[Any, None]:
+        return Flip.call(xp, g, axes), None
+
+
+class Roll(Op):
+    # y = x shifted cyclically by ``shifts`` along ``axes`` (flattened when None);
+    # dx = roll(dy, -shifts, axes)
+    __slots__ = ()
+
+    def forward(self, x: Any, shifts: Any, axes: Any) -> Any:
+        return get_array_module(x).roll(x, shifts, axes)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, shifts: Any, axes: Any) -> tuple:
+        back = -shifts if isinstance(shifts, int) else tuple(-s for s in shifts)
+        return Roll.call(xp, g, back, axes), None, None
+
+
+class Diagonal(ViewOp):
+    # y = the diagonal ``offset`` of the planes (dim1, dim2), moved to the last axis (a view);
+    # dx = zeros with that diagonal set to dy
+    __slots__ = ()
+
+    def forward(self, x: Any, offset: int, dim1: int, dim2: int) -> Any:
+        out = get_array_module(x).diagonal(x, offset, dim1, dim2)
+        flags = out.flags  # CuPy's flags have no ``writeable``: its diagonal is writable
+        if not getattr(flags, "writeable", True) and x.flags.writeable:
+            flags.writeable = True  # NumPy's diagonal is a read-only view; torch's is writable
+        return out
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, offset: int, d1: int, d2: int) -> tuple:
+        return DiagEmbed.call(xp, g, tuple(x.shape), offset, d1, d2), None, None, None
+
+
+class DiagEmbed(Op):
+    # y = zeros(shape) with its diagonal (offset, dim1, dim2) set to v (diag_embed, and the
+    # backward of diagonal);  dv = diagonal(dy, offset, dim1, dim2)
+    __slots__ = ()
+
+    def forward(self, v: Any, shape: tuple[int, ...], offset: int, dim1: int, dim2: int) -> Any:
+        out = get_array_module(v).zeros(shape, dtype=v.dtype)
+        Diagonal.call(get_array_module(v), out, offset, dim1, dim2)[...] = v
+        return out
+
+    def backward(
+        self, xp: Any, g: Any, out: Any, v: Any, shape: Any, offset: int, d1: int, d2: int
+    ) -> tuple:
+        return Diagonal.call(xp, g, offset, d1, d2), None, None, None, None
