@@ -756,7 +756,8 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
             f"glu(): halving dimension must be even, but dimension {dim} is size "
             f"{input.shape[dim]} (input of shape {input.shape})"
         )
-    a, b = input.chunk(2, dim)
+    half = input.shape[dim] // 2
+    a, b = input.split([half, half], dim)
     return a * b.sigmoid()
 
 
