@@ -965,6 +965,13 @@ def gaussian_nll_loss(
     return _apply_reduction(loss, reduction)
 
 
+def _broadcast_shape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape that broadcastable ``shapes`` broadcast to."""
+    ndim = max(len(shape) for shape in shapes)
+    padded = [(1,) * (ndim - len(shape)) + shape for shape in shapes]
+    return tuple(0 if 0 in sizes else max(sizes) for sizes in zip(*padded, strict=True))
+
+
 def _vector_norm(x: Tensor, p: float, dim: Any, keepdim: bool = False) -> Tensor:
     """‖x‖_p over ``dim`` (see :class:`~minigrad.nn._functions.VectorNorm`)."""
     return _functions.VectorNorm.apply(x, float(p), dim, keepdim)
@@ -990,11 +997,11 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     gradient of the norms.
     """
     x1, x2 = _float_operands("cosine_similarity", x1=x1, x2=x2)
-    ndim = max(x1.ndim, x2.ndim)
-    dim = normalize_dim(dim, ndim, "cosine_similarity")
+    shape = _broadcast_shape(x1.shape, x2.shape)
+    dim = normalize_dim(dim, len(shape), "cosine_similarity")
 
     def unit(x: Tensor) -> Tensor:
-        x = x.reshape((1,) * (ndim - x.ndim) + x.shape)
+        x = x.expand(*shape)
         norm = _vector_norm(x, 2, dim, True)
         return x / (norm + (norm.detach().clamp(min=eps) - norm.detach()))
 
@@ -1323,9 +1330,10 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
         )
     out, in1, in2 = weight.shape
     lead = input1.shape[:-1]
-    x1 = input1.reshape((-1, in1))
-    x2 = input2.reshape((-1, in2))
-    mixed = (x1 @ weight.permute(1, 0, 2).reshape((in1, out * in2))).reshape((-1, out, in2))
+    rows = math.prod(lead)
+    x1 = input1.reshape((rows, in1))
+    x2 = input2.reshape((rows, in2))
+    mixed = (x1 @ weight.permute(1, 0, 2).reshape((in1, out * in2))).reshape((rows, out, in2))
     y = (mixed * x2.unsqueeze(1)).sum(2)
     if bias is not None:
         _check_tensor(op, "bias", bias)
