@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad as mg
@@ -23,6 +23,9 @@ from tests.engine_helpers import check_op, given_settings, grid_arrays, host, on
 
 _erf = np.vectorize(math.erf, otypes=[np.float64])
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+# Many ops × 2 devices × second-order checks: fewer examples each keeps the file fast.
+FEW = settings(given_settings, max_examples=12)
 
 
 def _sigmoid(x):
@@ -80,7 +83,7 @@ ACTIVATIONS = {
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
-@given_settings
+@FEW
 @given(data=st.data())
 def test_activation_value_and_gradients(device, name, data):
     fn, ref = ACTIVATIONS[name]
@@ -148,7 +151,7 @@ def test_subgradients_at_the_kinks_are_pytorchs(device, fn, points, expected):
     np.testing.assert_allclose(host(x.grad), expected)
 
 
-@given_settings
+@FEW
 @given(data=st.data(), per_channel=st.booleans())
 def test_prelu_gradients_reach_input_and_weight(device, data, per_channel):
     shape = data.draw(shapes(min_dims=2, min_side=1))

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -23,6 +23,9 @@ import minigrad.nn.functional as F
 from tests.engine_helpers import arrays, check_op, given_settings, grid_arrays, host, on, shapes
 
 REDUCTIONS = st.sampled_from(["mean", "sum", "none"])
+
+# Many ops × 2 devices × second-order checks: fewer examples each keeps the file fast.
+FEW = settings(given_settings, max_examples=15)
 
 
 def nonempty_for_mean(shape, reduction):
@@ -44,7 +47,7 @@ def signs(shape):
 
 
 # ----------------------------------------------------------------------------- regression
-@given_settings
+@FEW
 @given(shape=shapes(), data=st.data(), reduction=REDUCTIONS, beta=st.sampled_from([0.5, 1.0, 2.0]))
 def test_smooth_l1_and_huber(device, shape, data, reduction, beta):
     nonempty_for_mean(shape, reduction)
@@ -79,7 +82,7 @@ def test_smooth_l1_with_beta_zero_is_l1_and_huber_weight(device):
 
 
 # ----------------------------------------------------------------------------- divergences
-@given_settings
+@FEW
 @given(
     shape=shapes(min_dims=1),
     data=st.data(),
@@ -118,7 +121,7 @@ def test_kl_div_zero_target_and_mean_warning(device):
     assert nn.KLDivLoss(reduction="batchmean")(x, t).item() == pytest.approx(expected)
 
 
-@given_settings
+@FEW
 @given(shape=shapes(), data=st.data(), reduction=REDUCTIONS, log_input=st.booleans())
 def test_poisson_nll_loss(device, shape, data, reduction, log_input):
     nonempty_for_mean(shape, reduction)
@@ -141,7 +144,7 @@ def test_poisson_nll_loss(device, shape, data, reduction, log_input):
         )
 
 
-@given_settings
+@FEW
 @given(shape=shapes(min_dims=1), data=st.data(), reduction=REDUCTIONS, how=st.integers(0, 2))
 def test_gaussian_nll_loss(device, shape, data, reduction, how):
     nonempty_for_mean(shape, reduction)
@@ -188,7 +191,7 @@ def norm(d, p, axis, keepdims=False):
 P_NORMS = st.sampled_from([1.0, 2.0, 3.0, math.inf])
 
 
-@given_settings
+@FEW
 @given(shape=shapes(min_dims=1, min_side=1), data=st.data(), p=P_NORMS, keepdim=st.booleans())
 def test_pairwise_distance(device, shape, data, p, keepdim):
     x1 = data.draw(grid_arrays(shape, unique=True))
@@ -204,7 +207,7 @@ def test_pairwise_distance(device, shape, data, p, keepdim):
     )
 
 
-@given_settings
+@FEW
 @given(shape=shapes(min_dims=1, min_side=1), data=st.data(), p=P_NORMS)
 def test_normalize(device, shape, data, p):
     x = data.draw(grid_arrays(shape, unique=True))
@@ -228,7 +231,7 @@ def test_normalize_of_zero_is_zero_divided_by_eps(device):
     np.testing.assert_array_equal(host(x.grad), np.full((2, 3), 1e12))
 
 
-@given_settings
+@FEW
 @given(data=st.data(), dim=st.integers(-2, 1))
 def test_cosine_similarity(device, data, dim):
     shape = data.draw(shapes(min_dims=2, max_dims=2, min_side=1))
@@ -249,7 +252,7 @@ def test_cosine_similarity_clamps_each_norm(device):
     np.testing.assert_allclose(host(F.cosine_similarity(a, b)), [0.1])
 
 
-@given_settings
+@FEW
 @given(data=st.data(), p=st.sampled_from([1.0, 2.0, 3.0]))  # p = inf: see pairwise_distance
 def test_cdist_and_pdist(device, data, p):
     m = data.draw(st.integers(1, 3))
@@ -271,7 +274,7 @@ def test_cdist_and_pdist(device, data, p):
 
 
 # ----------------------------------------------------------------------------- margins
-@given_settings
+@FEW
 @given(n=st.integers(0, 4), d=st.integers(1, 3), data=st.data(), reduction=REDUCTIONS)
 def test_cosine_embedding_loss(device, n, d, data, reduction):
     nonempty_for_mean((n,), reduction)
@@ -287,7 +290,7 @@ def test_cosine_embedding_loss(device, n, d, data, reduction):
     )
 
 
-@given_settings
+@FEW
 @given(shape=shapes(), data=st.data(), reduction=REDUCTIONS)
 def test_margin_ranking_hinge_embedding_and_soft_margin(device, shape, data, reduction):
     nonempty_for_mean(shape, reduction)
@@ -314,7 +317,7 @@ def test_margin_ranking_hinge_embedding_and_soft_margin(device, shape, data, red
     )
 
 
-@given_settings
+@FEW
 @given(n=st.integers(1, 3), c=st.integers(1, 4), data=st.data(), reduction=REDUCTIONS)
 def test_multilabel_soft_margin_loss(device, n, c, data, reduction):
     x = data.draw(arrays((n, c)))
@@ -329,7 +332,7 @@ def test_multilabel_soft_margin_loss(device, n, c, data, reduction):
     )
 
 
-@given_settings
+@FEW
 @given(
     n=st.integers(0, 3),
     c=st.integers(1, 4),
@@ -347,11 +350,11 @@ def test_multi_margin_loss(device, n, c, data, reduction, p, weighted):
     for i in range(n):
         for j in range(c):
             if j != y[i]:
-                loss[i] += max(0.0, 0.75 - x[i, y[i]] + x[i, j]) ** p * (w[y[i]] if weighted else 1)
+                loss[i] += max(0.0, 0.8 - x[i, y[i]] + x[i, j]) ** p * (w[y[i]] if weighted else 1)
     weight = on(w, device, False) if weighted else None
     check_op(
         lambda a: F.multi_margin_loss(
-            a, mg.tensor(y, device=device), p=p, margin=0.75, weight=weight, reduction=reduction
+            a, mg.tensor(y, device=device), p=p, margin=0.8, weight=weight, reduction=reduction
         ),
         lambda a: reduce(loss / c, reduction),
         [x],
@@ -389,7 +392,7 @@ def test_multilabel_margin_loss(device):
     assert nn.MultiLabelMarginLoss()(x, y).item() == pytest.approx(np.mean(expected))
 
 
-@given_settings
+@FEW
 @given(
     shape=shapes(min_dims=1, max_dims=2, min_side=1),
     data=st.data(),
@@ -427,7 +430,7 @@ def test_triplet_margin_loss_errors():
 
 
 # ----------------------------------------------------------------------------- bilinear
-@given_settings
+@FEW
 @given(lead=shapes(max_dims=2), data=st.data(), bias=st.booleans())
 def test_bilinear(device, lead, data, bias):
     in1, in2, out = data.draw(st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(0, 3)))
