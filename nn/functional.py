@@ -289,7 +289,14 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         )
     data = tensor._array
     if num_classes == -1:
-        num_classes = int(data.max()) + 1 if data.size else 0
+        if not data.size:
+            raise RuntimeError(
+                "one_hot(): can not infer the total number of classes from an empty tensor; "
+                "pass num_classes"
+            )
+        num_classes = int(data.max()) + 1
+    elif num_classes < -1:
+        raise RuntimeError(f"one_hot(): num_classes must be -1 or non-negative, got {num_classes}")
     if data.size and (int(data.min()) < 0 or int(data.max()) >= num_classes):
         raise RuntimeError(f"one_hot(): class values must be in [0, {num_classes})")
     xp = get_array_module(data)
@@ -574,7 +581,10 @@ def _elementwise(input: Tensor, name: str, fn: Any, inplace: bool = False) -> Te
     """``fn(input)`` for a floating ``input``; with ``inplace``, written into ``input``'s
     memory (and graph) as ``name_``, as PyTorch's in-place activations."""
     _floating_input(name, input)
-    return input._apply_(name + "_", fn) if inplace else fn(input)
+    if inplace:
+        return input._apply_(name + "_", fn)
+    out = fn(input)
+    return out if out.dtype == input.dtype else out.to(input.dtype)  # NumPy 1.x, 0-d float32
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -720,7 +730,7 @@ def rrelu(
         random.default_generator(input.device).random(input.shape, dtype=input.dtype)
     )
     slope = slope * (upper - lower) + lower
-    return _elementwise(input, "rrelu", lambda x: _where(x >= 0, x, x * slope), inplace)
+    return _elementwise(input, "rrelu", lambda x: _where(x > 0, x, x * slope), inplace)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -742,7 +752,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         slope = weight.reshape(())
     else:
         slope = weight.reshape((channels,) + (1,) * (input.ndim - 2))
-    return _where(input >= 0, input, input * slope)
+    return _where(input > 0, input, input * slope)
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:

@@ -209,10 +209,19 @@ def test_erf_matches_math_erf_to_a_few_ulp():
     np.testing.assert_allclose(got, _erf(x32.astype(np.float64)).astype(np.float32), rtol=1e-7)
 
 
-def test_float32_keeps_its_dtype(device):
-    x = mg.tensor(np.linspace(-3, 3, 7), dtype=mg.float32, device=device)
-    for name in ("gelu", "gelu_tanh", "elu", "softplus", "silu", "logsigmoid", "hardswish"):
-        assert ACTIVATIONS[name][0](x).dtype == mg.float32, name
+@pytest.mark.parametrize("shape", [(7,), ()])  # 0-d: NumPy 1.x would widen to float64
+def test_float32_keeps_its_dtype(device, shape):
+    x = mg.tensor(
+        np.linspace(-3, 3, 7)[: shape[0] if shape else 1].reshape(shape),
+        dtype=mg.float32,
+        device=device,
+        requires_grad=True,
+    )
+    for name in sorted(set(ACTIVATIONS) - {"softmin", "glu"}):
+        out = ACTIVATIONS[name][0](x)
+        assert out.dtype == mg.float32, name
+        (grad,) = mg.autograd.grad(out.sum(), [x])
+        assert grad.dtype == mg.float32, name
 
 
 def test_softplus_is_linear_above_the_threshold_and_finite_far_out(device):

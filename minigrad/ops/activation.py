@@ -175,8 +175,8 @@ class Gelu(Op):
     def forward(self, x: Any, approximate: str) -> Any:
         xp = get_array_module(x)
         if approximate == "tanh":
-            return x * (1.0 + xp.tanh(_gelu_tanh_argument(x))) * 0.5
-        return x * (1.0 + erf_array(x * _INV_SQRT_2)) * 0.5
+            return _like(x, x * (1.0 + xp.tanh(_gelu_tanh_argument(x))) * 0.5)
+        return _like(x, x * (1.0 + erf_array(x * _INV_SQRT_2)) * 0.5)
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any, approximate: str) -> tuple:
         if approximate == "tanh":
@@ -199,7 +199,7 @@ class Silu(Op):
     saved = (0,)
 
     def forward(self, x: Any) -> Any:
-        return x * Sigmoid.call(get_array_module(x), x)
+        return _like(x, x * Sigmoid.call(get_array_module(x), x))
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         s = Sigmoid.call(xp, x)
@@ -215,7 +215,7 @@ class Elu(Op):
     def forward(self, x: Any, alpha: float, scale: float, input_scale: float) -> Any:
         xp = get_array_module(x)
         negative = xp.expm1(xp.minimum(x, 0) * input_scale) * (alpha * scale)
-        return xp.where(x > 0, x * scale, negative)
+        return _like(x, xp.where(x > 0, x * scale, negative))
 
     def backward(
         self, xp: Any, g: Any, out: Any, x: Any, alpha: float, scale: float, input_scale: float
@@ -233,7 +233,7 @@ class Softplus(Op):
         xp = get_array_module(x)
         bx = x * beta
         smooth = (xp.maximum(bx, 0) + xp.log1p(xp.exp(-abs(bx)))) / beta
-        return xp.where(bx > threshold, x, smooth)
+        return _like(x, xp.where(bx > threshold, x, smooth))
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any, beta: float, threshold: float) -> tuple:
         bx = x * beta
@@ -247,7 +247,7 @@ class LogSigmoid(Op):
 
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
-        return xp.minimum(x, 0) - xp.log1p(xp.exp(-abs(x)))
+        return _like(x, xp.minimum(x, 0) - xp.log1p(xp.exp(-abs(x))))
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g * Sigmoid.call(xp, -x),)
@@ -260,7 +260,7 @@ class Hardtanh(Op):
     saved = (0,)
 
     def forward(self, x: Any, low: float, high: float) -> Any:
-        return get_array_module(x).clip(x, low, high)
+        return _like(x, get_array_module(x).clip(x, low, high))
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any, low: float, high: float) -> tuple:
         return g * ((x > low) & (x < high)), None, None
@@ -272,7 +272,7 @@ class Hardsigmoid(Op):
     saved = (0,)
 
     def forward(self, x: Any) -> Any:
-        return get_array_module(x).clip(x + 3.0, 0.0, 6.0) / 6.0
+        return _like(x, get_array_module(x).clip(x + 3.0, 0.0, 6.0) / 6.0)
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g * ((x > -3.0) & (x < 3.0)) / 6.0,)
@@ -285,8 +285,14 @@ class Hardswish(Op):
     saved = (0,)
 
     def forward(self, x: Any) -> Any:
-        return x * get_array_module(x).clip(x + 3.0, 0.0, 6.0) / 6.0
+        return _like(x, x * get_array_module(x).clip(x + 3.0, 0.0, 6.0) / 6.0)
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         middle = xp.where(x <= 3.0, g * (x / 3.0 + 0.5), g)
         return (xp.where(x < -3.0, 0.0, middle),)
+
+
+def _like(x: Any, out: Any) -> Any:
+    """``out`` in ``x``'s dtype: NumPy 1.x widens a 0-d float32 array combined with a Python
+    float to float64."""
+    return out if out.dtype == x.dtype else out.astype(x.dtype)
