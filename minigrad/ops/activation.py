@@ -126,31 +126,67 @@ _ERF_SERIES_TERMS = 13  # Maclaurin terms: exact to 1 ulp for |x| ≤ 0.5
 
 
 def erf_array(x: Any) -> Any:
-    """erf(x) = 2/√π ∫₀ˣ e^(-t²) dt on a raw array (NumPy has none), to ~1 ulp in float64.
+    """erf(x) = 2/√π ∫₀ˣ e^(-t²) dt on a raw array (NumPy has none).
 
-    The Maclaurin series Σ (-1)ⁿ x^(2n+1) / (n! (2n+1)) for |x| ≤ 0.5 (full relative
-    precision near 0); 1 - erfc(|x|), erfc by a Chebyshev fit, beyond.
+    float64: the Maclaurin series Σ (-1)ⁿ x^(2n+1) / (n! (2n+1)) for |x| ≤ 0.5 (full
+    relative precision near 0), 1 - erfc(|x|) with erfc by a Chebyshev fit beyond:
+    within a few ulp. float32 / float16: a rational minimax fit in float32 (Eigen's),
+    within 5e-7 absolute.
     """
+    if x.dtype.kind == "f" and x.dtype.itemsize <= 4:
+        return _erf_single(x.astype("float32")).astype(x.dtype, copy=False)
+    if x.dtype != "float64":
+        x = x.astype("float64")
     xp = get_array_module(x)
-    if x.dtype.kind != "f" or x.dtype.itemsize < 8:  # compute in float64, return x's dtype
-        return erf_array(x.astype("float64")).astype(x.dtype if x.dtype.kind == "f" else "f8")
     z = abs(x)
     small = xp.minimum(z, 0.5) * xp.sign(x)
     x2 = small * small
-    term = small
-    series = small
+    term = small.copy()
+    series = small.copy()
     for n in range(1, _ERF_SERIES_TERMS + 1):
-        term = term * -x2 / n
-        series = series + term / (2 * n + 1)
-    series = series * _TWO_OVER_SQRT_PI
+        term *= x2
+        term *= -1.0 / n
+        series += term * (1.0 / (2 * n + 1))
+    series *= _TWO_OVER_SQRT_PI
     t = 2.0 / (2.0 + z)
     ty = 4.0 * t - 2.0
-    d = dd = xp.zeros_like(z)
+    d = xp.zeros_like(z)
+    dd = xp.zeros_like(z)
     for c in _ERFC_COEFFICIENTS[:0:-1]:
         d, dd = ty * d - dd + c, d
     erfc = t * xp.exp(-z * z + 0.5 * (_ERFC_COEFFICIENTS[0] + ty * d) - dd)
     large = xp.where(x >= 0, 1.0 - erfc, erfc - 1.0)
     return xp.where(z <= 0.5, series, large)
+
+
+# erf(x) ≈ x P(x²) / Q(x²) on [-4, 4] in single precision (±1 beyond), the coefficients of
+# Eigen's generic_fast_erf_float (highest degree first).
+_ERF_SINGLE_P = (
+    -2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
+    -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02,
+)  # fmt: skip
+_ERF_SINGLE_Q = (
+    -1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
+    -1.42647390514189e-02,
+)  # fmt: skip
+
+
+def _erf_single(x: Any) -> Any:
+    """erf of a float32 array in float32 (see :func:`erf_array`)."""
+    xp = get_array_module(x)
+    x = xp.clip(x, -4.0, 4.0)
+    x2 = x * x
+    p = xp.full_like(x, _ERF_SINGLE_P[0])
+    for c in _ERF_SINGLE_P[1:]:
+        p *= x2
+        p += c
+    q = xp.full_like(x, _ERF_SINGLE_Q[0])
+    for c in _ERF_SINGLE_Q[1:]:
+        q *= x2
+        q += c
+    p *= x
+    p /= q
+    return p
 
 
 class Erf(Op):
