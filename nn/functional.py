@@ -1033,8 +1033,26 @@ def normalize(
     return result
 
 
-def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
-    """Distances ‖x1ᵢ - x2ⱼ‖_p between the rows of (B, P, M) and (B, R, M): (B, P, R)."""
+_CDIST_MODES = (
+    "use_mm_for_euclid_dist_if_necessary",
+    "use_mm_for_euclid_dist",
+    "donot_use_mm_for_euclid_dist",
+)
+
+
+def cdist(
+    x1: Tensor,
+    x2: Tensor,
+    p: float = 2.0,
+    compute_mode: str = "use_mm_for_euclid_dist_if_necessary",
+) -> Tensor:
+    """Distances ‖x1ᵢ - x2ⱼ‖_p between the rows of (B, P, M) and (B, R, M): (B, P, R).
+
+    Always computed from the differences (``compute_mode`` is accepted for PyTorch's
+    sake: its matrix-product shortcut for p = 2 is faster but less accurate).
+    """
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"cdist(): {compute_mode} is not a valid value for compute_mode")
     _floating_input("cdist", x1)
     _floating_input("cdist", x2)
     if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:

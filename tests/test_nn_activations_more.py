@@ -172,21 +172,33 @@ def test_prelu_module_learns_its_slopes(device):
         nn.PReLU(2)(x)
 
 
-def test_inplace_forms_write_into_the_input_and_keep_the_graph(device):
-    x = on(np.linspace(-2.9, 2.9, 6), device)
-    for fn, ref in [
-        (lambda t: F.elu(t, inplace=True), ACTIVATIONS["elu"][1]),
-        (lambda t: F.silu(t, inplace=True), ACTIVATIONS["silu"][1]),
-        (lambda t: F.hardswish(t, inplace=True), ACTIVATIONS["hardswish"][1]),
-    ]:
-        y = x * 1.0
-        out = fn(y)
-        assert out is y
-        if fn is not None and ref is ACTIVATIONS["elu"][1]:
-            np.testing.assert_allclose(host(out), np.where(host(x) > 0, host(x), np.expm1(host(x))))
-    z = x * 1.0
-    F.relu6(z, inplace=True).sum().backward()
-    np.testing.assert_allclose(host(x.grad), ((host(x) > 0) & (host(x) < 6)).astype(float))
+@pytest.mark.parametrize(
+    "name", ["elu", "selu", "celu", "silu", "mish", "hardtanh", "relu6", "hardswish", "threshold"]
+)
+def test_inplace_forms_write_into_the_input_and_keep_the_graph(device, name):
+    inplace = {
+        "elu": lambda t: F.elu(t, 0.7, inplace=True),
+        "selu": lambda t: F.selu(t, inplace=True),
+        "celu": lambda t: F.celu(t, 1.5, inplace=True),
+        "silu": lambda t: F.silu(t, inplace=True),
+        "mish": lambda t: F.mish(t, inplace=True),
+        "hardtanh": lambda t: F.hardtanh(t, -1.5, 2.0, inplace=True),
+        "relu6": lambda t: F.relu6(t, inplace=True),
+        "hardswish": lambda t: F.hardswish(t, inplace=True),
+        "threshold": lambda t: F.threshold(t, 0.25, -2.0, inplace=True),
+    }[name]
+    fn, ref = (F.relu6, lambda v: np.clip(v, 0, 6)) if name == "relu6" else ACTIVATIONS[name]
+    values = np.linspace(-2.9, 2.9, 6)
+    x, x_ref = on(values, device), on(values, device)
+    y = x * 1.0  # not a leaf: may be overwritten
+    out = inplace(y)
+    assert out is y
+    np.testing.assert_allclose(host(out), ref(values), rtol=1e-12, atol=1e-14)
+    (out * out).sum().backward()
+    (fn(x_ref) ** 2).sum().backward()
+    np.testing.assert_allclose(host(x.grad), host(x_ref.grad), rtol=1e-12, atol=1e-14)
+    with pytest.raises(RuntimeError, match="leaf"):
+        inplace(on(values, device))
 
 
 def test_rrelu_training_draws_slopes_in_range(device):
