@@ -24,7 +24,7 @@ from typing import Any
 from minigrad import random
 from minigrad.autograd.graph import broadcastable
 from minigrad.backend import get_array_module
-from minigrad.creation import as_tensor
+from minigrad.creation import as_tensor, full_like
 from minigrad.dtypes import as_dtype, int64, is_floating
 from minigrad.ops import activation
 from minigrad.ops.elementwise import Where
@@ -726,10 +726,10 @@ def rrelu(
         return _elementwise(
             input, "rrelu", lambda x: activation.LeakyRelu.apply(x, (lower + upper) / 2), inplace
         )
-    slope = Tensor._from_op(
-        random.default_generator(input.device).random(input.shape, dtype=input.dtype)
-    )
-    slope = slope * (upper - lower) + lower
+    _floating_input("rrelu", input)
+    draw = input.dtype if input.dtype.itemsize >= 4 else as_dtype("float32")
+    uniform = random.default_generator(input.device).random(input.shape, dtype=draw)
+    slope = (Tensor._from_op(uniform) * (upper - lower) + lower).to(input.dtype)
     return _elementwise(input, "rrelu", lambda x: _where(x > 0, x, x * slope), inplace)
 
 
@@ -946,30 +946,36 @@ def gaussian_nll_loss(
     """
     op = "gaussian_nll_loss"
     _check_tensor(op, "input", input)
-    if isinstance(var, int | float) and not isinstance(var, bool):
+    if isinstance(var, Tensor):
+        variance = var
+        if (variance < 0).sum().item() > 0:
+            raise ValueError("gaussian_nll_loss(): var has negative entry/entries")
+    elif isinstance(var, int | float) and not isinstance(var, bool):
         if var < 0:
             raise ValueError("gaussian_nll_loss(): var has negative entry/entries")
-        var = input.detach() * 0.0 + float(var)
-    _check_tensor(op, "var", var)
-    if (var < 0).sum().item() > 0:
-        raise ValueError("gaussian_nll_loss(): var has negative entry/entries")
-    if var.shape != input.shape:
-        if input.shape[:-1] == var.shape:
-            var = var.unsqueeze(-1)
-        elif not (
-            input.ndim == var.ndim
-            and sum(v for i, v in zip(input.shape, var.shape, strict=True) if i != v) == 1
+        variance = full_like(input, float(var))
+    else:
+        raise TypeError(
+            f"{op}(): argument 'var' must be a Tensor or a float, not {type(var).__name__}"
+        )
+    if variance.shape != input.shape:
+        if input.shape[:-1] == variance.shape:
+            variance = variance.unsqueeze(-1)
+        elif not (  # PyTorch's test: the sizes of var where it differs from the input sum to 1
+            input.ndim == variance.ndim
+            and sum(v for i, v in zip(input.shape, variance.shape, strict=True) if i != v) == 1
         ):
             raise ValueError(
-                f"gaussian_nll_loss(): var is of incorrect size: var of shape {var.shape} for an "
-                f"input of shape {input.shape} (expected the input's shape, the input's shape "
-                "without its last dimension, or one dimension of size 1)"
+                f"{op}(): var is of incorrect size: var of shape {variance.shape} for an input "
+                f"of shape {input.shape} (expected the input's shape, the input's shape without "
+                "its last dimension, or one dimension of size 1)"
             )
     reduction = _reduction(reduction)
-    input, target, var = _float_operands(op, input=input, target=target, var=var)
-    var = var + (var.detach().clamp(min=eps) - var.detach())
+    input, target, variance = _float_operands(op, input=input, target=target, var=variance)
+    constant = variance.detach()
+    variance = variance + (constant.clamp(min=eps) - constant)  # clamped; the gradient passes
     diff = input - target
-    loss = (var.log() + diff * diff / var) * 0.5
+    loss = (variance.log() + diff * diff / variance) * 0.5
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _apply_reduction(loss, reduction)
