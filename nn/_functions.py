@@ -430,4 +430,5 @@ class VectorNorm(Op):
         safe = xp.where(norm == 0, 1.0, norm)
         if p == 2:
             return g * x / safe, None, None, None
-        return g * xp.sign(x) * (abs(x) / safe) ** (p - 1), None, None, None
+        ratio = xp.where(x == 0, 1.0, abs(x) / safe)  # p < 1: 0^(p-1) = ∞, times sign 0
+        return g * xp.sign(x) * ratio ** (p - 1), None, None, None
