@@ -188,7 +188,7 @@ def norm(d, p, axis, keepdims=False):
     return (np.abs(d) ** p).sum(axis=axis, keepdims=keepdims) ** (1 / p)
 
 
-P_NORMS = st.sampled_from([1.0, 2.0, 3.0, math.inf])
+P_NORMS = st.sampled_from([0.5, 1.0, 2.0, 3.0, math.inf])
 
 
 @FEW
@@ -221,6 +221,21 @@ def test_normalize(device, shape, data, p):
         [x],
         device,
     )
+
+
+@pytest.mark.parametrize("p", [0.5, 1.0, 2.0, 3.0, math.inf])
+def test_distance_gradient_is_zero_at_zero_entries(device, p):
+    x = on(np.array([[0.0, 0.0, 0.0], [0.0, 2.0, -3.0]]), device)
+    F.pairwise_distance(x, on(np.zeros(3), device, False), p=p, eps=0.0).sum().backward()
+    grad = host(x.grad)
+    assert np.isfinite(grad).all()
+    np.testing.assert_array_equal(grad[0], 0.0)
+    assert grad[1, 0] == 0.0
+    n = norm(np.array([2.0, -3.0]), p, -1)
+    expected = (
+        [0.0, 1.0] if p == math.inf else np.sign([2.0, -3.0]) * (np.abs([2.0, 3.0]) / n) ** (p - 1)
+    )
+    np.testing.assert_allclose(np.abs(grad[1, 1:]), np.abs(expected))
 
 
 def test_normalize_of_zero_is_zero_divided_by_eps(device):
