@@ -1467,7 +1467,7 @@ class Tensor:
 
     def erf(self) -> Tensor:
         """erf(x) = 2/√π ∫₀ˣ e^(-t²) dt element-wise."""
-        return self._unary_float(elementwise.Erf, "erf")
+        return self._unary_float(activation.Erf, "erf")
 
     def reciprocal(self) -> Tensor:
         """1 / x element-wise (integers give float32)."""

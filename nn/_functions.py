@@ -21,6 +21,7 @@ from typing import Any
 from minigrad.autograd.graph import Op, records_graph
 from minigrad.backend import get_array_module
 from minigrad.ops.activation import LogSoftmax, Sigmoid
+from minigrad.ops.reduction import kept_shape
 
 __all__ = [
     "Linear",
@@ -31,6 +32,7 @@ __all__ = [
     "NLLLoss",
     "BCELoss",
     "BCEWithLogits",
+    "VectorNorm",
 ]
 
 Array = Any
@@ -389,3 +391,46 @@ class BCEWithLogits(Op):
         if self.needs_grad(1):
             gy = (-x if p is None else (p - 1) * _softplus(xp, x) - p * x) * scale
         return gx, gy, None, None, None
+
+
+# ----------------------------------------------------------------------- distances
+class VectorNorm(Op):
+    # ‖x‖_p = (Σ |xᵢ|^p)^(1/p) over ``dim``;  p = ∞: max |xᵢ|,  p = -∞: min |xᵢ|,  p = 0: #{xᵢ ≠ 0}
+    # d‖x‖_p = sign(x) |x|^(p-1) / ‖x‖^(p-1) dx   (p = 2: x / ‖x‖ dx, p = 1: sign(x) dx),
+    # 0 where ‖x‖ = 0 (PyTorch's subgradient); p = ±∞: sign(x) dx at the extrema, shared by ties
+    __slots__ = ()
+    saved = (0,)
+    saves_output = True
+
+    def forward(self, x: Array, p: float, dim: Any, keepdim: bool) -> Array:
+        a = abs(x)
+        if p == math.inf:
+            return a.max(axis=dim, keepdims=keepdim)
+        if p == -math.inf:
+            return a.min(axis=dim, keepdims=keepdim)
+        if p == 0:
+            return (x != 0).sum(axis=dim, keepdims=keepdim).astype(x.dtype)
+        if p == 1:
+            return a.sum(axis=dim, keepdims=keepdim)
+        if p == 2:
+            return get_array_module(x).sqrt((x * x).sum(axis=dim, keepdims=keepdim))
+        return (a**p).sum(axis=dim, keepdims=keepdim) ** (1.0 / p)
+
+    def backward(
+        self, xp: Any, g: Any, out: Any, x: Any, p: float, dim: Any, keepdim: bool
+    ) -> tuple:
+        shape = kept_shape(tuple(x.shape), dim)
+        g = g.reshape(shape)
+        norm = out.reshape(shape)
+        if p == 0:
+            return g * x * 0.0, None, None, None
+        if p in (math.inf, -math.inf):
+            hit = abs(x) == norm
+            return g * xp.sign(x) * hit / hit.sum(axis=dim, keepdims=True), None, None, None
+        if p == 1:
+            return g * xp.sign(x), None, None, None
+        safe = xp.where(norm == 0, 1.0, norm)
+        if p == 2:
+            return g * x / safe, None, None, None
+        ratio = xp.where(x == 0, 1.0, abs(x) / safe)  # p < 1: 0^(p-1) = ∞, times sign 0
+        return g * xp.sign(x) * ratio ** (p - 1), None, None, None

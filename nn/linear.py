@@ -1,4 +1,5 @@
-"""Affine layers and shape helpers: ``Linear``, ``Identity``, ``Flatten``, ``Unflatten``."""
+"""Affine layers and shape helpers: ``Linear``, ``Bilinear``, ``Identity``, ``Flatten``,
+``Unflatten``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Identity", "Linear", "Flatten", "Unflatten"]
+__all__ = ["Identity", "Linear", "Bilinear", "Flatten", "Unflatten"]
 
 
 class Identity(Module):
@@ -78,6 +79,65 @@ class Linear(Module):
         return (
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
+        )
+
+
+class Bilinear(Module):
+    """yₖ = x1ᵀ Aₖ x2 + bₖ for inputs (*, in1_features) and (*, in2_features).
+
+    ``weight`` A has shape (out_features, in1_features, in2_features) and ``bias``
+    (out_features,); both start as PyTorch's: uniform in ±1/√in1_features, drawn
+    from the seeded generator of ``device``.
+    """
+
+    in1_features: int
+    in2_features: int
+    out_features: int
+    weight: Parameter
+    bias: Parameter | None
+
+    def __init__(
+        self,
+        in1_features: int,
+        in2_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        sizes = (in1_features, in2_features, out_features)
+        if any(isinstance(n, bool) or not isinstance(n, int) for n in sizes):
+            raise TypeError(
+                f"Bilinear: in1_features, in2_features and out_features must be ints, got "
+                f"{', '.join(type(n).__name__ for n in sizes)}"
+            )
+        if min(sizes) < 0:
+            raise ValueError(f"Bilinear: feature sizes must be non-negative, got {sizes}")
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        self.weight = Parameter(empty(*sizes[2:], *sizes[:2], dtype=dtype, device=device))
+        if bias:
+            self.bias = Parameter(empty(out_features, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw weight and bias again: U(-1/√in1_features, 1/√in1_features), as PyTorch."""
+        bound = 1 / math.sqrt(self.in1_features) if self.in1_features > 0 else 0
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None}"
         )
 
 

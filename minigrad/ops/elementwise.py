@@ -361,48 +361,6 @@ class Rsqrt(Op):
         return (-0.5 * g * out * out * out,)
 
 
-class Erf(Op):
-    # d erf(x) = 2/√π exp(-x²) dx
-    __slots__ = ()
-    saved = (0,)
-
-    def forward(self, x: Any) -> Any:
-        return erf(x)
-
-    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
-        return (g * (2 / math.sqrt(math.pi)) * xp.exp(-x * x),)
-
-
-_ERF_SERIES_TERMS = 60
-_ERF_FRACTION_TERMS = 60
-_ERF_SWITCH = 3.0
-
-
-def erf(x: Any) -> Any:
-    """The error function erf(x) = 2/√π ∫₀ˣ e^(-t²) dt on an array of any backend.
-
-    NumPy has no erf, so it is computed here, to within a few ulps in float64:
-    for |x| < 3 by the series erf(x) = 2/√π e^(-x²) Σₙ 2ⁿ x^(2n+1) / (1·3···(2n+1))
-    (positive terms, no cancellation), beyond by the continued fraction
-    erfc(x) = e^(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))).
-    """
-    xp = get_array_module(x)
-    size = abs(x)
-    near = xp.minimum(size, _ERF_SWITCH)
-    square = near * near
-    series = 1.0
-    for n in range(_ERF_SERIES_TERMS, 0, -1):
-        series = 1.0 + series * (2.0 * square / (2 * n + 1))
-    series = (2 / math.sqrt(math.pi)) * xp.exp(-square) * near * series
-    far = xp.maximum(size, _ERF_SWITCH)
-    fraction = far
-    for n in range(_ERF_FRACTION_TERMS, 0, -1):
-        fraction = far + (n / 2) / fraction
-    tail = 1.0 - xp.exp(-far * far) / (math.sqrt(math.pi) * fraction)
-    out = xp.sign(x) * xp.where(size < _ERF_SWITCH, series, tail)
-    return out.astype(x.dtype, copy=False)  # NumPy 1.x widens 0-d float32 by Python floats
-
-
 class _PiecewiseConstant(Op):
     """An element-wise step function: its derivative is 0 wherever it exists (PyTorch's)."""
 
