@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import minigrad
+from minigrad.backend import array_of
 from minigrad.dtypes import is_floating
 from minigrad.ops import conv as conv_ops
 from minigrad.tensor import Tensor
@@ -404,14 +405,14 @@ def _max_over_windows(
 ) -> tuple:
     """The windows' maxima (one graph node) and, when asked, their positions in each
     H·W plane (int64, as PyTorch's ``return_indices``)."""
-    y = conv_ops.MaxPool.apply(x, rows, cols, geometry)
+    if geometry is None:
+        y = conv_ops.AdaptiveMaxPool.apply(x, rows, cols)
+    else:
+        y = conv_ops.MaxPool.apply(x, *geometry)
     if not return_indices:
         return y, None
-    if y.grad_fn is not None:
-        return y, Tensor._from_op(y.grad_fn.index)
-    node = conv_ops.MaxPool.__new__(conv_ops.MaxPool)  # no node was recorded: run it bare
-    node.forward(x._array, rows, cols, geometry)
-    return y, Tensor._from_op(node.index)
+    index = conv_ops.max_indices(array_of(x), array_of(y), rows, cols, geometry)
+    return y, Tensor._from_op(index.astype("int64"))
 
 
 def _finish_max(y: Tensor, indices: Tensor | None, spatial: int, unbatched: bool) -> Any:

@@ -31,6 +31,12 @@ __all__ = [
     "Unfold",
     "Fold",
     "MaxPool",
+    "AdaptiveMaxPool",
+    "WindowScatter",
+    "WindowGather",
+    "first_max",
+    "plane_index",
+    "max_indices",
     "output_size",
     "pool_output_size",
     "windows",
@@ -72,17 +78,25 @@ def windows(
 
     No data is copied beyond the padding: the view steps through ``xpad``'s memory.
     """
-    xp = get_array_module(x)
-    xpad = _pad(xp, x, padding, fill)
+    return _window_view(_pad(get_array_module(x), x, padding, fill), kernel, dilation, stride)
+
+
+def _window_view(xpad: Any, kernel: Pair, dilation: Pair, stride: Pair) -> Any:
+    """The windows of an already padded image, a (writable) strided view of its memory."""
     n, c, h, w = xpad.shape
     oh = output_size(h, kernel[0], dilation[0], 0, stride[0])
     ow = output_size(w, kernel[1], dilation[1], 0, stride[1])
     sn, sc, sh, sw = xpad.strides
-    return xp.lib.stride_tricks.as_strided(
+    return get_array_module(xpad).lib.stride_tricks.as_strided(
         xpad,
         shape=(n, c, kernel[0], kernel[1], oh, ow),
         strides=(sn, sc, sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1]),
     )
+
+
+def _array(value: Any) -> Any:
+    """A tensor's array (backward rules of the graph pass get tensors), or the array itself."""
+    return getattr(value, "_array", value)
 
 
 class Unfold(Op):
@@ -153,49 +167,176 @@ class Fold(Op):
         return Unfold.call(xp, g, kernel, dilation, padding, stride), None, None, None, None, None
 
 
+def _running_max(view: Any) -> Any:
+    """The maximum over the window axes (2, 3) of ``view`` (N, C, kh, kw, OH, OW): one
+    element-wise pass per window element; NaN propagates."""
+    xp = get_array_module(view)
+    kh, kw = view.shape[2:4]
+    best = view[:, :, 0, 0].copy()
+    for k in range(1, kh * kw):
+        xp.maximum(best, view[:, :, k // kw, k % kw], out=best)
+    return best
+
+
+def first_max(view: Any, best: Any) -> Any:
+    """k = i·kw + j of each window's first element equal to its maximum ``best`` (the
+    first NaN where the maximum is NaN): where the gradient goes, as in PyTorch."""
+    xp = get_array_module(view)
+    kh, kw = view.shape[2:4]
+    nan = bool(xp.isnan(best).any())
+    arg = xp.zeros(best.shape, dtype=xp.int32)
+    hit = xp.empty(best.shape, dtype=bool)
+    for k in reversed(range(1, kh * kw)):  # the last hit written is the first
+        value = view[:, :, k // kw, k % kw]
+        xp.equal(value, best, out=hit)
+        if nan:
+            hit |= xp.isnan(value)
+        xp.copyto(arg, k, where=hit)
+    return arg
+
+
+def plane_index(arg: Any, rows: Any, cols: Any, width: int) -> Any:
+    """PyTorch's ``return_indices``: the flat position (row·W + column) in the input
+    plane of window element ``arg``; ``rows`` (OH, kh) and ``cols`` (OW, kw) as in
+    :func:`window_positions`."""
+    xp = get_array_module(arg)
+    kw = cols.shape[1]
+    row = xp.asarray(rows)[xp.arange(rows.shape[0])[:, None], arg // kw]
+    return row * width + xp.asarray(cols)[xp.arange(cols.shape[0]), arg % kw]
+
+
+def max_indices(x: Any, out: Any, rows: Any, cols: Any, geometry: tuple | None) -> Any:
+    """PyTorch's ``return_indices`` of a max pooling of the array ``x`` that gave ``out``:
+    the position in each H·W plane of each window's first maximum. ``geometry`` =
+    (kernel, dilation, padding, stride) for regular windows, None for adaptive ones."""
+    if geometry is None:
+        view = _gather_windows(x, rows, cols)
+    else:
+        view = windows(x, *geometry, fill=-float("inf"))
+    return plane_index(first_max(view, out), rows, cols, x.shape[3])
+
+
+def _disjoint(size: int, kernel: int, dilation: int, stride: int) -> bool:
+    """Whether no input position along an axis lies in two windows."""
+    out = output_size(size, kernel, dilation, 0, stride)
+    positions = [o * stride + i * dilation for o in range(out) for i in range(kernel)]
+    return len(set(positions)) == len(positions)
+
+
 class MaxPool(Op):
-    # y[n, c, oh, ow] = max over the window (rows[oh, i], cols[ow, j]) of x[n, c];
-    # dx = dy scattered to each window's first maximum (PyTorch's choice at ties)
-    __slots__ = ("index",)  # the flat position in x of each window's maximum (a constant)
+    # y[n, c, oh, ow] = max_{i, j} xpad[n, c, oh·sh + i·dh, ow·sw + j·dw]  (-∞ padding);
+    # dx = dy sent to each window's first maximum (PyTorch's choice at ties): WindowScatter
+    __slots__ = ()
+    saved = (0,)
+    saves_output = True
 
-    def forward(self, x: Any, rows: Any, cols: Any, geometry: tuple | None) -> Any:
-        """``rows`` (OH, kh) and ``cols`` (OW, kw): the input row and column of every
-        window element (host int64 arrays; -1 in padding, which never wins).
-
-        ``geometry`` = (kernel, dilation, padding, stride) when the windows are regular:
-        they are then read through a strided view instead of gathered."""
-        xp = get_array_module(x)
-        n, c, h, w = x.shape
-        oh, kh = rows.shape
-        ow, kw = cols.shape
-        if geometry is not None:
-            view = windows(x, *geometry, fill=-xp.inf).transpose(0, 1, 4, 5, 2, 3)
-        else:  # gather: (N, C, OH, kh, W) then (N, C, OH, kh, OW, kw)
-            view = xp.take(xp.take(x, xp.asarray(rows), axis=2), xp.asarray(cols), axis=4)
-            view = view.transpose(0, 1, 2, 4, 3, 5)
-        flat = view.reshape(n, c, oh, ow, kh * kw)
-        best = flat.argmax(axis=-1)
-        row = xp.asarray(rows)[xp.arange(oh)[:, None], best // kw]
-        col = xp.asarray(cols)[xp.arange(ow), best % kw]
-        self.index = row * w + col  # PyTorch's return_indices: position in the H·W plane
-        return flat.max(axis=-1)
+    def forward(self, x: Any, kernel: Pair, dilation: Pair, padding: Padding, stride: Pair) -> Any:
+        return _running_max(windows(x, kernel, dilation, padding, stride, fill=-float("inf")))
 
     def backward(
-        self, xp: Any, g: Any, out: Any, x: Any, rows: Any, cols: Any, geometry: Any
+        self,
+        xp: Any,
+        g: Any,
+        out: Any,
+        x: Any,
+        kernel: Pair,
+        dilation: Pair,
+        padding: Any,
+        stride: Any,
     ) -> tuple:
+        view = windows(_array(x), kernel, dilation, padding, stride, fill=-float("inf"))
+        arg = first_max(view, _array(out))
+        size = tuple(x.shape[2:])
+        gx = WindowScatter.call(xp, g, arg, size, kernel, dilation, padding, stride)
+        return gx, None, None, None, None
+
+
+class WindowScatter(Op):
+    # y = zeros (N, C, H, W) with y[window (oh, ow)'s element arg] += g[oh, ow]
+    # (max pooling's backward);  d g = WindowGather(dy): dy read back at the same elements
+    __slots__ = ()
+
+    def forward(
+        self,
+        g: Any,
+        arg: Any,
+        size: Pair,
+        kernel: Pair,
+        dilation: Pair,
+        padding: Padding,
+        stride: Pair,
+    ) -> Any:
+        xp = get_array_module(g)
+        (top, bottom), (left, right) = padding
+        n, c = g.shape[:2]
+        img = xp.zeros((n, c, size[0] + top + bottom, size[1] + left + right), dtype=g.dtype)
+        view = _window_view(img, kernel, dilation, stride)
+        disjoint = all(
+            _disjoint(img.shape[2 + a], kernel[a], dilation[a], stride[a]) for a in range(2)
+        )
+        hit = xp.empty(arg.shape, dtype=bool)
+        for k in range(kernel[0] * kernel[1]):
+            xp.equal(arg, k, out=hit)
+            target = view[:, :, k // kernel[1], k % kernel[1]]
+            if disjoint:  # every position is written once: no accumulation needed
+                xp.multiply(g, hit, out=target)
+            else:
+                target += g * hit
+        return img[:, :, top : top + size[0], left : left + size[1]]
+
+    def backward(
+        self, xp: Any, gy: Any, out: Any, g: Any, arg: Any, size: Any, *geometry: Any
+    ) -> tuple:
+        return WindowGather.call(xp, gy, arg, *geometry), None, None, None, None, None, None
+
+
+class WindowGather(Op):
+    # y[n, c, oh, ow] = ypad[n, c, window (oh, ow)'s element arg]  (the adjoint of
+    # WindowScatter);  d ypad = WindowScatter(dy)
+    __slots__ = ()
+
+    def forward(
+        self, img: Any, arg: Any, kernel: Pair, dilation: Pair, padding: Padding, stride: Pair
+    ) -> Any:
+        xp = get_array_module(img)
+        view = windows(img, kernel, dilation, padding, stride)
+        out = xp.zeros(arg.shape, dtype=img.dtype)
+        for k in range(kernel[0] * kernel[1]):
+            out += view[:, :, k // kernel[1], k % kernel[1]] * (arg == k)
+        return out
+
+    def backward(self, xp: Any, g: Any, out: Any, img: Any, arg: Any, *geometry: Any) -> tuple:
+        size = tuple(img.shape[2:])
+        return WindowScatter.call(xp, g, arg, size, *geometry), None, None, None, None, None
+
+
+class AdaptiveMaxPool(Op):
+    # y[n, c, oh, ow] = max over rows[oh, :] × cols[ow, :] of x[n, c];
+    # dx = dy added at each window's first maximum (windows may overlap)
+    __slots__ = ()
+    saved = (0,)
+    saves_output = True
+
+    def forward(self, x: Any, rows: Any, cols: Any) -> Any:
+        """``rows`` (OH, kh), ``cols`` (OW, kw): each window's input rows and columns
+        (host int arrays, see :func:`adaptive_positions`)."""
+        return _running_max(_gather_windows(x, rows, cols))
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, rows: Any, cols: Any) -> tuple:
         n, c, h, w = x.shape
-        ax = get_array_module(self.index)
-        planes = ax.arange(n * c, dtype=self.index.dtype).reshape(n, c, 1, 1) * (h * w)
-        flat = (planes + self.index).reshape(-1)
-        overlapping = _overlapping(rows) or _overlapping(cols)
-        gx = IndexGrad.call(xp, g.reshape(-1), (n * c * h * w,), (flat,), overlapping)
-        return gx.reshape(x.shape), None, None, None
+        arg = first_max(_gather_windows(_array(x), rows, cols), _array(out))
+        index = plane_index(arg, rows, cols, w)
+        ax = get_array_module(index)
+        flat = ax.arange(n * c, dtype=index.dtype).reshape(n, c, 1, 1) * (h * w) + index
+        gx = IndexGrad.call(xp, g.reshape(-1), (n * c * h * w,), (flat.reshape(-1),), True)
+        return gx.reshape(x.shape), None, None
 
 
-def _overlapping(positions: Any) -> bool:
-    """Whether some input position lies in two windows (then gradients must accumulate)."""
-    taken = positions[positions >= 0]
-    return len(set(taken.tolist())) != taken.size
+def _gather_windows(x: Any, rows: Any, cols: Any) -> Any:
+    """Irregular windows copied out: (N, C, kh, kw, OH, OW), like :func:`windows`."""
+    xp = get_array_module(x)
+    view = xp.take(xp.take(x, xp.asarray(rows), axis=2), xp.asarray(cols), axis=4)
+    return view.transpose(0, 1, 3, 5, 2, 4)  # (N, C, OH, kh, OW, kw) -> window axes first
 
 
 # ------------------------------------------------------------------ geometry (host arrays)
