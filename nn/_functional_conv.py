@@ -262,15 +262,10 @@ def _conv2d_gemm(
     ow = conv_ops.output_size(width, kernel[1], dilation[1], sum(padding[1]), stride[1])
     cols = conv_ops.Unfold.apply(x, kernel, dilation, padding, stride)  # (N, C·kh·kw, L)
     rows = channels // groups * kernel[0] * kernel[1]
-    if groups == 1:
-        y = weight.reshape(out_channels, rows) @ cols
-    else:
-        w = weight.reshape(groups, out_channels // groups, rows)
-        y = w @ cols.reshape(n, groups, rows, oh * ow)
-    y = y.reshape(n, out_channels, oh, ow)
-    if bias is not None:
-        y = y + bias.reshape(out_channels, 1, 1)
-    return y
+    cols = cols.reshape(n, groups, rows, oh * ow)
+    w = weight.reshape(groups, out_channels // groups, rows)
+    y = conv_ops.ConvGemm.apply(cols, w, bias)  # (N, O, OH·OW)
+    return y.reshape(n, out_channels, oh, ow)
 
 
 def conv2d(

@@ -30,6 +30,7 @@ from minigrad.ops.shape import IndexGrad
 __all__ = [
     "Unfold",
     "Fold",
+    "ConvGemm",
     "MaxPool",
     "AdaptiveMaxPool",
     "WindowScatter",
@@ -109,7 +110,7 @@ class Unfold(Op):
         n, c, kh, kw, oh, ow = view.shape
         # np.array copies even when the view happens to be contiguous: the columns
         # never alias the image.
-        return get_array_module(x).array(view).reshape(n, c * kh * kw, oh * ow)
+        return get_array_module(x).array(view, order="C").reshape(n, c * kh * kw, oh * ow)
 
     def backward(
         self,
@@ -167,6 +168,31 @@ class Fold(Op):
         return Unfold.call(xp, g, kernel, dilation, padding, stride), None, None, None, None, None
 
 
+class ConvGemm(Op):
+    # The convolution's matrix product, per group g (G groups; the book's y = W·col + b):
+    # y[n, g] = W[g] @ cols[n, g],  then + b per output channel
+    # d cols[n, g] = W[g]ᵀ @ dy[n, g],  dW[g] = Σ_n dy[n, g] @ cols[n, g]ᵀ,  db = Σ_{n, l} dy
+    __slots__ = ()
+    saved = (0, 1)
+
+    def forward(self, cols: Any, w: Any, b: Any = None) -> Any:
+        """``cols`` (N, G, R, L) from :class:`Unfold`, ``w`` (G, O/G, R), ``b`` (O,) or None;
+        the result is (N, O, L)."""
+        n, length = cols.shape[0], cols.shape[3]
+        y = (w @ cols).reshape(n, -1, length)
+        if b is not None:
+            y += b.reshape(-1, 1)  # in place: the product is a fresh array
+        return y
+
+    def backward(self, xp: Any, g: Any, out: Any, cols: Any, w: Any, b: Any = None) -> tuple:
+        n, groups, rows, length = cols.shape
+        g = g.reshape(n, groups, -1, length)
+        gcols = w.swapaxes(-1, -2) @ g if self.needs_grad(0) else None
+        gw = (g @ cols.swapaxes(-1, -2)).sum(axis=0) if self.needs_grad(1) else None
+        gb = g.sum(axis=(0, 3)).reshape(-1) if b is not None and self.needs_grad(2) else None
+        return gcols, gw, gb
+
+
 def _running_max(view: Any) -> Any:
     """The maximum over the window axes (2, 3) of ``view`` (N, C, kh, kw, OH, OW): one
     element-wise pass per window element; NaN propagates."""
@@ -179,20 +205,24 @@ def _running_max(view: Any) -> Any:
 
 
 def first_max(view: Any, best: Any) -> Any:
-    """k = i·kw + j of each window's first element equal to its maximum ``best`` (the
-    first NaN where the maximum is NaN): where the gradient goes, as in PyTorch."""
+    """One boolean mask per window element k = i·kw + j, shape (kh·kw, N, C, OH, OW):
+    True where element k is its window's first maximum ``best`` (the first NaN where the
+    maximum is NaN). That is where max pooling's gradient goes, as in PyTorch."""
     xp = get_array_module(view)
     kh, kw = view.shape[2:4]
-    nan = bool(xp.isnan(best).any())
-    arg = xp.zeros(best.shape, dtype=xp.int32)
-    hit = xp.empty(best.shape, dtype=bool)
-    for k in reversed(range(1, kh * kw)):  # the last hit written is the first
+    masks = xp.empty((kh * kw, *best.shape), dtype=bool)
+    nan = xp.isnan(best) if bool(xp.isnan(best).any()) else None
+    for k in range(kh * kw):
         value = view[:, :, k // kw, k % kw]
-        xp.equal(value, best, out=hit)
-        if nan:
-            hit |= xp.isnan(value)
-        xp.copyto(arg, k, where=hit)
-    return arg
+        xp.equal(value, best, out=masks[k])
+        if nan is not None:
+            masks[k] |= xp.isnan(value) & nan
+    if int(masks.sum()) != best.size:  # ties: keep the first hit of each window only
+        taken = masks[0].copy()
+        for k in range(1, kh * kw):
+            masks[k] &= ~taken
+            taken |= masks[k]
+    return masks
 
 
 def plane_index(arg: Any, rows: Any, cols: Any, width: int) -> Any:
@@ -201,7 +231,7 @@ def plane_index(arg: Any, rows: Any, cols: Any, width: int) -> Any:
     :func:`window_positions`."""
     xp = get_array_module(arg)
     kw = cols.shape[1]
-    row = xp.asarray(rows)[xp.arange(rows.shape[0])[:, None], arg // kw]
+    row = xp.asarray(rows)[xp.arange(rows.shape[0])[:, None], arg // kw]  # (OH, 1) with arg
     return row * width + xp.asarray(cols)[xp.arange(cols.shape[0]), arg % kw]
 
 
@@ -213,7 +243,8 @@ def max_indices(x: Any, out: Any, rows: Any, cols: Any, geometry: tuple | None) 
         view = _gather_windows(x, rows, cols)
     else:
         view = windows(x, *geometry, fill=-float("inf"))
-    return plane_index(first_max(view, out), rows, cols, x.shape[3])
+    arg = first_max(view, out).argmax(axis=0)  # the element k of each window's mask
+    return plane_index(arg, rows, cols, x.shape[3])
 
 
 def _disjoint(size: int, kernel: int, dilation: int, stride: int) -> bool:
@@ -245,21 +276,21 @@ class MaxPool(Op):
         stride: Any,
     ) -> tuple:
         view = windows(_array(x), kernel, dilation, padding, stride, fill=-float("inf"))
-        arg = first_max(view, _array(out))
+        masks = first_max(view, _array(out))
         size = tuple(x.shape[2:])
-        gx = WindowScatter.call(xp, g, arg, size, kernel, dilation, padding, stride)
+        gx = WindowScatter.call(xp, g, masks, size, kernel, dilation, padding, stride)
         return gx, None, None, None, None
 
 
 class WindowScatter(Op):
-    # y = zeros (N, C, H, W) with y[window (oh, ow)'s element arg] += g[oh, ow]
-    # (max pooling's backward);  d g = WindowGather(dy): dy read back at the same elements
+    # y = zeros (N, C, H, W) with y[element k of window (oh, ow)] += g[oh, ow] where
+    # masks[k, oh, ow] (max pooling's backward);  d g = WindowGather(dy): dy read back there
     __slots__ = ()
 
     def forward(
         self,
         g: Any,
-        arg: Any,
+        masks: Any,
         size: Pair,
         kernel: Pair,
         dilation: Pair,
@@ -274,40 +305,38 @@ class WindowScatter(Op):
         disjoint = all(
             _disjoint(img.shape[2 + a], kernel[a], dilation[a], stride[a]) for a in range(2)
         )
-        hit = xp.empty(arg.shape, dtype=bool)
         for k in range(kernel[0] * kernel[1]):
-            xp.equal(arg, k, out=hit)
             target = view[:, :, k // kernel[1], k % kernel[1]]
             if disjoint:  # every position is written once: no accumulation needed
-                xp.multiply(g, hit, out=target)
+                xp.multiply(g, masks[k], out=target)
             else:
-                target += g * hit
+                target += g * masks[k]
         return img[:, :, top : top + size[0], left : left + size[1]]
 
     def backward(
-        self, xp: Any, gy: Any, out: Any, g: Any, arg: Any, size: Any, *geometry: Any
+        self, xp: Any, gy: Any, out: Any, g: Any, masks: Any, size: Any, *geometry: Any
     ) -> tuple:
-        return WindowGather.call(xp, gy, arg, *geometry), None, None, None, None, None, None
+        return WindowGather.call(xp, gy, masks, *geometry), None, None, None, None, None, None
 
 
 class WindowGather(Op):
-    # y[n, c, oh, ow] = ypad[n, c, window (oh, ow)'s element arg]  (the adjoint of
-    # WindowScatter);  d ypad = WindowScatter(dy)
+    # y[n, c, oh, ow] = Σ_k masks[k, n, c, oh, ow] · (element k of window (oh, ow) of ypad)
+    # (the adjoint of WindowScatter);  d ypad = WindowScatter(dy)
     __slots__ = ()
 
     def forward(
-        self, img: Any, arg: Any, kernel: Pair, dilation: Pair, padding: Padding, stride: Pair
+        self, img: Any, masks: Any, kernel: Pair, dilation: Pair, padding: Padding, stride: Pair
     ) -> Any:
         xp = get_array_module(img)
         view = windows(img, kernel, dilation, padding, stride)
-        out = xp.zeros(arg.shape, dtype=img.dtype)
+        out = xp.zeros(masks.shape[1:], dtype=img.dtype)
         for k in range(kernel[0] * kernel[1]):
-            out += view[:, :, k // kernel[1], k % kernel[1]] * (arg == k)
+            out += view[:, :, k // kernel[1], k % kernel[1]] * masks[k]
         return out
 
-    def backward(self, xp: Any, g: Any, out: Any, img: Any, arg: Any, *geometry: Any) -> tuple:
+    def backward(self, xp: Any, g: Any, out: Any, img: Any, masks: Any, *geometry: Any) -> tuple:
         size = tuple(img.shape[2:])
-        return WindowScatter.call(xp, g, arg, size, *geometry), None, None, None, None, None
+        return WindowScatter.call(xp, g, masks, size, *geometry), None, None, None, None, None
 
 
 class AdaptiveMaxPool(Op):
@@ -324,8 +353,8 @@ class AdaptiveMaxPool(Op):
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any, rows: Any, cols: Any) -> tuple:
         n, c, h, w = x.shape
-        arg = first_max(_gather_windows(_array(x), rows, cols), _array(out))
-        index = plane_index(arg, rows, cols, w)
+        masks = first_max(_gather_windows(_array(x), rows, cols), _array(out))
+        index = plane_index(masks.argmax(axis=0), rows, cols, w)
         ax = get_array_module(index)
         flat = ax.arange(n * c, dtype=index.dtype).reshape(n, c, 1, 1) * (h * w) + index
         gx = IndexGrad.call(xp, g.reshape(-1), (n * c * h * w,), (flat.reshape(-1),), True)
