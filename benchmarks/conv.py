@@ -15,20 +15,29 @@ The floor is what a careful student writes by hand after chapter 7: im2col with
 stride tricks and one batched matrix product, max pooling through the argmax of
 each window, a fused Adam over one flat parameter vector, and every image-sized
 work array allocated once and reused (fresh 6–7 MB arrays cost page faults).
+
+Every implementation runs single-threaded (``OPENBLAS_NUM_THREADS=1`` before NumPy
+loads, ``torch.set_num_threads(1)``): on a shared machine, BLAS threads that wait for
+busy cores made one 100×4320 product 150 times slower than a single thread, which
+would measure the scheduler rather than the frameworks. Set OPENBLAS_NUM_THREADS
+yourself to override.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.lib.stride_tricks import as_strided
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads its BLAS
+
+import numpy as np  # noqa: E402
+from numpy.lib.stride_tricks import as_strided  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -218,12 +227,17 @@ def implementations() -> dict[str, Callable[[dict], Callable[[], Any]]]:
     return impls
 
 
+def _item(loss: Any) -> float:
+    """A loss as a Python float (a framework's tensor is detached first)."""
+    return loss.detach().item() if hasattr(loss, "detach") else float(loss)
+
+
 def cross_check(impls: dict, steps: int = 3) -> None:
     """The first losses of every implementation must agree (float32 rounding)."""
-    traces = {
-        name: [float(step()) for _ in range(steps)]
-        for name, step in ((name, make(make_problem())) for name, make in impls.items())
-    }
+    traces = {}
+    for name, make in impls.items():
+        step = make(make_problem())
+        traces[name] = [_item(step()) for _ in range(steps)]
     reference = traces["numpy floor"]
     for name, trace in traces.items():
         if not np.allclose(trace, reference, rtol=2e-4, atol=1e-6):
@@ -257,7 +271,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     rounds = args.rounds or (3 if args.quick else 9)
     budget = 0.2 if args.quick else 0.5
     if torch is not None:
-        torch.set_num_threads(2)
+        torch.set_num_threads(1)
     impls = implementations()
     cross_check(impls)
     # run.measure hands each implementation run.make_problem(workload); ours ignore it
