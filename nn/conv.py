@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from minigrad.creation import empty
@@ -20,7 +21,7 @@ class _ConvNd(Module):
     """What Conv1d and Conv2d share: arguments, parameters, PyTorch's initialisation."""
 
     _spatial = 0  # number of spatial axes, set by the subclasses
-    _function = staticmethod(FC.conv2d)
+    _function: Callable[..., Any] = staticmethod(FC.conv2d)
 
     def __init__(
         self,
@@ -125,7 +126,7 @@ class Conv2d(_ConvNd):
     """
 
     _spatial = 2
-    _function = staticmethod(FC.conv2d)
+    _function: Callable[..., Any] = staticmethod(FC.conv2d)
 
 
 class Conv1d(_ConvNd):
@@ -137,7 +138,7 @@ class Conv1d(_ConvNd):
     """
 
     _spatial = 1
-    _function = staticmethod(FC.conv1d)
+    _function: Callable[..., Any] = staticmethod(FC.conv1d)
 
 
 class Unfold(Module):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from minigrad.tensor import Tensor
@@ -22,7 +23,7 @@ __all__ = [
 
 
 class _MaxPoolNd(Module):
-    _function = staticmethod(FC.max_pool2d)
+    _function: Callable[..., Any] = staticmethod(FC.max_pool2d)
 
     def __init__(
         self,
@@ -65,14 +66,14 @@ class MaxPool2d(_MaxPoolNd):
     :func:`minigrad.nn.functional.max_pool2d`); ``stride`` defaults to ``kernel_size``.
     The gradient flows to each window's first maximum, as in PyTorch."""
 
-    _function = staticmethod(FC.max_pool2d)
+    _function: Callable[..., Any] = staticmethod(FC.max_pool2d)
 
 
 class MaxPool1d(_MaxPoolNd):
     """1-D max pooling of (N, C, L), as ``torch.nn.MaxPool1d``:
     y[n, c, t] = max_i xpad[n, c, t·s + i·d]."""
 
-    _function = staticmethod(FC.max_pool1d)
+    _function: Callable[..., Any] = staticmethod(FC.max_pool1d)
 
 
 class AvgPool2d(Module):
@@ -146,7 +147,7 @@ class AvgPool1d(Module):
 
 
 class _AdaptiveAvgPoolNd(Module):
-    _function = staticmethod(FC.adaptive_avg_pool2d)
+    _function: Callable[..., Any] = staticmethod(FC.adaptive_avg_pool2d)
 
     def __init__(self, output_size: Any) -> None:
         super().__init__()
@@ -164,18 +165,18 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     ``torch.nn.AdaptiveAvgPool2d``: window o spans ⌊o·H/OH⌋ .. ⌈(o + 1)·H/OH⌉ - 1 (rows;
     columns alike). ``None`` in ``output_size`` keeps that input size."""
 
-    _function = staticmethod(FC.adaptive_avg_pool2d)
+    _function: Callable[..., Any] = staticmethod(FC.adaptive_avg_pool2d)
 
 
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     """Average pooling of (N, C, L) to ``output_size`` windows, as
     ``torch.nn.AdaptiveAvgPool1d``."""
 
-    _function = staticmethod(FC.adaptive_avg_pool1d)
+    _function: Callable[..., Any] = staticmethod(FC.adaptive_avg_pool1d)
 
 
 class _AdaptiveMaxPoolNd(Module):
-    _function = staticmethod(FC.adaptive_max_pool2d)
+    _function: Callable[..., Any] = staticmethod(FC.adaptive_max_pool2d)
 
     def __init__(self, output_size: Any, return_indices: bool = False) -> None:
         super().__init__()
@@ -193,11 +194,11 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """Max pooling to a fixed ``output_size`` (OH, OW), as ``torch.nn.AdaptiveMaxPool2d``
     (PyTorch's adaptive windows, see :class:`AdaptiveAvgPool2d`)."""
 
-    _function = staticmethod(FC.adaptive_max_pool2d)
+    _function: Callable[..., Any] = staticmethod(FC.adaptive_max_pool2d)
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """Max pooling of (N, C, L) to ``output_size`` windows, as
     ``torch.nn.AdaptiveMaxPool1d``."""
 
-    _function = staticmethod(FC.adaptive_max_pool1d)
+    _function: Callable[..., Any] = staticmethod(FC.adaptive_max_pool1d)
