@@ -29,7 +29,10 @@ import argparse
 import cProfile
 import os
 import pstats
+import resource
+import statistics
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -246,6 +249,28 @@ def cross_check(impls: dict, steps: int = 3) -> None:
             )
 
 
+def cpu_times(impls: dict, rounds: int, steps: int = 10) -> dict[str, tuple[float, float]]:
+    """Median CPU seconds per step (``time.process_time``, interleaved rounds) and the
+    minor page faults per step of each implementation. On a shared machine CPU time
+    moves less than wall time; page faults show what fresh large arrays cost."""
+    made = {name: make(make_problem()) for name, make in impls.items()}
+    samples: dict[str, list[float]] = {name: [] for name in made}
+    faults: dict[str, int] = dict.fromkeys(made, 0)
+    for step in made.values():
+        step()
+    for _ in range(rounds):
+        for name, step in made.items():
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            start = time.process_time()
+            for _ in range(steps):
+                step()
+            samples[name].append((time.process_time() - start) / steps)
+            faults[name] += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    return {
+        name: (statistics.median(s), faults[name] / (rounds * steps)) for name, s in samples.items()
+    }
+
+
 def profile(steps: int = 50) -> None:
     """cProfile of minigrad's step: which operations take the time."""
     step = framework_step(make_problem(), mg, mg.optim.Adam)
@@ -279,10 +304,15 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     workload = run.Workload("SimpleConvNet", None, BATCH)
     fresh = {name: (lambda m: lambda _: m(make_problem()))(make) for name, make in impls.items()}
     t = run.measure(workload, fresh, rounds, budget)
-    floor = t["numpy floor"]
+    cpu = cpu_times(impls, rounds)
     print(f"SimpleConvNet step, batch {BATCH}, float32; median of {rounds} interleaved rounds")
+    print(f"  {'':12s} {'wall':>10s} {'/ floor':>8s} {'CPU':>10s} {'/ floor':>8s} {'faults':>7s}")
     for name, seconds in t.items():
-        print(f"  {name:12s} {run._fmt_time(seconds):>10s}  {seconds / floor:5.2f}x the floor")
+        used, faults = cpu[name]
+        print(
+            f"  {name:12s} {run._fmt_time(seconds):>10s} {seconds / t['numpy floor']:7.2f}x "
+            f"{run._fmt_time(used):>10s} {used / cpu['numpy floor'][0]:7.2f}x {faults:7.0f}"
+        )
     return t
 
 

@@ -252,9 +252,11 @@ def _running_max(view: Any) -> Any:
     xp = get_array_module(view)
     kh, kw = view.shape[2:4]
     best = workspace.empty(xp, view[:, :, 0, 0].shape, view.dtype)
-    best[...] = view[:, :, 0, 0]
+    if kh * kw == 1:
+        best[...] = view[:, :, 0, 0]
     for k in range(1, kh * kw):
-        xp.maximum(best, view[:, :, k // kw, k % kw], out=best)
+        first = view[:, :, 0, 0] if k == 1 else best
+        xp.maximum(first, view[:, :, k // kw, k % kw], out=best)
     return best
 
 
