@@ -80,8 +80,8 @@ class Workspace:
         key = (tuple(shape), dtype)
         pool = self.pools.setdefault(key, [])
         self.pools.move_to_end(key)
-        for array in pool:
-            if sys.getrefcount(array) == 3:  # the pool, this loop and getrefcount itself
+        for array, count in zip(pool, _reference_counts(pool), strict=True):
+            if count == _UNREFERENCED:
                 return array
         array = np.empty(shape, dtype=dtype)
         if len(pool) < self.KEEP:
@@ -96,6 +96,15 @@ class Workspace:
         array.fill(0)
         return array
 
+
+def _reference_counts(arrays: list[Any]) -> list[int]:
+    """The reference count of each array, as seen from here (the list holds one)."""
+    return [sys.getrefcount(a) for a in arrays]
+
+
+# What an array referred to by its pool's list alone counts, measured the same way (the
+# interpreter's own references, e.g. of getrefcount's argument, vary between versions).
+_UNREFERENCED = _reference_counts([np.empty(1)])[0]
 
 workspace = Workspace()
 
