@@ -278,12 +278,14 @@ def first_max(view: Any, best: Any) -> Any:
     masks = workspace.empty(xp, (kh * kw, *best.shape), bool)
     for k in range(kh * kw):
         xp.equal(view[:, :, k // kw, k % kw], best, out=masks[k])
-    if int(xp.count_nonzero(masks)) != best.size:  # ties (or NaN): one hit per window
-        nan = xp.isnan(best)
-        taken = xp.zeros(best.shape, dtype=bool)
+    nan = xp.isnan(best)
+    if bool(nan.any()):  # NaN equals nothing: mark the NaN elements of NaN windows
         for k in range(kh * kw):
             masks[k] |= nan & xp.isnan(view[:, :, k // kw, k % kw])
-            masks[k] &= ~taken
+    if int(xp.count_nonzero(masks)) != best.size:  # ties (common after ReLU: all-zero
+        taken = masks[0].copy()  # windows): keep each window's first hit only
+        for k in range(1, kh * kw):
+            xp.greater(masks[k], taken, out=masks[k])  # hit and not taken before
             taken |= masks[k]
     return masks
 
