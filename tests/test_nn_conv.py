@@ -438,3 +438,11 @@ def test_against_pytorch_layers_and_state_dict() -> None:
         F.fold(mg.tensor(c), (5, 7), 2, padding=1, stride=2).numpy(),
         torch.nn.functional.fold(torch.tensor(c), (5, 7), 2, padding=1, stride=2).numpy(),
     )
+
+
+def test_node_names_are_pytorch_s() -> None:
+    x = mg.randn(1, 1, 4, 4, requires_grad=True)
+    assert F.unfold(x, 2).grad_fn.name() == "Im2ColBackward0"
+    assert F.fold(F.unfold(x, 2), (4, 4), 2).grad_fn.name() == "Col2ImBackward0"
+    assert F.max_pool2d(x, 2).grad_fn.name() == "MaxPool2DWithIndicesBackward0"
+    assert F.adaptive_max_pool2d(x, 2).grad_fn.name() == "AdaptiveMaxPool2DBackward0"

@@ -162,6 +162,9 @@ class Unfold(Op):
     # dx = col2im(dy) (Fold: each column entry added back where it was read)
     __slots__ = ()
 
+    def name(self) -> str:
+        return "Im2ColBackward0"  # PyTorch's node name
+
     def forward(self, x: Any, kernel: Pair, dilation: Pair, padding: Padding, stride: Pair) -> Any:
         view = windows(x, kernel, dilation, padding, stride)
         n, c, kh, kw, oh, ow = view.shape
@@ -190,6 +193,9 @@ class Fold(Op):
     # col2im:  y[n, c, h, w] = Σ cols[n, (c, i, j), (oh, ow)] over oh·sh + i·dh - top = h,
     #          ow·sw + j·dw - left = w;   d cols = im2col(dy) (Unfold)
     __slots__ = ()
+
+    def name(self) -> str:
+        return "Col2ImBackward0"  # PyTorch's node name
 
     def forward(
         self, cols: Any, size: Pair, kernel: Pair, dilation: Pair, padding: Padding, stride: Pair
@@ -328,6 +334,9 @@ class MaxPool(Op):
     saved = (0,)
     saves_output = True
 
+    def name(self) -> str:
+        return "MaxPool2DWithIndicesBackward0"  # PyTorch's node name
+
     def forward(self, x: Any, kernel: Pair, dilation: Pair, padding: Padding, stride: Pair) -> Any:
         return _running_max(windows(x, kernel, dilation, padding, stride, fill=-float("inf")))
 
@@ -415,6 +424,9 @@ class AdaptiveMaxPool(Op):
     __slots__ = ()
     saved = (0,)
     saves_output = True
+
+    def name(self) -> str:
+        return "AdaptiveMaxPool2DBackward0"  # PyTorch's node name
 
     def forward(self, x: Any, rows: Any, cols: Any) -> Any:
         """``rows`` (OH, kh), ``cols`` (OW, kw): each window's input rows and columns
