@@ -446,3 +446,15 @@ def test_node_names_are_pytorch_s() -> None:
     assert F.fold(F.unfold(x, 2), (4, 4), 2).grad_fn.name() == "Col2ImBackward0"
     assert F.max_pool2d(x, 2).grad_fn.name() == "MaxPool2DWithIndicesBackward0"
     assert F.adaptive_max_pool2d(x, 2).grad_fn.name() == "AdaptiveMaxPool2DBackward0"
+
+
+def test_empty_batch(device: str) -> None:
+    """A batch of 0 images goes through convolution and pooling, forward and backward."""
+    x = mg.randn(0, 2, 6, 6, device=device, requires_grad=True)
+    y = nn.Conv2d(2, 3, 3).to(device)(x)
+    assert tuple(y.shape) == (0, 3, 4, 4)
+    pooled = [F.max_pool2d(y, 2), F.avg_pool2d(y, 2), F.adaptive_max_pool2d(y, 2)]
+    assert all(tuple(p.shape) == (0, 3, 2, 2) for p in pooled)
+    sum(p.sum() for p in pooled).backward()
+    assert tuple(x.grad.shape) == (0, 2, 6, 6)
+    assert tuple(F.fold(F.unfold(x, 2), (6, 6), 2).shape) == (0, 2, 6, 6)

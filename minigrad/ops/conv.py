@@ -247,14 +247,14 @@ class ConvGemm(Op):
         n, length = cols.shape[0], cols.shape[3]
         shape = (n, cols.shape[1], w.shape[1], length)
         y = xp.matmul(w, cols, out=workspace.empty(xp, shape, cols.dtype))
-        y = y.reshape(n, -1, length)
+        y = y.reshape(n, cols.shape[1] * w.shape[1], length)
         if b is not None:
             y += b.reshape(-1, 1)  # in place: the product is a fresh array
         return y
 
     def backward(self, xp: Any, g: Any, out: Any, cols: Any, w: Any, b: Any = None) -> tuple:
         n, groups, rows, length = cols.shape
-        g = g.reshape(n, groups, -1, length)
+        g = g.reshape(n, groups, w.shape[1], length)
         gcols = w.swapaxes(-1, -2) @ g if self.needs_grad(0) else None
         gw = (g @ cols.swapaxes(-1, -2)).sum(axis=0) if self.needs_grad(1) else None
         gb = g.sum(axis=(0, 3)).reshape(-1) if b is not None and self.needs_grad(2) else None
