@@ -32,6 +32,7 @@ FIGURES: dict[str, list[str]] = {
     "weight_init": [],
     "dropout_overfitting": [],
     "lr_schedules": [],
+    "cnn_mnist": [],
 }
 
 
