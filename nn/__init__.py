@@ -65,9 +65,12 @@ __all__ = [
     "BCEWithLogitsLoss",
 ]
 
-from . import conv, normalization, pooling, sparse  # noqa: E402
+from . import conv, dropout, normalization, padding, pooling, sparse  # noqa: E402
+from .dropout import Dropout1d, Dropout2d  # noqa: E402
 from .normalization import *  # noqa: E402, F403  (BatchNorm1d, LayerNorm, ...)
+from .padding import *  # noqa: E402, F403  (ZeroPad2d, ReflectionPad2d, ...)
 from .pooling import *  # noqa: E402, F403  (MaxPool2d, AvgPool2d, ...)
 from .sparse import *  # noqa: E402, F403  (Embedding)
 
-__all__ += conv.__all__ + normalization.__all__ + pooling.__all__ + sparse.__all__
+__all__ += ["Dropout1d", "Dropout2d"]
+__all__ += conv.__all__ + normalization.__all__ + padding.__all__ + pooling.__all__ + sparse.__all__
