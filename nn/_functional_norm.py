@@ -179,8 +179,7 @@ def instance_norm(
     if use_input_stats:
         if math.prod(input.shape[2:]) <= 1:
             raise ValueError(
-                f"Expected more than 1 spatial element when training, got input size "
-                f"{input.shape}"
+                f"Expected more than 1 spatial element when training, got input size {input.shape}"
             )
         _update_running_stats(input, axes, running_mean, running_var, momentum)
         x_hat = Normalize.apply(input, axes, float(eps))
@@ -245,9 +244,7 @@ def group_norm(
     op = "group_norm"
     _floating_input(op, input)
     if input.ndim < 2:
-        raise RuntimeError(
-            f"{op}(): expected an input of shape (N, C, *), got shape {input.shape}"
-        )
+        raise RuntimeError(f"{op}(): expected an input of shape (N, C, *), got shape {input.shape}")
     channels = input.shape[1]
     if num_groups <= 0 or channels % num_groups:
         raise RuntimeError(
@@ -454,7 +451,9 @@ def _batched(
     return _channel_dropout(op, input, p, training, inplace)
 
 
-def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+def dropout1d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
     """Zero whole channels of a (N, C, L) or (C, L) input, each with probability ``p``,
     and scale the rest by 1 / (1 - p) (identity when not ``training``)."""
     _check_tensor("dropout1d", "input", input)
@@ -467,7 +466,9 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     return _batched("dropout1d", input, p, training, inplace, 3)
 
 
-def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+def dropout2d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
     """Zero whole channels of a (N, C, H, W) or (C, H, W) input, each with probability ``p``,
     and scale the rest by 1 / (1 - p) (identity when not ``training``).
 

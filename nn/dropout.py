@@ -6,6 +6,7 @@ from __future__ import annotations
 from minigrad.tensor import Tensor
 
 from . import functional as F
+from ._functional_norm import dropout1d, dropout2d
 from .module import Module
 
 __all__ = ["Dropout", "Dropout1d", "Dropout2d"]
@@ -46,7 +47,7 @@ class Dropout1d(_DropoutNd):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.dropout1d(input, self.p, self.training, self.inplace)
+        return dropout1d(input, self.p, self.training, self.inplace)
 
 
 class Dropout2d(_DropoutNd):
@@ -58,4 +59,4 @@ class Dropout2d(_DropoutNd):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.dropout2d(input, self.p, self.training, self.inplace)
+        return dropout2d(input, self.p, self.training, self.inplace)

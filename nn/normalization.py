@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-def _reset_affine(module: Module) -> None:
+def _reset_affine(module: Any) -> None:
     """γ ← 1 and β ← 0 for a normalisation layer's ``weight`` and ``bias`` (when it has them)."""
     if module.weight is not None:
         init.ones_(module.weight)
@@ -46,6 +46,11 @@ class _NormBase(Module):
 
     _expected_dims: tuple[int, ...] = ()
     _layout = ""
+    weight: Parameter | None
+    bias: Parameter | None
+    running_mean: Any
+    running_var: Any
+    num_batches_tracked: Any
 
     def __init__(
         self,
@@ -173,7 +178,7 @@ class _BatchNorm(_NormBase):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch normalisation of (N, C) or (N, C, L) inputs, per channel C (see :class:`_BatchNorm`)."""
+    """Batch normalisation of (N, C) or (N, C, L) inputs per channel C (see :class:`_BatchNorm`)."""
 
     _expected_dims = (2, 3)
     _layout = "(N, C) or (N, C, L)"

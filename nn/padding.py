@@ -83,99 +83,114 @@ class _ZeroPadNd(_PadNd):
 
 
 class ConstantPad1d(_ConstantPadNd):
-    """Pad the last dim of any input of at least that many dims with ``value``; padding: int or (left, right)."""
+    """Pad the last dim of any input of at least that many dims with ``value``;
+    ``padding``: an int or (left, right)."""
 
     _dims = 1
 
 
 class ConstantPad2d(_ConstantPadNd):
-    """Pad the last 2 dims of any input of at least that many dims with ``value``; padding: int or (left, right, top, bottom)."""
+    """Pad the last 2 dims of any input of at least that many dims with ``value``;
+    ``padding``: an int or (left, right, top, bottom)."""
 
     _dims = 2
 
 
 class ConstantPad3d(_ConstantPadNd):
-    """Pad the last 3 dims of any input of at least that many dims with ``value``; padding: int or (left, right, top, bottom, front, back)."""
+    """Pad the last 3 dims of any input of at least that many dims with ``value``;
+    ``padding``: an int or (left, right, top, bottom, front, back)."""
 
     _dims = 3
 
 
 class ZeroPad1d(_ZeroPadNd):
-    """Pad the last dim of any input of at least that many dims with zeros; padding: int or (left, right)."""
+    """Pad the last dim of any input of at least that many dims with zeros;
+    ``padding``: an int or (left, right)."""
 
     _dims = 1
 
 
 class ZeroPad2d(_ZeroPadNd):
-    """Pad the last 2 dims of any input of at least that many dims with zeros; padding: int or (left, right, top, bottom)."""
+    """Pad the last 2 dims of any input of at least that many dims with zeros;
+    ``padding``: an int or (left, right, top, bottom)."""
 
     _dims = 2
 
 
 class ZeroPad3d(_ZeroPadNd):
-    """Pad the last 3 dims of any input of at least that many dims with zeros; padding: int or (left, right, top, bottom, front, back)."""
+    """Pad the last 3 dims of any input of at least that many dims with zeros;
+    ``padding``: an int or (left, right, top, bottom, front, back)."""
 
     _dims = 3
 
 
 class ReflectionPad1d(_PadNd):
-    """Pad the last dim of a (N, C, W) or (C, W) input with the input's reflection at its edge (edge not repeated); padding: int or (left, right)."""
+    """Pad the last dim of a (N, C, W) or (C, W) input with its mirror image (edge not repeated);
+    ``padding``: an int or (left, right)."""
 
     _dims = 1
     _mode = "reflect"
 
 
 class ReflectionPad2d(_PadNd):
-    """Pad the last 2 dims of a (N, C, H, W) or (C, H, W) input with the input's reflection at its edge (edge not repeated); padding: int or (left, right, top, bottom)."""
+    """Pad the last 2 dims of a (N, C, H, W) or (C, H, W) input with its mirror image (edge not repeated);
+    ``padding``: an int or (left, right, top, bottom)."""
 
     _dims = 2
     _mode = "reflect"
 
 
 class ReflectionPad3d(_PadNd):
-    """Pad the last 3 dims of a (N, C, D, H, W) or (C, D, H, W) input with the input's reflection at its edge (edge not repeated); padding: int or (left, right, top, bottom, front, back)."""
+    """Pad the last 3 dims of a (N, C, D, H, W) or (C, D, H, W) input with its mirror image (edge not repeated);
+    ``padding``: an int or (left, right, top, bottom, front, back)."""
 
     _dims = 3
     _mode = "reflect"
 
 
 class ReplicationPad1d(_PadNd):
-    """Pad the last dim of a (N, C, W) or (C, W) input with copies of the edge values; padding: int or (left, right)."""
+    """Pad the last dim of a (N, C, W) or (C, W) input with its edge values;
+    ``padding``: an int or (left, right)."""
 
     _dims = 1
     _mode = "replicate"
 
 
 class ReplicationPad2d(_PadNd):
-    """Pad the last 2 dims of a (N, C, H, W) or (C, H, W) input with copies of the edge values; padding: int or (left, right, top, bottom)."""
+    """Pad the last 2 dims of a (N, C, H, W) or (C, H, W) input with its edge values;
+    ``padding``: an int or (left, right, top, bottom)."""
 
     _dims = 2
     _mode = "replicate"
 
 
 class ReplicationPad3d(_PadNd):
-    """Pad the last 3 dims of a (N, C, D, H, W) or (C, D, H, W) input with copies of the edge values; padding: int or (left, right, top, bottom, front, back)."""
+    """Pad the last 3 dims of a (N, C, D, H, W) or (C, D, H, W) input with its edge values;
+    ``padding``: an int or (left, right, top, bottom, front, back)."""
 
     _dims = 3
     _mode = "replicate"
 
 
 class CircularPad1d(_PadNd):
-    """Pad the last dim of a (N, C, W) or (C, W) input with the other end's values (wrap-around); padding: int or (left, right)."""
+    """Pad the last dim of a (N, C, W) or (C, W) input with a wrap-around;
+    ``padding``: an int or (left, right)."""
 
     _dims = 1
     _mode = "circular"
 
 
 class CircularPad2d(_PadNd):
-    """Pad the last 2 dims of a (N, C, H, W) or (C, H, W) input with the other end's values (wrap-around); padding: int or (left, right, top, bottom)."""
+    """Pad the last 2 dims of a (N, C, H, W) or (C, H, W) input with a wrap-around;
+    ``padding``: an int or (left, right, top, bottom)."""
 
     _dims = 2
     _mode = "circular"
 
 
 class CircularPad3d(_PadNd):
-    """Pad the last 3 dims of a (N, C, D, H, W) or (C, D, H, W) input with the other end's values (wrap-around); padding: int or (left, right, top, bottom, front, back)."""
+    """Pad the last 3 dims of a (N, C, D, H, W) or (C, D, H, W) input with a wrap-around;
+    ``padding``: an int or (left, right, top, bottom, front, back)."""
 
     _dims = 3
     _mode = "circular"

@@ -106,8 +106,10 @@ def test_batch_norm_module_eval_mode_and_batch_stats_without_tracking(device):
     layer.eval()
     out = layer(on(x, device, False))
     mean, var = host(layer.running_mean), host(layer.running_var)
-    expected = (x - channel(mean, 4)) / np.sqrt(channel(var, 4) + EPS) * channel(
-        np.array([1.0, 2.0, 3.0]), 4
+    expected = (
+        (x - channel(mean, 4))
+        / np.sqrt(channel(var, 4) + EPS)
+        * channel(np.array([1.0, 2.0, 3.0]), 4)
     )
     assert_close(out, expected)
     assert layer.num_batches_tracked.item() == 1  # eval() does not count batches
@@ -150,8 +152,7 @@ def test_batch_norm_reset_and_repr():
     assert layer.running_mean.tolist() == [0, 0] and layer.running_var.tolist() == [1, 1]
     assert layer.num_batches_tracked.item() == 0
     assert repr(layer) == (
-        "BatchNorm1d(2, eps=0.001, momentum=0.5, affine=True, bias=True, "
-        "track_running_stats=True)"
+        "BatchNorm1d(2, eps=0.001, momentum=0.5, affine=True, bias=True, track_running_stats=True)"
     )
 
 
@@ -321,12 +322,18 @@ def test_normalisation_layers_match_pytorch():
             ym, yt = ours(xm), theirs(xt)
             (ym * mg.tensor(g)).sum().backward()
             (yt * torch.tensor(g)).sum().backward()
-            np.testing.assert_allclose(ym.detach().numpy(), yt.detach().numpy(), rtol=1e-9, atol=1e-10)
+            np.testing.assert_allclose(
+                ym.detach().numpy(), yt.detach().numpy(), rtol=1e-9, atol=1e-10
+            )
             np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-8, atol=1e-10)
             for (name, pm), (_, pt) in zip(
                 ours.named_parameters(), theirs.named_parameters(), strict=True
             ):
-                np.testing.assert_allclose(pm.grad.numpy(), pt.grad.numpy(), rtol=1e-8, err_msg=name)
+                np.testing.assert_allclose(
+                    pm.grad.numpy(), pt.grad.numpy(), rtol=1e-8, err_msg=name
+                )
                 pm.grad, pt.grad = None, None
-            for (name, bm), (_, bt) in zip(ours.named_buffers(), theirs.named_buffers(), strict=True):
+            for (name, bm), (_, bt) in zip(
+                ours.named_buffers(), theirs.named_buffers(), strict=True
+            ):
                 np.testing.assert_allclose(bm.numpy(), bt.detach().numpy(), rtol=1e-9, err_msg=name)

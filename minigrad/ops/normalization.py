@@ -102,7 +102,14 @@ class Embedding(Op):
         return weight[indices]
 
     def backward(
-        self, xp: Any, g: Array, out: Any, weight: Array, indices: Array, padding_idx: Any, scale: Any
+        self,
+        xp: Any,
+        g: Array,
+        out: Any,
+        weight: Array,
+        indices: Array,
+        padding_idx: Any,
+        scale: Any,
     ) -> tuple:
         ix = get_array_module(indices)
         factor = None
