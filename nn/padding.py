@@ -133,7 +133,7 @@ class ReflectionPad1d(_PadNd):
 
 
 class ReflectionPad2d(_PadNd):
-    """Pad the last 2 dims of a (N, C, H, W) or (C, H, W) input with its mirror image (edge not repeated);
+    """Pad the last 2 dims of a (N, C, H, W) or (C, H, W) input with its mirror image;
     ``padding``: an int or (left, right, top, bottom)."""
 
     _dims = 2
@@ -141,7 +141,7 @@ class ReflectionPad2d(_PadNd):
 
 
 class ReflectionPad3d(_PadNd):
-    """Pad the last 3 dims of a (N, C, D, H, W) or (C, D, H, W) input with its mirror image (edge not repeated);
+    """Pad the last 3 dims of a (N, C, D, H, W) or (C, D, H, W) input with its mirror image;
     ``padding``: an int or (left, right, top, bottom, front, back)."""
 
     _dims = 3
