@@ -3,7 +3,11 @@
 - :class:`Module`, :class:`Parameter` and the containers :class:`Sequential`,
   :class:`ModuleList`, :class:`ModuleDict`, :class:`ParameterList`, :class:`ParameterDict`;
 - layers: :class:`Linear`, :class:`Identity`, :class:`Flatten`, :class:`Unflatten`,
-  :class:`Dropout`;
+  :class:`Dropout`, :class:`Dropout1d`, :class:`Dropout2d`, :class:`Embedding`;
+- normalisation: :class:`BatchNorm1d`, :class:`BatchNorm2d`, :class:`BatchNorm3d`,
+  :class:`InstanceNorm1d`, :class:`InstanceNorm2d`, :class:`LayerNorm`, :class:`GroupNorm`;
+- padding: :class:`ZeroPad2d`, :class:`ConstantPad2d`, :class:`ReflectionPad2d`,
+  :class:`ReplicationPad2d`, :class:`CircularPad2d` (and their 1d/3d forms);
 - :mod:`minigrad.nn.hooks` (the handles that module hooks return);
 - activations: :class:`ReLU`, :class:`LeakyReLU`, :class:`Sigmoid`, :class:`Tanh`,
   :class:`Softmax`, :class:`LogSoftmax`;
