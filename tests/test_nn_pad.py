@@ -50,7 +50,7 @@ def pad_cases(draw: st.DrawFn) -> tuple:
     pad: list[int] = []
     for n in reversed(shape[lead:]):
         if mode == "constant":
-            low = -n // 2
+            low = -(n // 2)  # both sides together crop at most n
             pair = (draw(st.integers(low, 2)), draw(st.integers(low, 2)))
         elif mode == "reflect":
             pair = (draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1)))
