@@ -10,10 +10,12 @@ N(0, σ²) for 16 scales σ from 1 down to 0.0001.
 nn.BatchNorm1d normalises each unit over the mini-batch,
 x̂ = (x − mean) / √(var + ε), then scales and shifts it by learned γ, β. Whatever
 the scale of the weights before it, its output has mean 0 and variance 1, so
-the signal neither explodes (σ = 1) nor dies out (σ = 0.0001) on its way through
-the layers, and training starts at once. Without it, only a narrow band of
-scales near He's √(2/100) ≈ 0.14 learns at all; too large or too small a scale
-leaves the accuracy at chance.
+the signal neither explodes nor dies out on its way through the layers. Without
+it, only the scales near He's √(2/100) ≈ 0.14 learn at all; larger ones
+overflow and smaller ones let the signal vanish, leaving the accuracy at
+chance. With it, the network learns from almost every scale; only at the very
+smallest ones does ε = 1e-5 outweigh the tiny variance of the layer's input, so
+that batch norm no longer fully rescales it and learning slows down.
 
 Each panel shows the training accuracy per epoch (measured in eval() mode,
 BatchNorm then using its running statistics) with and without batch norm.
