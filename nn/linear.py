@@ -128,15 +128,7 @@ class Unflatten(Module):
                 f"{len(shape) - 1}], but got {self.dim})"
             )
         d = self.dim % len(shape)
-        sizes = self.unflattened_size
-        known = math.prod(n for n in sizes if n != -1)
-        fits = shape[d] % known == 0 if -1 in sizes and known else known == shape[d]
-        if not fits:
-            raise RuntimeError(
-                f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
-                f"{self.dim} ({shape[d]}) in the input tensor of shape {shape}"
-            )
-        return input.reshape(*shape[:d], *sizes, *shape[d + 1 :])
+        return input.reshape(*shape[:d], *self.unflattened_size, *shape[d + 1 :])
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

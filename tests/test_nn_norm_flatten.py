@@ -38,11 +38,9 @@ def test_unflatten_shapes_and_inverse(device, dim, sizes, shape):
 
 
 def test_unflatten_errors_and_reprs():
-    with pytest.raises(
-        RuntimeError, match=r"sizes \[2, 2\] don't multiply up to the size of dim 1"
-    ):
+    with pytest.raises(RuntimeError, match=r"invalid for input of size 24 \(shape \(2, 3, 4\)\)"):
         nn.Unflatten(1, (2, 2))(mg.randn(2, 3, 4))
-    with pytest.raises(RuntimeError, match="don't multiply up"):
+    with pytest.raises(RuntimeError, match="invalid for input of size"):
         nn.Unflatten(1, (-1, 2))(mg.randn(2, 3, 4))
     with pytest.raises(TypeError, match="unflattened_size must be tuple of ints"):
         nn.Unflatten(1, 4)
