@@ -16,7 +16,7 @@ from typing import Any
 
 import minigrad
 from minigrad import random
-from minigrad.backend import to_host
+from minigrad.backend import array_of, to_host
 from minigrad.dtypes import as_dtype
 from minigrad.ops.normalization import Embedding, Normalize, Pad
 from minigrad.tensor import Tensor
@@ -292,8 +292,8 @@ def embedding(
     _check_dense(op, sparse)
     num = weight.shape[0]
     padding_idx = _padding_index(padding_idx, num)
-    indices = input._array
-    if type(indices) is not type(weight._array):
+    indices = array_of(input)
+    if type(indices) is not type(array_of(weight)):
         raise RuntimeError(
             f"{op}(): expected the indices and the weight on the same device, got {input.device} "
             f"and {weight.device}"
@@ -334,7 +334,7 @@ def _renorm_rows(weight: Tensor, indices: Tensor, max_norm: float, norm_type: fl
     to norm max_norm (PyTorch's embedding_renorm_: scale = max_norm / (norm + 1e-7))."""
     with minigrad.no_grad():
         rows = minigrad.tensor(
-            sorted(set(to_host(indices._array).reshape(-1).tolist())),
+            sorted(set(to_host(array_of(indices)).reshape(-1).tolist())),
             dtype=minigrad.int64,
             device=weight.device,
         )
