@@ -30,7 +30,8 @@ FIGURES: dict[str, list[str]] = {
     "optimizer_race": [],
     "housing_regression": ["--data", "diabetes"],
     "weight_init": [],
-    "dropout_overfitting": [],
+    "regularization": [],
+    "batch_norm": [],
     "lr_schedules": [],
     "cnn_mnist": [],
 }

@@ -3,7 +3,11 @@
 - :class:`Module`, :class:`Parameter` and the containers :class:`Sequential`,
   :class:`ModuleList`, :class:`ModuleDict`, :class:`ParameterList`, :class:`ParameterDict`;
 - layers: :class:`Linear`, :class:`Identity`, :class:`Flatten`, :class:`Unflatten`,
-  :class:`Dropout`;
+  :class:`Dropout`, :class:`Dropout1d`, :class:`Dropout2d`, :class:`Embedding`;
+- normalisation: :class:`BatchNorm1d`, :class:`BatchNorm2d`, :class:`BatchNorm3d`,
+  :class:`InstanceNorm1d`, :class:`InstanceNorm2d`, :class:`LayerNorm`, :class:`GroupNorm`;
+- padding: :class:`ZeroPad2d`, :class:`ConstantPad2d`, :class:`ReflectionPad2d`,
+  :class:`ReplicationPad2d`, :class:`CircularPad2d` (and their 1d/3d forms);
 - :mod:`minigrad.nn.hooks` (the handles that module hooks return);
 - activations: :class:`ReLU`, :class:`LeakyReLU`, :class:`Sigmoid`, :class:`Tanh`,
   :class:`Softmax`, :class:`LogSoftmax`;
@@ -153,9 +157,12 @@ __all__ = [
     "PairwiseDistance",
 ]
 
-from . import conv, normalization, pooling, sparse  # noqa: E402
+from . import conv, dropout, normalization, padding, pooling, sparse  # noqa: E402
+from .dropout import Dropout1d, Dropout2d  # noqa: E402
 from .normalization import *  # noqa: E402, F403  (BatchNorm1d, LayerNorm, ...)
+from .padding import *  # noqa: E402, F403  (ZeroPad2d, ReflectionPad2d, ...)
 from .pooling import *  # noqa: E402, F403  (MaxPool2d, AvgPool2d, ...)
 from .sparse import *  # noqa: E402, F403  (Embedding)
 
-__all__ += conv.__all__ + normalization.__all__ + pooling.__all__ + sparse.__all__
+__all__ += ["Dropout1d", "Dropout2d"]
+__all__ += conv.__all__ + normalization.__all__ + padding.__all__ + pooling.__all__ + sparse.__all__

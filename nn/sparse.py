@@ -1,5 +1,130 @@
-"""Embedding, as torch.nn.Embedding."""
+"""Embedding, as torch.nn.Embedding: a lookup table of learnable vectors."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any
+
+import minigrad
+from minigrad import creation
+from minigrad.tensor import Tensor
+
+from . import _functional_norm as F
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["Embedding"]
+
+
+class Embedding(Module):
+    """A table of ``num_embeddings`` vectors of size ``embedding_dim``, looked up by index.
+
+    y[...] = W[input[...]] for an integer tensor ``input`` of any shape; ``weight``
+    W (num_embeddings, embedding_dim) starts as N(0, 1), its row ``padding_idx``
+    (if given) as zeros, and that row receives no gradient (a padding token's
+    vector stays fixed). ``max_norm`` renormalises the rows looked up (in place)
+    to at most that ``norm_type``-norm; ``scale_grad_by_freq`` divides each row's
+    gradient by its index's count in the batch. ``sparse=True`` (sparse
+    gradients) is not supported: minigrad has no sparse tensors.
+    """
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: Tensor | None = None,
+        _freeze: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if num_embeddings < 0 or embedding_dim < 0:
+            raise ValueError(
+                f"Embedding: num_embeddings and embedding_dim must be non-negative, got "
+                f"{num_embeddings} and {embedding_dim}"
+            )
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.padding_idx = F._padding_index(padding_idx, num_embeddings)
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        F._check_dense("Embedding", sparse)
+        self.sparse = sparse
+        if _weight is None:
+            weight = creation.empty(num_embeddings, embedding_dim, dtype=dtype, device=device)
+            self.weight = Parameter(weight, requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
+                raise ValueError(
+                    f"Shape of weight does not match num_embeddings and embedding_dim: expected "
+                    f"({num_embeddings}, {embedding_dim}), got {tuple(_weight.shape)}"
+                )
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        """W ~ N(0, 1), and the ``padding_idx`` row zero."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with minigrad.no_grad():
+                self.weight[self.padding_idx].fill_(0)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.embedding(
+            input,
+            self.weight,
+            self.padding_idx,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
+            self.sparse,
+        )
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Tensor,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Embedding:
+        """An Embedding whose weight is ``embeddings`` (2-D, used as is: its padding row is
+        not zeroed); ``freeze=True`` keeps it out of training (requires_grad=False)."""
+        if not isinstance(embeddings, Tensor) or embeddings.ndim != 2:
+            raise ValueError(
+                "Embeddings parameter is expected to be 2-dimensional, got "
+                + (f"shape {embeddings.shape}" if isinstance(embeddings, Tensor) else "no tensor")
+            )
+        rows, cols = embeddings.shape
+        return cls(
+            rows,
+            cols,
+            padding_idx=padding_idx,
+            max_norm=max_norm,
+            norm_type=norm_type,
+            scale_grad_by_freq=scale_grad_by_freq,
+            sparse=sparse,
+            _weight=embeddings,
+            _freeze=freeze,
+        )
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        return s

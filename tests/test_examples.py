@@ -32,7 +32,8 @@ EXAMPLES = [
     "optimizer_race",
     "housing_regression",
     "weight_init",
-    "dropout_overfitting",
+    "regularization",  # smoke-tested in test_examples_lessons.py
+    "batch_norm",  # smoke-tested in test_examples_lessons.py
     "lr_schedules",
     "data_parallel",  # runs under mpiexec in test_distributed_mpi.py
 ]
@@ -221,21 +222,6 @@ def test_optimizer_race_adam_beats_sgd(tmp_path: Path) -> None:
     acc = {row["optimizer"]: row["held-out acc"] for row in summary["rows"]}
     assert acc["Adam"] > 0.9
     assert acc["Adam"] > acc["SGD"] + 0.04, acc
-
-
-def test_dropout_overfitting_tiny(tmp_path: Path) -> None:
-    summary = run("dropout_overfitting", tmp_path, "--epochs 3 --train-size 100")
-    histories = summary["histories"]
-    assert list(histories) == ["without Dropout", "Dropout(p=0.2)"]
-    for history in histories.values():
-        assert len(history["train"]) == len(history["held-out"]) == 3
-        assert all(0 <= a <= 1 for a in history["train"] + history["held-out"])
-    assert_pngs(summary, 1)
-
-
-def test_dropout_overfitting_on_the_device(tmp_path: Path) -> None:
-    summary = run("dropout_overfitting", tmp_path, "--epochs 2 --train-size 100 --device cuda")
-    assert len(summary["rows"]) == 2
 
 
 # ----------------------------------------------------------------------------- seed 000
