@@ -1603,7 +1603,7 @@ class Tensor:
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "sum")
         x = self if dtype is None else self.to(dtype)
-        if x.dtype.kind in "biu" and x.dtype != np.int64:
+        if x._array.dtype.kind in "biu" and x._array.dtype != np.int64:
             x = x.long()
         axis = None if dim is None else _normalize_dims(dim, self.ndim, "sum")
         return reduction.Sum.apply(x, axis, keepdim)

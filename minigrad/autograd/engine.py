@@ -40,7 +40,7 @@ def backward(
     With ``inputs``, only those tensors (leaves or not) get ``.grad``. The graph is
     freed afterwards unless ``retain_graph`` (which defaults to ``create_graph``).
     """
-    tensors = _as_tuple(tensors, "tensors")
+    tensors = (tensors,) if isinstance(tensors, graph.Tensor) else _as_tuple(tensors, "tensors")
     grads = None if grad_tensors is None else _as_tuple(grad_tensors, "grad_tensors")
     roots, foreign = _root_gradients(tensors, grads, create_graph)
     targets = None if inputs is None else _as_tuple(inputs, "inputs")
@@ -297,8 +297,8 @@ def _store_gradients(leaves: dict[Any, Any], foreign: set[int]) -> None:
         elif current is None:
             if isinstance(g, _np_generic):
                 g = graph._np_asarray(g)
-            elif id(g) in seen or id(g) in foreign or getattr(g, "base", None) is not None:
-                g = g.copy()  # shared with another leaf or the caller, or a view
+            elif g.base is not None or id(g) in seen or (foreign and id(g) in foreign):
+                g = g.copy()  # a view, or shared with another leaf or the caller
             seen.add(id(g))
             leaf.grad = new_tensor(g)
         elif current.requires_grad:
