@@ -161,34 +161,34 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     One graph node: dx = dy W (only when x requires grad), dW = dyᵀ x, db = Σ dy.
     """
-    _check_tensor("linear", "input", input)
-    _check_tensor("linear", "weight", weight)
-    if weight.ndim != 2:
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
+        _check_tensor("linear", "input", input)
+        _check_tensor("linear", "weight", weight)
+    shape, wshape, dtype = input.shape, weight.shape, weight.dtype
+    if len(wshape) != 2:
         raise RuntimeError(
-            f"linear(): weight must be 2-D of shape (out_features, in_features), got shape "
-            f"{weight.shape}"
+            f"linear(): weight must be 2-D of shape (out_features, in_features), got shape {wshape}"
         )
-    shape = input.shape
-    if input.ndim == 0 or shape[-1] != weight.shape[1]:
-        rows = math.prod(shape[:-1]) if input.ndim > 1 else 1
-        cols = shape[-1] if input.ndim else 0
+    if not shape or shape[-1] != wshape[1]:
+        rows = math.prod(shape[:-1]) if len(shape) > 1 else 1
+        cols = shape[-1] if shape else 0
         raise RuntimeError(
             f"linear(): mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
-            f"{'x'.join(str(n) for n in reversed(weight.shape))}): the input of shape {shape} "
-            f"must have in_features={weight.shape[1]} elements in its last dimension"
+            f"{'x'.join(str(n) for n in reversed(wshape))}): the input of shape {shape} "
+            f"must have in_features={wshape[1]} elements in its last dimension"
         )
-    if input.dtype != weight.dtype:
+    if input.dtype != dtype:
         raise RuntimeError(
             f"linear(): mat1 and mat2 must have the same dtype, but got {input.dtype} (input) "
-            f"and {weight.dtype} (weight); convert the input with .to({weight.dtype}) or the "
-            "module with .to(dtype)"
+            f"and {dtype} (weight); convert the input with .to({dtype}) (e.g. .float() for a "
+            "float64 NumPy batch) or the module with .to(dtype)"
         )
     if bias is None:
         return _functions.Linear.apply(input, weight)
     _check_tensor("linear", "bias", bias)
-    if bias.shape != (weight.shape[0],) or bias.dtype != weight.dtype:
+    if bias.shape != (wshape[0],) or bias.dtype != dtype:
         raise RuntimeError(
-            f"linear(): bias must have shape ({weight.shape[0]},) and dtype {weight.dtype}, got "
+            f"linear(): bias must have shape ({wshape[0]},) and dtype {dtype}, got "
             f"shape {bias.shape} and dtype {bias.dtype}"
         )
     return _functions.Linear.apply(input, weight, bias)

@@ -19,7 +19,7 @@ from typing import Any
 
 from minigrad.autograd import graph
 from minigrad.autograd.grad_mode import _state, set_grad_enabled
-from minigrad.autograd.graph import Node, new_tensor
+from minigrad.autograd.graph import Node, fit_gradient, new_tensor
 from minigrad.ops import namespace
 
 __all__ = ["backward", "grad"]
@@ -178,18 +178,17 @@ def _root_gradients(
 def _count_consumers(starts: list[Node]) -> dict[Node, int]:
     """For every node below ``starts``, how many edges of the graph consume its output."""
     consumers: dict[Node, int] = {}
-    stack = list(dict.fromkeys(starts))
-    seen = set(stack)
+    stack = list(starts)
     while stack:
         for child in stack.pop().edges:
             if isinstance(child, Node):
-                if child in consumers:
-                    consumers[child] += 1
-                else:
+                count = consumers.get(child)
+                if count is None:
                     consumers[child] = 1
-                    if child not in seen:
-                        seen.add(child)
+                    if child not in starts:  # (a start is walked from the start already)
                         stack.append(child)
+                else:
+                    consumers[child] = count + 1
     return consumers
 
 
@@ -213,20 +212,39 @@ def _walk(
         else:
             pending[node] = g if node not in pending else pending[node] + g
             starts.append(node)
+    if len(starts) > 1:
+        starts = list(dict.fromkeys(starts))
     waiting = _count_consumers(starts)
-    ready = [node for node in dict.fromkeys(starts) if node not in waiting]
+    ready = []
+    for node in starts:
+        if node not in waiting:
+            ready.append(node)
     captured: dict[Node, Any] = {}
     while ready:
         fn = ready.pop()
         g = pending.pop(fn, None)
-        if g is not None and fn.hooks:
+        if g is None:  # no consumer sent this node a gradient: none flows below it either
+            for edge in fn.edges:
+                if isinstance(edge, Node):
+                    waiting[edge] -= 1
+                    if not waiting[edge]:
+                        ready.append(edge)
+            continue
+        if fn.hooks:
             g = _call_hooks(fn.hooks, g)
         if wanted is not None and fn in wanted:
             captured[fn] = g
         grads = fn.run(g, xp)
-        for edge, gi in zip(fn.edges, grads):  # noqa: B905  (one gradient per edge)
+        # one gradient per input, summed back to the input's shape and cast to its dtype
+        for edge, gi, like in zip(fn.edges, grads, fn.arrays):  # noqa: B905
             if edge is None:
                 continue
+            if (
+                gi is not None
+                and like is not None
+                and (gi.shape != like.shape or gi.dtype != like.dtype)
+            ):
+                gi = fit_gradient(gi, like)
             if isinstance(edge, Node):
                 if gi is not None:
                     previous = pending.get(edge)

@@ -42,6 +42,7 @@ class FunctionCtx(Node):
 
     def __init__(self, function: type[Function], args: tuple[Any, ...]) -> None:
         self.edges = [a.grad_fn or a if _wants_grad(a) else None for a in args]
+        self.arrays = [None] * len(args)  # the gradients are checked and fitted in run()
         self.hooks = None
         self.needs_input_grad = tuple(_wants_grad(a) for a in args)
         self.materialize_grads = True
@@ -51,7 +52,6 @@ class FunctionCtx(Node):
         self._non_differentiable: set[int] = set()
         self._dirty: set[int] = set()
         self._outputs: list[Any] = []  # the outputs' arrays
-        self._slot_grads: list[Any] = []
 
     def name(self) -> str:
         return self._function.__name__ + "Backward"
@@ -99,8 +99,8 @@ class FunctionCtx(Node):
         self.materialize_grads = bool(value)
 
     def run(self, grad: Any, graph: Any) -> tuple[Any, ...]:
-        grads = [grad] if len(self._outputs) == 1 else self._slot_grads
-        self._slot_grads = [None] * len(self._outputs)
+        count = len(self._outputs)
+        grads = [grad] if count == 1 else [grad.get(k) for k in range(count)]
         if self._saved is None:
             self.saved_tensors  # noqa: B018  (raises the freed-graph error)
         grad_tensors = []
@@ -159,10 +159,12 @@ class _Like:
 
 class _OutputSlot(Node):
     """The ``grad_fn`` of output ``index`` of a Function with several outputs: it hands
-    its gradient to the Function's node, which runs once all outputs have theirs."""
+    its gradient, labelled with the output, to the Function's node, which runs once
+    every output's gradient has arrived (the engine sums the labelled gradients)."""
 
     def __init__(self, ctx: FunctionCtx, index: int) -> None:
         self.edges = [ctx]
+        self.arrays = [None]
         self.hooks = None
         self.ctx, self.index = ctx, index
 
@@ -170,11 +172,17 @@ class _OutputSlot(Node):
         return self.ctx.name()
 
     def run(self, grad: Any, graph: Any) -> tuple[Any, ...]:
-        slots = self.ctx._slot_grads
-        if grad is not None:
-            previous = slots[self.index]
-            slots[self.index] = grad if previous is None else previous + grad
-        return (None,)
+        return (_OutputGradients({self.index: grad}),)
+
+
+class _OutputGradients(dict):
+    """Gradients of some outputs of one Function, by output index; ``+`` merges them."""
+
+    def __add__(self, other: _OutputGradients) -> _OutputGradients:
+        merged = _OutputGradients(self)
+        for index, grad in other.items():
+            merged[index] = grad if index not in merged else merged[index] + grad
+        return merged
 
 
 class Function:
@@ -217,7 +225,6 @@ class Function:
         ctx._outputs = [o._array for o in wrapped if isinstance(o, Tensor)]
         if record and len(ctx._outputs) != len(wrapped):
             raise TypeError(f"{cls.__name__}.forward must return tensors (or a tuple of them)")
-        ctx._slot_grads = [None] * len(wrapped)
         return wrapped if isinstance(output, tuple) else wrapped[0]
 
 

@@ -86,6 +86,7 @@ class Node:
 
     __slots__ = ("edges", "hooks", "__weakref__")
     edges: Any  # a list (or tuple) with one entry per input
+    arrays: Any  # per input, what its gradient must match (shape, dtype), or None
     hooks: dict[int, Any] | None
 
     def name(self) -> str:
@@ -108,7 +109,9 @@ class Node:
         """The gradients of the inputs, one per edge, given that of the output.
 
         ``graph`` is None in the fast pass (arrays in, arrays out) and minigrad's
-        array namespace when the gradient is to be differentiable (tensors)."""
+        array namespace when the gradient is to be differentiable (tensors). The
+        engine sums each to its input's shape and dtype, described by ``arrays``
+        (an array or None per input)."""
         raise NotImplementedError
 
     def release(self) -> None:
@@ -198,6 +201,12 @@ class Op(Node):
     saves_output = False
     broadcasts = False  # element-wise ops set this: shape errors then name the shapes
 
+    versioned = False  # whether the node saves anything (derived from the three above)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.versioned = bool(cls.saved or cls.saved_for_others or cls.saves_output)
+
     def forward(self, *args: Any) -> Any:
         raise NotImplementedError
 
@@ -248,7 +257,7 @@ class Op(Node):
             fn.out = out if cls.saves_output else None
             fn.versions = (
                 _saved_versions(fn, args, wanting, t if cls.saves_output else None)
-                if cls.saved or cls.saved_for_others or cls.saves_output
+                if cls.versioned
                 else ()
             )
             t.grad_fn = fn
@@ -282,17 +291,11 @@ class Op(Node):
         for counter, version, position in self.versions:
             if counter[0] != version:
                 self._raise_modified(counter[0], version, position)
-        if grad is None:
-            return (None,) * len(arrays)
-        if graph is not None:
-            out = new_tensor(self.out, self) if self.saves_output else None
-            grads = self.backward(graph, grad, out, *self.inputs)
-        else:
-            grads = self.backward(_array_module(grad), grad, self.out, *arrays)
-        for g, a, edge in zip(grads, arrays, self.edges):  # noqa: B905  (equal lengths)
-            if edge is not None and g is not None and (g.shape != a.shape or g.dtype != a.dtype):
-                return _fitted(grads, arrays, self.edges)
-        return grads
+        if graph is None:
+            xp = _MODULES.get(type(grad)) or _module_of(grad)
+            return self.backward(xp, grad, self.out, *arrays)
+        out = new_tensor(self.out, self) if self.saves_output else None
+        return self.backward(graph, grad, out, *self.inputs)
 
     def release(self) -> None:
         self.inputs = self.arrays = self.out = None
@@ -327,24 +330,19 @@ class ViewOp(Op):
         return out
 
 
-def _fitted(grads: Any, arrays: list[Any], edges: list[Any]) -> list[Any]:
-    """The gradients summed back to their inputs' shapes and cast to their dtypes."""
-    return [
-        None if edge is None or g is None else fit_gradient(g, a)
-        for g, a, edge in zip(grads, arrays, edges)  # noqa: B905  (equal lengths)
-    ]
-
-
 def _saved_versions(fn: Op, args: tuple, wanting: int, out: Any) -> list:
     """``(counter, version, position)`` of each tensor that ``fn`` saved (position -1: the
     output); an input saved for the others' gradients counts only when another wants one."""
+    versions = []
+    for i in fn.saved:
+        a = args[i]
+        if isinstance(a, Tensor):
+            versions.append((a._counter, a._counter[0], i))
     edges = fn.edges
-    positions = [i for i in fn.saved_for_others if wanting > (edges[i] is not None)]
-    versions = [
-        (args[i]._counter, args[i]._counter[0], i)
-        for i in (*fn.saved, *positions)
-        if isinstance(args[i], Tensor)
-    ]
+    for i in fn.saved_for_others:
+        a = args[i]
+        if wanting > (edges[i] is not None) and isinstance(a, Tensor):
+            versions.append((a._counter, a._counter[0], i))
     if out is not None:
         versions.append((out._counter, 0, -1))
     return versions
