@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 import math
 import operator
@@ -169,12 +170,27 @@ class Tensor:
     tensor of that shape, and a tensor a new leaf sharing its memory.
     """
 
-    __slots__ = ("_array", "grad", "grad_fn", "requires_grad", "_counter", "_view", "_hooks")
-    __slots__ += ("__weakref__",)
+    __slots__ = (
+        "_array",  # the backend array holding the values
+        "grad",
+        "grad_fn",
+        "requires_grad",
+        "_counter",  # [version]: the in-place changes of the memory, shared with views
+        "_view",  # (base, steps) for a view of another tensor's memory, else None
+        "_hooks",  # TensorHooks of a leaf, or None
+        "__weakref__",
+    )
+    _array: Any
+    grad: Tensor | None
+    grad_fn: Node | None
+    requires_grad: builtins.bool
+    _counter: list[builtins.int]
+    _view: Any
+    _hooks: TensorHooks | None
     __array_priority__ = 1000
     __array_ufunc__ = None  # ``ndarray * tensor`` defers to Tensor.__rmul__
 
-    def __init__(self, *data: Any, requires_grad: bool = False) -> None:
+    def __init__(self, *data: Any, requires_grad: builtins.bool = False) -> None:
         if len(data) == 1 and isinstance(data[0], Tensor):
             self._array, self._counter = data[0]._array, data[0]._counter
         else:
@@ -203,11 +219,11 @@ class Tensor:
 
     # ------------------------------------------------------------------ attributes
     @property
-    def shape(self) -> tuple[int, ...]:
+    def shape(self) -> tuple[builtins.int, ...]:
         return self._array.shape
 
     @property
-    def ndim(self) -> int:
+    def ndim(self) -> builtins.int:
         return self._array.ndim
 
     @property
@@ -219,11 +235,11 @@ class Tensor:
         return backend_of(self._array).device_of(self._array)
 
     @property
-    def is_leaf(self) -> bool:
+    def is_leaf(self) -> builtins.bool:
         return self.grad_fn is None
 
     @property
-    def is_cuda(self) -> bool:
+    def is_cuda(self) -> builtins.bool:
         return self.device.type == "cuda"
 
     @property
@@ -231,25 +247,25 @@ class Tensor:
         """All dimensions reversed (the matrix transpose for 2-D tensors)."""
         return self.permute(*reversed(range(self.ndim)))
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+    def size(self, dim: builtins.int | None = None) -> tuple[builtins.int, ...] | builtins.int:
         """The shape, or the length of dimension ``dim``."""
         if dim is None:
             return self.shape
         return self.shape[normalize_dim(dim, self.ndim, "size")]
 
-    def dim(self) -> int:
+    def dim(self) -> builtins.int:
         return self.ndim
 
-    def numel(self) -> int:
+    def numel(self) -> builtins.int:
         return int(self._array.size)
 
-    def __len__(self) -> int:
+    def __len__(self) -> builtins.int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.shape[0]
 
     # ------------------------------------------------------------------ conversion
-    def item(self) -> int | float | bool:
+    def item(self) -> builtins.int | builtins.float | builtins.bool:
         """The value of a one-element tensor as a Python number."""
         if self._array.size != 1:
             raise ValueError(
@@ -261,7 +277,7 @@ class Tensor:
     def tolist(self) -> Any:
         return self._array.tolist()
 
-    def numpy(self, *, force: bool = False) -> np.ndarray:
+    def numpy(self, *, force: builtins.bool = False) -> np.ndarray:
         """The data as a NumPy array, sharing memory (CPU tensors only); with ``force=True``
         a tensor that requires grad or lives on a GPU is detached and copied to the host
         first."""
@@ -282,18 +298,18 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.detach().numpy() if dtype is None else self.detach().numpy().astype(dtype)
 
-    def __float__(self) -> float:
+    def __float__(self) -> builtins.float:
         return float(self.item())
 
-    def __int__(self) -> int:
+    def __int__(self) -> builtins.int:
         return int(self.item())
 
-    def __index__(self) -> int:
+    def __index__(self) -> builtins.int:
         if self.dtype.kind not in "iu" or self._array.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> builtins.bool:
         if self._array.size != 1:
             raise RuntimeError(
                 f"Boolean value of Tensor with {self._array.size} elements is ambiguous"
@@ -301,7 +317,7 @@ class Tensor:
         return bool(self.item())
 
     # ------------------------------------------------------------ creation and conversion (more)
-    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+    def type(self, dtype: Any = None, non_blocking: builtins.bool = False) -> Any:
         """Without ``dtype``: PyTorch's type string, ``'minigrad.FloatTensor'`` (or
         ``'minigrad.cuda.FloatTensor'``). With a dtype or a type string (``'torch.``
         prefixes are accepted too): this tensor cast to it (itself when it already is)."""
@@ -315,25 +331,25 @@ class Tensor:
             return out if out.device.type == device_type else out.to(device_type)
         return self.to(as_dtype(dtype))
 
-    def is_floating_point(self) -> bool:
+    def is_floating_point(self) -> builtins.bool:
         """Whether the dtype is a floating point one (float16, float32, float64)."""
         return is_floating(self.dtype)
 
-    def is_complex(self) -> bool:
+    def is_complex(self) -> builtins.bool:
         """Whether the dtype is complex: always False (minigrad has no complex dtypes)."""
         return False
 
-    def element_size(self) -> int:
+    def element_size(self) -> builtins.int:
         """Bytes per element (4 for float32)."""
         return int(self._array.itemsize)
 
     @property
-    def itemsize(self) -> int:
+    def itemsize(self) -> builtins.int:
         """Bytes per element, as :meth:`element_size`."""
         return int(self._array.itemsize)
 
     @property
-    def nbytes(self) -> int:
+    def nbytes(self) -> builtins.int:
         """Bytes of all elements: numel · itemsize."""
         return int(self._array.nbytes)
 
@@ -344,7 +360,7 @@ class Tensor:
         }
 
     def new_tensor(
-        self, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+        self, data: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False
     ) -> Tensor:
         """A copy of ``data`` as a new leaf, with this tensor's dtype and device by default."""
         from minigrad.creation import tensor
@@ -352,7 +368,11 @@ class Tensor:
         return tensor(data, requires_grad=requires_grad, **self._new_args(dtype, device))
 
     def new_zeros(
-        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
     ) -> Tensor:
         """Zeros of shape ``size``, with this tensor's dtype and device by default."""
         from minigrad.creation import zeros
@@ -360,7 +380,11 @@ class Tensor:
         return zeros(*size, requires_grad=requires_grad, **self._new_args(dtype, device))
 
     def new_ones(
-        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
     ) -> Tensor:
         """Ones of shape ``size``, with this tensor's dtype and device by default."""
         from minigrad.creation import ones
@@ -368,7 +392,11 @@ class Tensor:
         return ones(*size, requires_grad=requires_grad, **self._new_args(dtype, device))
 
     def new_empty(
-        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
     ) -> Tensor:
         """An unspecified tensor of shape ``size``, with this tensor's dtype and device."""
         from minigrad.creation import empty
@@ -377,11 +405,11 @@ class Tensor:
 
     def new_full(
         self,
-        size: Sequence[int],
+        size: Sequence[builtins.int],
         fill_value: Any,
         dtype: Any = None,
         device: Any = None,
-        requires_grad: bool = False,
+        requires_grad: builtins.bool = False,
     ) -> Tensor:
         """``fill_value`` in shape ``size``, with this tensor's dtype and device by default."""
         from minigrad.creation import full
@@ -396,7 +424,9 @@ class Tensor:
         draws = random.draws_from(generator, self.device, op)
         return self.copy_(new_tensor(sample(draws)))
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+    def uniform_(
+        self, a: builtins.float = 0.0, b: builtins.float = 1.0, *, generator: Any = None
+    ) -> Tensor:
         """Fill with samples of U(a, b): a + (b - a)·u, u ~ U[0, 1)."""
         if a > b:
             raise RuntimeError(
@@ -407,7 +437,9 @@ class Tensor:
             "uniform_", lambda g: g.random(self.shape, dtype=dt) * (b - a) + a, generator
         )
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    def normal_(
+        self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None
+    ) -> Tensor:
         """Fill with samples of N(mean, std²): mean + std·ε, ε ~ N(0, 1)."""
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
@@ -428,7 +460,7 @@ class Tensor:
             "bernoulli_", lambda g: g.random(self.shape, dtype=np.float64) < _value_of(p), generator
         )
 
-    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+    def exponential_(self, lambd: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
         """Fill with samples of Exp(lambd) (density λe^(-λx)): -log(1 - u)/λ, u ~ U[0, 1)."""
         if not lambd > 0:
             raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
@@ -442,7 +474,9 @@ class Tensor:
             generator,
         )
 
-    def random_(self, *bounds: int, generator: Any = None, **names: int) -> Tensor:
+    def random_(
+        self, *bounds: builtins.int, generator: Any = None, **names: builtins.int
+    ) -> Tensor:
         """Fill with integers uniform in [from, to - 1]: ``random_(from, to)``,
         ``random_(to)`` (from 0) or ``random_()`` (from 0 to 2^mantissa inclusive for floats,
         every integer exactly representable, or the dtype's maximum for integers)."""
@@ -485,7 +519,7 @@ class Tensor:
         self._array = value._array  # shape, dtype and device may change, as in PyTorch
 
     @property
-    def _version(self) -> int:
+    def _version(self) -> builtins.int:
         """How many in-place changes this tensor's memory has seen (shared with its views)."""
         return self._counter[0]
 
@@ -494,7 +528,7 @@ class Tensor:
         """The tensor whose memory this view shares, or None for a tensor that is no view."""
         return None if self._view is None else self._view[0]
 
-    def _is_view(self) -> bool:
+    def _is_view(self) -> builtins.bool:
         return self._view is not None
 
     def detach(self) -> Tensor:
@@ -507,7 +541,7 @@ class Tensor:
         self.requires_grad = False
         return self
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
         """Set ``requires_grad`` in place (floating-point tensors only)."""
         if requires_grad and not is_floating(self.dtype):
             raise RuntimeError(
@@ -530,10 +564,10 @@ class Tensor:
             self.grad_fn.register_prehook(RetainGrad(weakref.ref(self)))
 
     @property
-    def retains_grad(self) -> bool:
+    def retains_grad(self) -> builtins.bool:
         """Whether :meth:`retain_grad` was called on this non-leaf tensor."""
         hooks = self.grad_fn.hooks if self.grad_fn is not None else None
-        return bool(hooks) and any(
+        return hooks is not None and any(
             isinstance(h, RetainGrad) and h.ref() is self for h in hooks.values()
         )
 
@@ -566,8 +600,8 @@ class Tensor:
     def backward(
         self,
         gradient: Tensor | None = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
+        retain_graph: builtins.bool | None = None,
+        create_graph: builtins.bool = False,
         inputs: Any = None,
     ) -> None:
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
@@ -579,7 +613,7 @@ class Tensor:
         """
         engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+    def __deepcopy__(self, memo: dict[builtins.int, Any]) -> Tensor:
         if self.grad_fn is not None:
             raise RuntimeError(
                 "Only Tensors created explicitly by the user (graph leaves) support the "
@@ -620,7 +654,10 @@ class Tensor:
         return self.to("cpu")
 
     def cuda(
-        self, device: int | str | None = None, non_blocking: bool = False, memory_format: Any = None
+        self,
+        device: builtins.int | str | None = None,
+        non_blocking: builtins.bool = False,
+        memory_format: Any = None,
     ) -> Tensor:
         """This tensor on the GPU ``device`` (default ``cuda:0``), itself when already there."""
         if isinstance(device, int):
@@ -690,7 +727,9 @@ class Tensor:
             return new_tensor(backend.from_host(data, self.device))
         raise TypeError(f"unsupported operand type for a Tensor op: {type(other).__name__}")
 
-    def _binary(self, op: type[Op], other: Any, reflected: bool = False) -> Tensor:
+    def _binary(
+        self, op: builtins.type[Op], other: Any, reflected: builtins.bool = False
+    ) -> Tensor:
         """``op(self, other)`` (or ``op(other, self)``) after PyTorch's type promotion."""
         a, other = self._with_operand(other)
         return op.apply(other, a) if reflected else op.apply(a, other)
@@ -736,11 +775,11 @@ class Tensor:
     def __rmatmul__(self, other: Any) -> Tensor:
         return self._operand(other).matmul(self)
 
-    def add(self, other: Any, *, alpha: float = 1) -> Tensor:
+    def add(self, other: Any, *, alpha: builtins.float = 1) -> Tensor:
         """self + alpha · other (``other`` broadcasts)."""
         return self + _scaled(other, alpha)
 
-    def sub(self, other: Any, *, alpha: float = 1) -> Tensor:
+    def sub(self, other: Any, *, alpha: builtins.float = 1) -> Tensor:
         """self - alpha · other (``other`` broadcasts)."""
         return self - _scaled(other, alpha)
 
@@ -787,7 +826,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ linear algebra
     def _check_matrix_args(
-        self, op: str, others: Sequence[Any], ndims: Sequence[int]
+        self, op: str, others: Sequence[Any], ndims: Sequence[builtins.int]
     ) -> list[Tensor]:
         """The operands as tensors of this device and one dtype, with the given numbers of
         dimensions (a clear error naming their shapes otherwise)."""
@@ -842,7 +881,9 @@ class Tensor:
 
     ger = outer
 
-    def _scaled_sum(self, product: Tensor, beta: float, alpha: float, op: str) -> Tensor:
+    def _scaled_sum(
+        self, product: Tensor, beta: builtins.float, alpha: builtins.float, op: str
+    ) -> Tensor:
         """beta · self + alpha · product; ``self`` is ignored when beta is 0 (its NaN and inf
         do not propagate), as PyTorch."""
         if _broadcast_shape(op, self.shape, product.shape) != product.shape:
@@ -853,21 +894,27 @@ class Tensor:
         scaled = _scaled(product, alpha)
         return scaled if beta == 0 else _scaled(self, beta) + scaled
 
-    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    def addmm(
+        self, mat1: Tensor, mat2: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1
+    ) -> Tensor:
         """beta · self + alpha · (mat1 @ mat2)."""
         return self._scaled_sum(mat1.mm(mat2), beta, alpha, "addmm")
 
-    def addmv(self, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    def addmv(
+        self, mat: Tensor, vec: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1
+    ) -> Tensor:
         """beta · self + alpha · (mat @ vec)."""
         return self._scaled_sum(mat.mv(vec), beta, alpha, "addmv")
 
     def baddbmm(
-        self, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1
+        self, batch1: Tensor, batch2: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1
     ) -> Tensor:
         """beta · self + alpha · (batch1 @ batch2), batched."""
         return self._scaled_sum(batch1.bmm(batch2), beta, alpha, "baddbmm")
 
-    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    def addr(
+        self, vec1: Tensor, vec2: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1
+    ) -> Tensor:
         """beta · self + alpha · outer(vec1, vec2)."""
         return self._scaled_sum(vec1.outer(vec2), beta, alpha, "addr")
 
@@ -881,7 +928,7 @@ class Tensor:
         pb = b.reshape(tuple(x for n in sb for x in (1, n)))
         return (pa * pb).reshape(tuple(m * n for m, n in zip(sa, sb, strict=True)))
 
-    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+    def cross(self, other: Tensor, dim: builtins.int | None = None) -> Tensor:
         """The cross product a × b of 3-vectors along ``dim`` (the first of size 3 when None)."""
         a, b = self._check_matrix_args("cross", (other,), (self.ndim, other.ndim))
         shape = _broadcast_shape("cross", a.shape, b.shape)
@@ -1037,23 +1084,23 @@ class Tensor:
             f"{what}: {exc}"
         )
 
-    def __iadd__(self, other: Any) -> Tensor:
+    def __iadd__(self, other: Any) -> Tensor:  # type: ignore[misc]  # (__add__ is generated)
         return self.add_(other)
 
-    def __isub__(self, other: Any) -> Tensor:
+    def __isub__(self, other: Any) -> Tensor:  # type: ignore[misc]
         return self.sub_(other)
 
-    def __imul__(self, other: Any) -> Tensor:
+    def __imul__(self, other: Any) -> Tensor:  # type: ignore[misc]
         return self.mul_(other)
 
     def __itruediv__(self, other: Any) -> Tensor:
         return self.div_(other)
 
-    def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
+    def add_(self, other: Any, *, alpha: builtins.float = 1) -> Tensor:
         """``self += alpha · other``, in place."""
         return self._update("add_", operator.iadd, operator.add, _scaled(other, alpha))
 
-    def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
+    def sub_(self, other: Any, *, alpha: builtins.float = 1) -> Tensor:
         """``self -= alpha · other``, in place."""
         return self._update("sub_", operator.isub, operator.sub, _scaled(other, alpha))
 
@@ -1093,7 +1140,7 @@ class Tensor:
             value,
         )
 
-    def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
+    def copy_(self, src: Any, non_blocking: builtins.bool = False) -> Tensor:
         """Copy ``src`` (broadcastable, any device) into this tensor's memory."""
         if isinstance(src, Tensor) and type(src._array) is not type(self._array):
             src = src.to(self.device)
@@ -1280,14 +1327,18 @@ class Tensor:
         """True where x is neither NaN nor ±inf (always for integer and bool tensors)."""
         return self._classify("isfinite", True)
 
-    def _classify(self, name: str, integers: bool) -> Tensor:
+    def _classify(self, name: str, integers: builtins.bool) -> Tensor:
         xp = backend_of(self._array).xp
         if self.dtype.kind in "biu":
             return new_tensor(xp.full(self.shape, integers, dtype=np.bool_))
         return new_tensor(getattr(xp, name)(self._array))
 
     def isclose(
-        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+        self,
+        other: Tensor,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: builtins.bool = False,
     ) -> Tensor:
         """|x - y| ≤ atol + rtol·|y| element-wise (NaNs equal only when ``equal_nan``)."""
         if not isinstance(other, Tensor):
@@ -1304,12 +1355,16 @@ class Tensor:
         return new_tensor(close)
 
     def allclose(
-        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
-    ) -> bool:
+        self,
+        other: Tensor,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: builtins.bool = False,
+    ) -> builtins.bool:
         """Whether |x - y| ≤ atol + rtol·|y| for every element (see :meth:`isclose`)."""
         return bool(self.isclose(other, rtol, atol, equal_nan).all())
 
-    def equal(self, other: Tensor) -> bool:
+    def equal(self, other: Tensor) -> builtins.bool:
         """Whether both tensors have the same shape and the same values."""
         if not isinstance(other, Tensor):
             raise TypeError(
@@ -1347,16 +1402,16 @@ class Tensor:
         """max(x, 0) element-wise."""
         return activation.Relu.apply(self)
 
-    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+    def leaky_relu(self, negative_slope: builtins.float = 0.01) -> Tensor:
         """x if x > 0 else negative_slope·x, element-wise."""
         return activation.LeakyRelu.apply(self._floating("leaky_relu"), negative_slope)
 
-    def softmax(self, dim: int) -> Tensor:
+    def softmax(self, dim: builtins.int) -> Tensor:
         """exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim`` (shifted by the maximum for stability)."""
         x = self._floating("softmax")
         return activation.Softmax.apply(x, normalize_dim(dim, self.ndim, "softmax"))
 
-    def log_softmax(self, dim: int) -> Tensor:
+    def log_softmax(self, dim: builtins.int) -> Tensor:
         """xᵢ - log Σⱼ exp(xⱼ) along ``dim``; finite for inputs of magnitude 1e4."""
         x = self._floating("log_softmax")
         return activation.LogSoftmax.apply(x, normalize_dim(dim, self.ndim, "log_softmax"))
@@ -1369,7 +1424,7 @@ class Tensor:
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
         x = self
-        bounds = []
+        bounds: list[Any] = []
         for bound in (min, max):
             if bound is None:
                 bounds.append(None)
@@ -1429,7 +1484,7 @@ class Tensor:
             other = x._array.dtype.type(other)
         return x, other
 
-    def _unary_float(self, op: type[Op], name: str) -> Tensor:
+    def _unary_float(self, op: builtins.type[Op], name: str) -> Tensor:
         """``op`` on a floating tensor (integers and bools become float32, as PyTorch)."""
         return op.apply(self._floating(name))
 
@@ -1482,7 +1537,7 @@ class Tensor:
         x = self.long() if self.dtype.kind == "b" else self
         return x * x
 
-    def _step(self, op: type[Op], *args: Any) -> Tensor:
+    def _step(self, op: builtins.type[Op], *args: Any) -> Tensor:
         """A rounding function: the identity on integers (a copy), else ``op`` (gradient 0)."""
         if self.dtype.kind == "b":
             raise RuntimeError(f"{op.__name__.lower()}(): not defined for bool tensors")
@@ -1504,7 +1559,7 @@ class Tensor:
 
     fix = trunc
 
-    def round(self, *, decimals: int = 0) -> Tensor:
+    def round(self, *, decimals: builtins.int = 0) -> Tensor:
         """x rounded to ``decimals`` decimal places, halves to even (gradient 0)."""
         if not isinstance(decimals, int | np.integer) or isinstance(decimals, bool):
             raise TypeError(f"round(): decimals must be an int, not {type(decimals).__name__}")
@@ -1549,7 +1604,7 @@ class Tensor:
         )
 
     def _integer_division(
-        self, op: type[Op], other: Any, name: str, reflected: bool = False
+        self, op: builtins.type[Op], other: Any, name: str, reflected: builtins.bool = False
     ) -> Tensor:
         """``op(self, other)`` promoted; an integer divisor of 0 raises, as in PyTorch."""
         x, y = self._with_operand(other)
@@ -1560,11 +1615,11 @@ class Tensor:
             raise RuntimeError(f"ZeroDivisionError: {name}() of integers by zero")
         return op.apply(x, y)
 
-    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: builtins.float = 1) -> Tensor:
         """self + value · tensor1 · tensor2 (all three broadcast)."""
         return self + value * (tensor1 * tensor2)
 
-    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: float = 1) -> Tensor:
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: builtins.float = 1) -> Tensor:
         """self + value · tensor1 / tensor2 (all three broadcast; floating tensors only)."""
         for t in (tensor1, tensor2):
             if isinstance(t, Tensor) and not is_floating(t.dtype):
@@ -1587,7 +1642,10 @@ class Tensor:
         return self + weight * (end - self)
 
     def nan_to_num(
-        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+        self,
+        nan: builtins.float = 0.0,
+        posinf: builtins.float | None = None,
+        neginf: builtins.float | None = None,
     ) -> Tensor:
         """NaN → ``nan``, +inf → ``posinf``, -inf → ``neginf`` (default: the dtype's largest
         and smallest finite values); the gradient flows where x is finite."""
@@ -1597,7 +1655,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ reductions
     def sum(
-        self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
+        self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None, **aliases: Any
     ) -> Tensor:
         """Σ over ``dim`` (an int, a tuple, or all dimensions); integers and bools sum as int64."""
         if aliases:
@@ -1609,7 +1667,7 @@ class Tensor:
         return reduction.Sum.apply(x, axis, keepdim)
 
     def mean(
-        self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
+        self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None, **aliases: Any
     ) -> Tensor:
         """Σx / N over ``dim``."""
         if aliases:
@@ -1626,10 +1684,10 @@ class Tensor:
     def var(
         self,
         dim: Any = None,
-        unbiased: bool | None = None,
-        keepdim: bool = False,
+        unbiased: builtins.bool | None = None,
+        keepdim: builtins.bool = False,
         *,
-        correction: float | None = None,
+        correction: builtins.float | None = None,
         **aliases: Any,
     ) -> Tensor:
         """Σ(x - mean)² / (N - correction); ``correction=1`` (Bessel) unless ``unbiased=False``."""
@@ -1646,16 +1704,16 @@ class Tensor:
     def std(
         self,
         dim: Any = None,
-        unbiased: bool | None = None,
-        keepdim: bool = False,
+        unbiased: builtins.bool | None = None,
+        keepdim: builtins.bool = False,
         *,
-        correction: float | None = None,
+        correction: builtins.float | None = None,
         **aliases: Any,
     ) -> Tensor:
         """√(Σ(x - mean)² / (N - correction)); ``correction=1`` unless ``unbiased=False``."""
         return self.var(dim, unbiased, keepdim, correction=correction, **aliases).sqrt()
 
-    def max(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Any:
+    def max(self, dim: Any = None, keepdim: builtins.bool = False, **aliases: Any) -> Any:
         """The maximum; with ``dim``, ``(values, indices)``; with a tensor, ``maximum``."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "max")
@@ -1663,7 +1721,7 @@ class Tensor:
             return self.maximum(dim)
         return self._extremum(dim, keepdim, largest=True)
 
-    def min(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Any:
+    def min(self, dim: Any = None, keepdim: builtins.bool = False, **aliases: Any) -> Any:
         """The minimum; with ``dim``, ``(values, indices)``; with a tensor, ``minimum``."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "min")
@@ -1671,7 +1729,7 @@ class Tensor:
             return self.minimum(dim)
         return self._extremum(dim, keepdim, largest=False)
 
-    def _extremum(self, dim: Any, keepdim: bool, largest: bool) -> Any:
+    def _extremum(self, dim: Any, keepdim: builtins.bool, largest: builtins.bool) -> Any:
         op = "max" if largest else "min"
         if dim is None:
             self._check_nonempty(op, None)
@@ -1688,7 +1746,7 @@ class Tensor:
             indices = xp.expand_dims(indices, dim)
         return ValuesIndices(values, new_tensor(indices.astype(np.int64)))
 
-    def amax(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Tensor:
+    def amax(self, dim: Any = None, keepdim: builtins.bool = False, **aliases: Any) -> Tensor:
         """The maximum over ``dim``; ties share the gradient evenly."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "amax")
@@ -1696,7 +1754,7 @@ class Tensor:
         self._check_nonempty("amax", dims)
         return reduction.Extremum.apply(self, dims, keepdim, True)
 
-    def amin(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Tensor:
+    def amin(self, dim: Any = None, keepdim: builtins.bool = False, **aliases: Any) -> Tensor:
         """The minimum over ``dim``; ties share the gradient evenly."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "amin")
@@ -1711,19 +1769,23 @@ class Tensor:
                 f"{op}(): cannot reduce over an empty dimension of a tensor of shape {self.shape}"
             )
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False, **aliases: Any) -> Tensor:
+    def argmax(
+        self, dim: builtins.int | None = None, keepdim: builtins.bool = False, **aliases: Any
+    ) -> Tensor:
         """Index of the maximum (of the flattened tensor when ``dim`` is None)."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "argmax")
         return self._arg_extremum(dim, keepdim, "argmax")
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False, **aliases: Any) -> Tensor:
+    def argmin(
+        self, dim: builtins.int | None = None, keepdim: builtins.bool = False, **aliases: Any
+    ) -> Tensor:
         """Index of the minimum (of the flattened tensor when ``dim`` is None)."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "argmin")
         return self._arg_extremum(dim, keepdim, "argmin")
 
-    def _arg_extremum(self, dim: int | None, keepdim: bool, op: str) -> Tensor:
+    def _arg_extremum(self, dim: builtins.int | None, keepdim: builtins.bool, op: str) -> Tensor:
         self._check_nonempty(op, None if dim is None else normalize_dim(dim, self.ndim, op))
         xp = backend_of(self._array).xp
         axis = None if dim is None else normalize_dim(dim, self.ndim, op)
@@ -1732,7 +1794,12 @@ class Tensor:
 
     # ------------------------------------------------------------------ reductions (more)
     def prod(
-        self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
+        self,
+        dim: builtins.int | None = None,
+        keepdim: builtins.bool = False,
+        *,
+        dtype: Any = None,
+        **aliases: Any,
     ) -> Tensor:
         """Π x over ``dim`` (an int) or over everything; integers and bools give int64.
 
@@ -1748,7 +1815,9 @@ class Tensor:
         x = self if dtype is None else self.to(dtype)
         return x.long() if x.dtype.kind in "biu" and x.dtype != np.int64 else x
 
-    def cumsum(self, dim: int | None = None, *, dtype: Any = None, **aliases: Any) -> Tensor:
+    def cumsum(
+        self, dim: builtins.int | None = None, *, dtype: Any = None, **aliases: Any
+    ) -> Tensor:
         """yᵢ = Σ_{j≤i} xⱼ along ``dim``; integers and bools give int64."""
         dim = normalize_dim(_dim_arg(dim, aliases, "cumsum"), self.ndim, "cumsum")
         x = self._accumulating(dtype)
@@ -1756,7 +1825,9 @@ class Tensor:
             return reduction.Cumsum.apply(x.reshape(1), 0, False).reshape(())
         return reduction.Cumsum.apply(x, dim, False)
 
-    def cumprod(self, dim: int | None = None, *, dtype: Any = None, **aliases: Any) -> Tensor:
+    def cumprod(
+        self, dim: builtins.int | None = None, *, dtype: Any = None, **aliases: Any
+    ) -> Tensor:
         """yᵢ = Π_{j≤i} xⱼ along ``dim``; integers and bools give int64 (gradient zero-safe)."""
         dim = normalize_dim(_dim_arg(dim, aliases, "cumprod"), self.ndim, "cumprod")
         x = self._accumulating(dtype)
@@ -1764,7 +1835,7 @@ class Tensor:
             return reduction.Cumprod.apply(x.reshape(1), 0, False).reshape(())
         return reduction.Cumprod.apply(x, dim, False)
 
-    def logsumexp(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Tensor:
+    def logsumexp(self, dim: Any = None, keepdim: builtins.bool = False, **aliases: Any) -> Tensor:
         """log Σ exp(x) over ``dim``, computed as m + log Σ exp(x - m) with m the maximum
         (finite for large inputs; -inf for an all -inf slice)."""
         if aliases:
@@ -1781,7 +1852,7 @@ class Tensor:
         return total.log() + shift.reshape(total.shape)
 
     def norm(
-        self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+        self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None
     ) -> Tensor:
         """The vector p-norm (Σ|x|ᵖ)^(1/p) over ``dim`` (all elements when None).
 
@@ -1808,15 +1879,17 @@ class Tensor:
             return x.abs().sum(dims, keepdim)
         return (x.abs() ** p).sum(dims, keepdim) ** (1 / p)
 
-    def all(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Tensor:
+    def all(self, dim: Any = None, keepdim: builtins.bool = False, **aliases: Any) -> Tensor:
         """Whether every element over ``dim`` is non-zero (bool; uint8 for uint8 input)."""
         return self._logical_reduction("all", dim, keepdim, aliases)
 
-    def any(self, dim: Any = None, keepdim: bool = False, **aliases: Any) -> Tensor:
+    def any(self, dim: Any = None, keepdim: builtins.bool = False, **aliases: Any) -> Tensor:
         """Whether some element over ``dim`` is non-zero (bool; uint8 for uint8 input)."""
         return self._logical_reduction("any", dim, keepdim, aliases)
 
-    def _logical_reduction(self, name: str, dim: Any, keepdim: bool, aliases: dict) -> Tensor:
+    def _logical_reduction(
+        self, name: str, dim: Any, keepdim: builtins.bool, aliases: dict
+    ) -> Tensor:
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, name)
         axis = _normalize_dims(dim, self.ndim, name)
@@ -1835,10 +1908,10 @@ class Tensor:
     def var_mean(
         self,
         dim: Any = None,
-        unbiased: bool | None = None,
-        keepdim: bool = False,
+        unbiased: builtins.bool | None = None,
+        keepdim: builtins.bool = False,
         *,
-        correction: float | None = None,
+        correction: builtins.float | None = None,
         **aliases: Any,
     ) -> tuple[Tensor, Tensor]:
         """``(var, mean)`` over ``dim`` (see :meth:`var`)."""
@@ -1850,21 +1923,23 @@ class Tensor:
     def std_mean(
         self,
         dim: Any = None,
-        unbiased: bool | None = None,
-        keepdim: bool = False,
+        unbiased: builtins.bool | None = None,
+        keepdim: builtins.bool = False,
         *,
-        correction: float | None = None,
+        correction: builtins.float | None = None,
         **aliases: Any,
     ) -> tuple[Tensor, Tensor]:
         """``(std, mean)`` over ``dim`` (see :meth:`std`)."""
         var, mean = self.var_mean(dim, unbiased, keepdim, correction=correction, **aliases)
         return var.sqrt(), mean
 
-    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    def aminmax(self, *, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
         """``(min, max)`` over ``dim`` (all elements when None), a named tuple."""
         return MinMax(self.amin(dim, keepdim), self.amax(dim, keepdim))
 
-    def median(self, dim: int | None = None, keepdim: bool = False, **aliases: Any) -> Any:
+    def median(
+        self, dim: builtins.int | None = None, keepdim: builtins.bool = False, **aliases: Any
+    ) -> Any:
         """The lower median (element ⌊(n-1)/2⌋ in sorted order; NaN if there is one).
 
         Without ``dim``, of all elements (a 0-d tensor); with ``dim``, ``(values, indices)``
@@ -1890,7 +1965,7 @@ class Tensor:
             indices = xp.expand_dims(indices, dim)
         return ValuesIndices(values, new_tensor(indices.astype(np.int64)))
 
-    def mode(self, dim: int = -1, keepdim: bool = False, **aliases: Any) -> Any:
+    def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False, **aliases: Any) -> Any:
         """``(values, indices)``: the most frequent value along ``dim`` (the smallest of
         several) and the index of its last occurrence; the gradient goes to that element."""
         if aliases:
@@ -1906,13 +1981,13 @@ class Tensor:
         return ValuesIndices(values, new_tensor(indices.astype(np.int64)))
 
     def nansum(
-        self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
+        self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None, **aliases: Any
     ) -> Tensor:
         """Σ x over ``dim``, NaNs counted as 0."""
         return self._without_nan().sum(dim, keepdim, dtype=dtype, **aliases)
 
     def nanmean(
-        self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, **aliases: Any
+        self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None, **aliases: Any
     ) -> Tensor:
         """The mean over ``dim`` of the elements that are not NaN."""
         if aliases:
@@ -1946,7 +2021,7 @@ class Tensor:
 
     view = reshape
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         """Merge dimensions ``start_dim..end_dim`` into one."""
         if self.ndim == 0:
             return self.reshape(1)
@@ -1957,8 +2032,9 @@ class Tensor:
         s = self.shape
         return self.reshape(s[:start] + (math.prod(s[start : end + 1]),) + s[end + 1 :])
 
-    def squeeze(self, dim: int | Sequence[int] | None = None) -> Tensor:
+    def squeeze(self, dim: builtins.int | Sequence[builtins.int] | None = None) -> Tensor:
         """Drop size-1 dimensions (only those among ``dim``, an int or a tuple, if given)."""
+        dims: Any
         if dim is None:
             dims = range(self.ndim)
         elif isinstance(dim, Sequence):
@@ -1968,7 +2044,7 @@ class Tensor:
         new = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
         return shape_ops.Reshape.apply(self, new)
 
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: builtins.int) -> Tensor:
         """Insert a size-1 dimension at ``dim``."""
         d = normalize_dim(dim, self.ndim + 1, "unsqueeze")
         return shape_ops.Reshape.apply(self, self.shape[:d] + (1,) + self.shape[d:])
@@ -1983,13 +2059,13 @@ class Tensor:
             )
         return shape_ops.Permute.apply(self, axes)
 
-    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+    def swapaxes(self, axis0: builtins.int, axis1: builtins.int) -> Tensor:
         """Swap two dimensions (NumPy's name for :meth:`transpose`)."""
         return self.transpose(axis0, axis1)
 
     swapdims = swapaxes
 
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         """Swap two dimensions."""
         axes = list(range(self.ndim))
         d0 = normalize_dim(dim0, self.ndim, "transpose")
@@ -2031,7 +2107,9 @@ class Tensor:
     def view_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
 
-    def split(self, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple:
+    def split(
+        self, split_size_or_sections: builtins.int | Sequence[builtins.int], dim: builtins.int = 0
+    ) -> tuple:
         """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of given sizes."""
         d = normalize_dim(dim, self.ndim, "split")
         n = self.shape[d]
@@ -2055,14 +2133,14 @@ class Tensor:
             start += size
         return tuple(pieces)
 
-    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple:
         """Split into ``chunks`` pieces of ceil(n / chunks) elements (fewer if n is small)."""
         if chunks <= 0:
             raise ValueError(f"chunk: chunks must be positive, got {chunks}")
         n = self.shape[normalize_dim(dim, self.ndim, "chunk")]
         return self.split(max(math.ceil(n / chunks), 1), dim)
 
-    def index_select(self, dim: int, index: Tensor) -> Tensor:
+    def index_select(self, dim: builtins.int, index: Tensor) -> Tensor:
         """The entries at ``index`` (a 1-D integer tensor) along ``dim``."""
         d = normalize_dim(dim, self.ndim, "index_select")
         idx = self._index_array(index, "index_select")
@@ -2093,7 +2171,7 @@ class Tensor:
             )
         return data
 
-    def _index_key(self, key: Any) -> tuple[Any, bool]:
+    def _index_key(self, key: Any) -> tuple[Any, builtins.bool]:
         parts = key if isinstance(key, tuple) else (key,)
         backend = backend_of(self._array)
         out = []
@@ -2120,7 +2198,7 @@ class Tensor:
         return (self[i] for i in range(self.shape[0]))
 
     # ------------------------------------------------------------------ indexing and shape (more)
-    def _dim_index(self, index: Any, dim: int, op: str) -> tuple[int, Any]:
+    def _dim_index(self, index: Any, dim: builtins.int, op: str) -> tuple[builtins.int, Any]:
         """``dim`` normalised and ``index`` as an int64 array of this backend with this
         tensor's number of dimensions (gather/scatter's rule)."""
         d = normalize_dim(dim, self.ndim, op)
@@ -2134,7 +2212,9 @@ class Tensor:
             )
         return d, idx.astype(np.int64)
 
-    def _along_dim_key(self, idx: Any, d: int, op: str, strict: bool = True) -> tuple[Any, ...]:
+    def _along_dim_key(
+        self, idx: Any, d: builtins.int, op: str, strict: builtins.bool = True
+    ) -> tuple[Any, ...]:
         """The advanced key of gather/scatter after PyTorch's checks of ``idx``'s shape."""
         shape = self.shape or (1,)
         for i, n in enumerate(idx.shape):
@@ -2151,7 +2231,9 @@ class Tensor:
         key = indexing.dim_key(idx, d)
         return key if self.ndim else key[0][()]
 
-    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    def gather(
+        self, dim: builtins.int, index: Tensor, *, sparse_grad: builtins.bool = False
+    ) -> Tensor:
         """out[i][j][k] = self[index[i][j][k]][j][k] (for dim = 0; likewise along any dim).
 
         ``index`` has this tensor's number of dimensions; the result has its shape.
@@ -2180,7 +2262,13 @@ class Tensor:
         return shape_ops.Index.apply(src, tuple(slice(0, n) for n in idx.shape), False)
 
     def scatter(
-        self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: Any = None
+        self,
+        dim: builtins.int,
+        index: Tensor,
+        src: Any = None,
+        *,
+        value: Any = None,
+        reduce: Any = None,
     ) -> Tensor:
         """A copy with ``self[index[i][j]][j] = src[i][j]`` (for dim = 0), or ``= value``.
 
@@ -2201,7 +2289,9 @@ class Tensor:
             source = source.to(self.dtype)
         return shape_ops.IndexPut.apply(self, source, ((shape_ops.Index, (key, True)),))
 
-    def _scatter_reduce(self, d: int, idx: Any, key: Any, source: Any, reduce: str) -> Tensor:
+    def _scatter_reduce(
+        self, d: builtins.int, idx: Any, key: Any, source: Any, reduce: str
+    ) -> Tensor:
         if not isinstance(source, Tensor):
             source = new_tensor(backend_of(self._array).xp.full(idx.shape, source, self.dtype))
         if reduce == "add":
@@ -2220,13 +2310,19 @@ class Tensor:
         return new_tensor(backend.from_host(out, self.device))
 
     def scatter_(
-        self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: Any = None
+        self,
+        dim: builtins.int,
+        index: Tensor,
+        src: Any = None,
+        *,
+        value: Any = None,
+        reduce: Any = None,
     ) -> Tensor:
         """:meth:`scatter` in place; one-hot rows: ``zeros(n, c).scatter_(1, y[:, None], 1.0)``."""
         method = lambda t, d, i, s: Tensor.scatter(t, d, i, s, value=value, reduce=reduce)  # noqa: E731
         return self._inplace_form("scatter_", method, dim, index, src)
 
-    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    def scatter_add(self, dim: builtins.int, index: Tensor, src: Tensor) -> Tensor:
         """A copy with ``self[index[i][j]][j] += src[i][j]`` (for dim = 0); repeated
         positions accumulate. d self = dy, d src = dy gathered at ``index``."""
         d, idx = self._dim_index(index, dim, "scatter_add")
@@ -2236,7 +2332,7 @@ class Tensor:
             return self + part.sum().to(self.dtype)
         return self + shape_ops.IndexGrad.apply(part, self.shape, key, True)
 
-    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    def scatter_add_(self, dim: builtins.int, index: Tensor, src: Tensor) -> Tensor:
         """:meth:`scatter_add` in place."""
         return self._inplace_form("scatter_add_", Tensor.scatter_add, dim, index, src)
 
@@ -2250,7 +2346,9 @@ class Tensor:
             tensor_args[0] if tensor_args else None,
         )
 
-    def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1) -> Tensor:
+    def index_add(
+        self, dim: builtins.int, index: Tensor, source: Tensor, *, alpha: builtins.float = 1
+    ) -> Tensor:
         """A copy with ``self[..., index[i], ...] += alpha · source[..., i, ...]`` along ``dim``
         (repeated indices accumulate)."""
         d = normalize_dim(dim, self.ndim, "index_add")
@@ -2270,12 +2368,14 @@ class Tensor:
         key = (slice(None),) * d + (idx,)
         return self + shape_ops.IndexGrad.apply(_scaled(source, alpha), self.shape, key, True)
 
-    def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1) -> Tensor:
+    def index_add_(
+        self, dim: builtins.int, index: Tensor, source: Tensor, *, alpha: builtins.float = 1
+    ) -> Tensor:
         """:meth:`index_add` in place."""
         method = lambda t, *a: Tensor.index_add(t, *a, alpha=alpha)  # noqa: E731
         return self._inplace_form("index_add_", method, dim, index, source)
 
-    def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
+    def index_fill(self, dim: builtins.int, index: Tensor, value: Any) -> Tensor:
         """A copy with every entry at ``index`` along ``dim`` set to ``value`` (a number or a
         0-d tensor, which receives the gradient of the entries it filled)."""
         d = normalize_dim(dim, self.ndim, "index_fill")
@@ -2296,11 +2396,13 @@ class Tensor:
         out = shape_ops.IndexPut.apply(target, value, ((shape_ops.Index, (key, True)),))
         return out if self.ndim else shape_ops.Reshape.apply(out, ())
 
-    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+    def index_fill_(self, dim: builtins.int, index: Tensor, value: Any) -> Tensor:
         """:meth:`index_fill` in place."""
         return self._inplace_form("index_fill_", Tensor.index_fill, dim, index, value)
 
-    def index_put(self, indices: Sequence[Any], values: Any, accumulate: bool = False) -> Tensor:
+    def index_put(
+        self, indices: Sequence[Any], values: Any, accumulate: builtins.bool = False
+    ) -> Tensor:
         """A copy with ``self[indices] = values`` (``+=`` with ``accumulate``, where repeated
         indices add up)."""
         if not isinstance(indices, tuple | list):
@@ -2316,7 +2418,9 @@ class Tensor:
             return self + shape_ops.IndexGrad.apply(values, self.shape, key, True)
         return shape_ops.IndexPut.apply(self, values, ((shape_ops.Index, (key, True)),))
 
-    def index_put_(self, indices: Sequence[Any], values: Any, accumulate: bool = False) -> Tensor:
+    def index_put_(
+        self, indices: Sequence[Any], values: Any, accumulate: builtins.bool = False
+    ) -> Tensor:
         """:meth:`index_put` in place."""
         method = lambda t, i, v: Tensor.index_put(t, i, v, accumulate)  # noqa: E731
         return self._inplace_form("index_put_", method, tuple(indices), values)
@@ -2353,7 +2457,7 @@ class Tensor:
         source = self if self.shape == shape else self.expand(shape)
         return shape_ops.Index.apply(source, (xp.broadcast_to(where, shape),), True)
 
-    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+    def take_along_dim(self, indices: Tensor, dim: builtins.int | None = None) -> Tensor:
         """Values at ``indices`` along ``dim`` (of the flattened tensor when None); the other
         dimensions of ``self`` and ``indices`` broadcast, as ``numpy.take_along_axis``."""
         if dim is None:
@@ -2379,7 +2483,7 @@ class Tensor:
         _check_index_bounds(idx, self.numel(), "take", 0)
         return shape_ops.Index.apply(self.reshape(-1), (idx,), True)
 
-    def nonzero(self, *, as_tuple: bool = False) -> Any:
+    def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
         """The indices of the non-zero entries: an (n, ndim) int64 tensor, or with
         ``as_tuple`` one 1-D tensor per dimension (what ``where(condition)`` returns)."""
         xp = backend_of(self._array).xp
@@ -2395,7 +2499,7 @@ class Tensor:
         """The indices of the non-zero entries as an (n, ndim) int64 tensor."""
         return self.nonzero()
 
-    def select(self, dim: int, index: int) -> Tensor:
+    def select(self, dim: builtins.int, index: builtins.int) -> Tensor:
         """The slice at ``index`` along ``dim``, that dimension removed (a view)."""
         d = normalize_dim(dim, self.ndim, "select")
         n = self.shape[d]
@@ -2406,7 +2510,12 @@ class Tensor:
             )
         return shape_ops.Index.apply(self, (slice(None),) * d + (int(index),), False)
 
-    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    def sort(
+        self,
+        dim: builtins.int = -1,
+        descending: builtins.bool = False,
+        stable: builtins.bool = False,
+    ) -> Any:
         """``(values, indices)`` sorted along ``dim``; the sort is always stable here (equal
         values keep their order) and NaN counts as the largest value."""
         if self.ndim == 0:
@@ -2419,7 +2528,12 @@ class Tensor:
             shape_ops.Index.apply(self, indexing.dim_key(order, d), True), new_tensor(order)
         )
 
-    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    def argsort(
+        self,
+        dim: builtins.int = -1,
+        descending: builtins.bool = False,
+        stable: builtins.bool = False,
+    ) -> Tensor:
         """The indices that sort the tensor along ``dim`` (see :meth:`sort`)."""
         return self.sort(dim, descending, stable).indices
 
@@ -2427,7 +2541,13 @@ class Tensor:
         """The values sorted along dimension 0."""
         return self.sort(0).values
 
-    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+    def topk(
+        self,
+        k: builtins.int,
+        dim: builtins.int = -1,
+        largest: builtins.bool = True,
+        sorted: builtins.bool = True,
+    ) -> Any:
         """``(values, indices)`` of the ``k`` largest (or smallest) entries along ``dim``,
         in sorted order."""
         n = self.shape[normalize_dim(dim, self.ndim, "topk")] if self.ndim else 1
@@ -2438,7 +2558,9 @@ class Tensor:
             return ValuesIndices(values, indices)
         return ValuesIndices(values.narrow(dim, 0, k), indices.narrow(dim, 0, k))
 
-    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    def kthvalue(
+        self, k: builtins.int, dim: builtins.int = -1, keepdim: builtins.bool = False
+    ) -> Any:
         """``(values, indices)`` of the ``k``-th smallest entry (1-based) along ``dim``."""
         n = self.shape[normalize_dim(dim, self.ndim, "kthvalue")] if self.ndim else 1
         if not isinstance(k, int | np.integer) or not 1 <= k <= n:
@@ -2455,10 +2577,10 @@ class Tensor:
 
     def unique(
         self,
-        sorted: bool = True,
-        return_inverse: bool = False,
-        return_counts: bool = False,
-        dim: int | None = None,
+        sorted: builtins.bool = True,
+        return_inverse: builtins.bool = False,
+        return_counts: builtins.bool = False,
+        dim: builtins.int | None = None,
     ) -> Any:
         """The distinct values (sorted), with ``return_inverse`` where each entry went and
         with ``return_counts`` how often each occurs; with ``dim``, distinct slices."""
@@ -2484,7 +2606,7 @@ class Tensor:
 
     mH = mT  # real tensors: the conjugate transpose is the transpose
 
-    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+    def unflatten(self, dim: builtins.int, sizes: Sequence[builtins.int]) -> Tensor:
         """Dimension ``dim`` split into ``sizes`` (one of them may be -1)."""
         d = normalize_dim(dim, self.ndim, "unflatten")
         sizes = _shape_arg((sizes,), "unflatten")
@@ -2523,7 +2645,11 @@ class Tensor:
         return self.repeat((1,) * (self.ndim - len(dims)) + dims)
 
     def repeat_interleave(
-        self, repeats: Any, dim: int | None = None, *, output_size: int | None = None
+        self,
+        repeats: Any,
+        dim: builtins.int | None = None,
+        *,
+        output_size: builtins.int | None = None,
     ) -> Tensor:
         """Each entry repeated ``repeats`` times (an int, or one count per entry) along
         ``dim`` (of the flattened tensor when None)."""
@@ -2557,15 +2683,15 @@ class Tensor:
             d, new_tensor(backend_of(self._array).from_host(index, self.device))
         )
 
-    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+    def unbind(self, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         """The slices along ``dim`` (views), that dimension removed."""
         d = normalize_dim(dim, self.ndim, "unbind")
         return tuple(self.select(d, i) for i in range(self.shape[d]))
 
     def flip(self, *dims: Any) -> Tensor:
         """A copy with the order of entries reversed along ``dims``."""
-        dims = dims[0] if len(dims) == 1 and isinstance(dims[0], Sequence) else dims
-        axes = _normalize_dims(tuple(dims), self.ndim, "flip") or ()
+        chosen = dims[0] if len(dims) == 1 and isinstance(dims[0], Sequence) else dims
+        axes = _normalize_dims(tuple(chosen), self.ndim, "flip") or ()
         return shape_ops.Flip.apply(self, axes)
 
     def fliplr(self) -> Tensor:
@@ -2597,7 +2723,7 @@ class Tensor:
         axes = tuple(normalize_dim(a, self.ndim, "roll") for a in axes)
         return shape_ops.Roll.apply(self, shift, axes)
 
-    def narrow(self, dim: int, start: Any, length: int) -> Tensor:
+    def narrow(self, dim: builtins.int, start: Any, length: builtins.int) -> Tensor:
         """Entries ``start .. start + length - 1`` along ``dim`` (a view)."""
         d = normalize_dim(dim, self.ndim, "narrow")
         n = self.shape[d]
@@ -2644,31 +2770,33 @@ class Tensor:
         """A view broadcast to ``size`` (:meth:`expand`)."""
         return self.expand(*size)
 
-    def _triangle(self, diagonal: int, lower: bool, op: str) -> Tensor:
+    def _triangle(self, diagonal: builtins.int, lower: builtins.bool, op: str) -> Tensor:
         if self.ndim < 2:
             raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
         mask = indexing.triangle_mask(backend_of(self._array).xp, self.shape, diagonal, lower)
         return elementwise.Where.apply(mask, self, self._array.dtype.type(0))
 
-    def tril(self, diagonal: int = 0) -> Tensor:
+    def tril(self, diagonal: builtins.int = 0) -> Tensor:
         """The lower triangle of the last two dimensions: entries (i, j) with
         j - i ≤ ``diagonal`` kept, the rest zero."""
         return self._triangle(diagonal, True, "tril")
 
-    def triu(self, diagonal: int = 0) -> Tensor:
+    def triu(self, diagonal: builtins.int = 0) -> Tensor:
         """The upper triangle of the last two dimensions: entries (i, j) with
         j - i ≥ ``diagonal`` kept, the rest zero."""
         return self._triangle(diagonal, False, "triu")
 
-    def tril_(self, diagonal: int = 0) -> Tensor:
+    def tril_(self, diagonal: builtins.int = 0) -> Tensor:
         """:meth:`tril` in place."""
         return self._inplace_form("tril_", Tensor.tril, diagonal)
 
-    def triu_(self, diagonal: int = 0) -> Tensor:
+    def triu_(self, diagonal: builtins.int = 0) -> Tensor:
         """:meth:`triu` in place."""
         return self._inplace_form("triu_", Tensor.triu, diagonal)
 
-    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    def diagonal(
+        self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1
+    ) -> Tensor:
         """The entries (i, i + offset) of the planes (dim1, dim2), as the last dimension
         of a view."""
         d1 = normalize_dim(dim1, self.ndim, "diagonal")
@@ -2677,7 +2805,9 @@ class Tensor:
             raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
         return shape_ops.Diagonal.apply(self, int(offset), d1, d2)
 
-    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    def diag_embed(
+        self, offset: builtins.int = 0, dim1: builtins.int = -2, dim2: builtins.int = -1
+    ) -> Tensor:
         """A tensor whose planes (dim1, dim2) hold the last dimension of ``self`` on their
         ``offset``-th diagonal, zeros elsewhere."""
         ndim = self.ndim + 1
@@ -2694,7 +2824,7 @@ class Tensor:
         shape = tuple(side if i in (d1, d2) else next(rest) for i in range(ndim))
         return shape_ops.DiagEmbed.apply(self, shape, int(offset), d1, d2)
 
-    def diag(self, diagonal: int = 0) -> Tensor:
+    def diag(self, diagonal: builtins.int = 0) -> Tensor:
         """A 1-D tensor as the ``diagonal``-th diagonal of a square matrix, or a copy of the
         ``diagonal``-th diagonal of a matrix."""
         if self.ndim == 1:

@@ -313,7 +313,8 @@ def max_indices(x: Any, out: Any, rows: Any, cols: Any, geometry: tuple | None) 
     if geometry is None:
         view = _gather_windows(x, rows, cols)
     else:
-        view = windows(x, *geometry, fill=-float("inf"))
+        kernel, dilation, padding, stride = geometry
+        view = windows(x, kernel, dilation, padding, stride, fill=-float("inf"))
     arg = first_max(view, out).argmax(axis=0)  # the element k of each window's mask
     return plane_index(arg, rows, cols, x.shape[3])
 
@@ -392,7 +393,7 @@ class WindowScatter(Op):
                 target += g * masks[k]
         return img[:, :, top : top + size[0], left : left + size[1]]
 
-    def backward(
+    def backward(  # type: ignore[override]  # (its geometry arguments follow *args)
         self, xp: Any, gy: Any, out: Any, g: Any, masks: Any, size: Any, *geometry: Any
     ) -> tuple:
         return WindowGather.call(xp, gy, masks, *geometry), None, None, None, None, None, None
@@ -515,4 +516,4 @@ def pad_positions(size: int, before: int, after: int, mode: str) -> np.ndarray:
     """The source index of every position of an axis padded by ``mode``
     ('reflect', 'replicate' or 'circular'), e.g. reflect of 4 by (2, 1): [2 1 0 1 2 3 2]."""
     numpy_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
-    return np.pad(np.arange(size), (before, after), mode=numpy_mode)
+    return np.pad(np.arange(size), (before, after), mode=numpy_mode)  # type: ignore[call-overload]
