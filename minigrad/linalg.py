@@ -94,9 +94,9 @@ def vector_norm(
     *,
     dtype: Any = None,
 ) -> Tensor:
-    """‖x‖ₚ = (Σ |xᵢ|ᵖ)^(1/p) over ``dim`` (every element when None).
+    """‖x‖ₚ = (Σ abs(xᵢ)ᵖ)^(1/p) over ``dim`` (every element when None).
 
-    ``ord=inf``: max |xᵢ|; ``-inf``: min |xᵢ|; ``0``: the number of non-zero entries
+    ``ord=inf``: max abs(xᵢ); ``-inf``: min abs(xᵢ); ``0``: the number of non-zero entries
     (not differentiable: the result needs no grad). At x = 0 the gradient of a p-norm
     with p ≥ 1 is 0 (PyTorch's subgradient).
     """
@@ -129,7 +129,7 @@ def matrix_norm(
     dtype: Any = None,
 ) -> Tensor:
     """A matrix norm over the two dimensions ``dim``: ``'fro'`` (√Σ aᵢⱼ²), ``1`` / ``-1``
-    (max / min column sum of |aᵢⱼ|), ``inf`` / ``-inf`` (max / min row sum of |aᵢⱼ|).
+    (max / min column sum of abs(aᵢⱼ)), ``inf`` / ``-inf`` (max / min row sum of abs(aᵢⱼ)).
 
     The spectral (``2``, ``-2``) and nuclear (``'nuc'``) norms need a differentiable SVD,
     which minigrad does not have yet: they raise NotImplementedError.

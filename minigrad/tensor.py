@@ -1340,7 +1340,7 @@ class Tensor:
         atol: builtins.float = 1e-08,
         equal_nan: builtins.bool = False,
     ) -> Tensor:
-        """|x - y| ≤ atol + rtol·|y| element-wise (NaNs equal only when ``equal_nan``)."""
+        """abs(x - y) ≤ atol + rtol·abs(y) element-wise (NaNs equal only when ``equal_nan``)."""
         if not isinstance(other, Tensor):
             raise TypeError(
                 f"isclose(): argument 'other' must be a Tensor, not {type(other).__name__}"
@@ -1361,7 +1361,7 @@ class Tensor:
         atol: builtins.float = 1e-08,
         equal_nan: builtins.bool = False,
     ) -> builtins.bool:
-        """Whether |x - y| ≤ atol + rtol·|y| for every element (see :meth:`isclose`)."""
+        """Whether abs(x - y) ≤ atol + rtol·abs(y) for every element (see :meth:`isclose`)."""
         return bool(self.isclose(other, rtol, atol, equal_nan).all())
 
     def equal(self, other: Tensor) -> builtins.bool:
@@ -1854,10 +1854,10 @@ class Tensor:
     def norm(
         self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None
     ) -> Tensor:
-        """The vector p-norm (Σ|x|ᵖ)^(1/p) over ``dim`` (all elements when None).
+        """The vector p-norm (Σabs(x)ᵖ)^(1/p) over ``dim`` (all elements when None).
 
         ``p`` is 'fro' or 2 (the Euclidean norm; gradient x/‖x‖, 0 at x = 0), 1, inf
-        (max |x|), -inf (min |x|), 0 (the number of non-zeros) or any other number."""
+        (max abs(x)), -inf (min abs(x)), 0 (the number of non-zeros) or any other number."""
         x = self if dtype is None else self.to(dtype)
         if not is_floating(x.dtype):
             raise RuntimeError(
@@ -2724,7 +2724,7 @@ class Tensor:
         return shape_ops.Roll.apply(self, shift, axes)
 
     def narrow(self, dim: builtins.int, start: Any, length: builtins.int) -> Tensor:
-        """Entries ``start .. start + length - 1`` along ``dim`` (a view)."""
+        """The entries from ``start`` to ``start + length - 1`` along ``dim`` (a view)."""
         d = normalize_dim(dim, self.ndim, "narrow")
         n = self.shape[d]
         start = int(start)

@@ -355,7 +355,7 @@ class BCELoss(Op):
 
 
 def _softplus(xp: Any, x: Any) -> Any:
-    """softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^-|x|), finite for any x."""
+    """softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^-abs(x)), finite for any x."""
     return xp.maximum(x, 0) + xp.log1p(xp.exp(-abs(x)))
 
 

@@ -246,7 +246,7 @@ class Softplus(Module):
 
 
 class Softsign(Module):
-    """Softsign(x) = x / (1 + |x|)."""
+    """Softsign(x) = x / (1 + abs(x))."""
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softsign(input)
@@ -330,7 +330,7 @@ class Softshrink(Module):
 
 
 class Hardshrink(Softshrink):
-    """Hardshrink(x) = x if |x| > λ, else 0."""
+    """Hardshrink(x) = x if abs(x) > λ, else 0."""
 
     def forward(self, input: Tensor) -> Tensor:
         return F.hardshrink(input, self.lambd)

@@ -165,7 +165,7 @@ class Unfold(Module):
 
 
 class Fold(Module):
-    """col2im as a layer: (N, C·kh·kw, L) -> (N, C, *output_size), overlapping blocks
+    """col2im as a layer: ``(N, C·kh·kw, L) -> (N, C, *output_size)``, overlapping blocks
     summed, see :func:`minigrad.nn.functional.fold`."""
 
     def __init__(

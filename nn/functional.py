@@ -626,7 +626,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 
 def softsign(input: Tensor) -> Tensor:
-    """Softsign(x) = x / (1 + |x|)."""
+    """Softsign(x) = x / (1 + abs(x))."""
     return _elementwise(input, "softsign", lambda x: x / (x.abs() + 1))
 
 
@@ -698,7 +698,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """Hardshrink(x) = x if |x| > λ, else 0."""
+    """Hardshrink(x) = x if abs(x) > λ, else 0."""
     _check_lambd("hardshrink", lambd)
     return _elementwise(input, "hardshrink", lambda x: _where(x.abs() > lambd, x, 0.0))
 
@@ -819,7 +819,7 @@ def smooth_l1_loss(
     reduction: str = "mean",
     beta: float = 1.0,
 ) -> Tensor:
-    """Smooth L1: ℓ = 0.5 (x - y)² / β if |x - y| < β, else |x - y| - 0.5 β (β = 0: L1)."""
+    """Smooth L1: ℓ = 0.5 (x - y)² / β if abs(x - y) < β, else abs(x - y) - 0.5 β (β = 0: L1)."""
     reduction = _reduction(reduction, size_average, reduce)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss(): beta must be non-negative, got {beta}")
@@ -839,7 +839,7 @@ def huber_loss(
     delta: float = 1.0,
     weight: Tensor | None = None,
 ) -> Tensor:
-    """Huber: ℓ = 0.5 (x - y)² if |x - y| < δ, else δ (|x - y| - 0.5 δ); times ``weight``.
+    """Huber: ℓ = 0.5 (x - y)² if abs(x - y) < δ, else δ (abs(x - y) - 0.5 δ); times ``weight``.
 
     Equals δ · smooth_l1_loss with β = δ.
     """

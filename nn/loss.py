@@ -184,7 +184,7 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
-    """ℓ = 0.5 (x - y)² / β if |x - y| < β, else |x - y| - 0.5 β (β = 0: L1 loss)."""
+    """ℓ = 0.5 (x - y)² / β if abs(x - y) < β, else abs(x - y) - 0.5 β (β = 0: L1 loss)."""
 
     def __init__(
         self,
@@ -201,7 +201,7 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """ℓ = 0.5 (x - y)² if |x - y| < δ, else δ (|x - y| - 0.5 δ)."""
+    """ℓ = 0.5 (x - y)² if abs(x - y) < δ, else δ (abs(x - y) - 0.5 δ)."""
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction=reduction)

@@ -134,8 +134,8 @@ _ERF_SERIES_TERMS = 13  # Maclaurin terms: exact to 1 ulp for |x| ≤ 0.5
 def erf_array(x: Any) -> Any:
     """erf(x) = 2/√π ∫₀ˣ e^(-t²) dt on a raw array (NumPy has none).
 
-    float64: the Maclaurin series Σ (-1)ⁿ x^(2n+1) / (n! (2n+1)) for |x| ≤ 0.5 (full
-    relative precision near 0), 1 - erfc(|x|) with erfc by a Chebyshev fit beyond:
+    float64: the Maclaurin series Σ (-1)ⁿ x^(2n+1) / (n! (2n+1)) for abs(x) ≤ 0.5 (full
+    relative precision near 0), 1 - erfc(abs(x)) with erfc by a Chebyshev fit beyond:
     within a few ulp. float32 / float16: a rational minimax fit in float32 (Eigen's),
     within 5e-7 absolute.
     """

@@ -25,8 +25,8 @@ def _vector_norm(x: Tensor, ord: float) -> Tensor:
 
     .. code-block:: text
 
-        ord = inf:   max |xᵢ|           ord = −inf:  min |xᵢ|
-        ord = 0:     #{i : xᵢ ≠ 0}      otherwise:   (Σ |xᵢ|^ord)^(1/ord)
+        ord = inf:   max abs(xᵢ)           ord = −inf:  min abs(xᵢ)
+        ord = 0:     #{i : xᵢ ≠ 0}      otherwise:   (Σ abs(xᵢ)^ord)^(1/ord)
     """
     if ord == math.inf:
         return x.abs().max()
