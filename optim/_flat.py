@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from minigrad.backend import backend_of, get_array_module
 
-from ._storage import array_of, as_tensor_view, subtract_
+from ._storage import array_of, subtract_
 
 if TYPE_CHECKING:
     from minigrad import Tensor
@@ -39,13 +39,14 @@ class FlatGroup:
 
     __slots__ = (
         "params",
+        "arrays",
         "layout",
         "grad",
         "grad_views",
         "param",
         "param_views",
         "step",
-        "step_tensors",
+        "step_views",
         "state",
         "states",
         "state_views",
@@ -58,6 +59,7 @@ class FlatGroup:
         first = array_of(params[0])
         xp = get_array_module(first)
         self.params = list(params)
+        self.arrays = [array_of(p) for p in params]  # what the layout was read from
         self.layout = [_layout(p) for p in params]
         total = sum(array_of(p).size for p in params)
         self.grad = xp.empty(total, dtype=first.dtype)
@@ -65,7 +67,7 @@ class FlatGroup:
         self.param: Array | None = None  # made when a rule reads θ (weight decay)
         self.param_views: list[Array] = []
         self.grad_views = self._split(self.grad)
-        self.step_tensors = [as_tensor_view(view) for view in self._split(self.step)]
+        self.step_views = self._split(self.step)
         self.owner = states
         self.states = [states[p] for p in params]
         self.state: dict[str, Any] = {}
@@ -118,16 +120,17 @@ class FlatGroup:
             return False
         kind, dtype = self.layout[0][:2]
         width, scalars = len(self.state), self.scalars
-        for p, mine, (_, _, shape), state, views in zip(
-            params, self.params, self.layout, self.states, self.shown, strict=True
+        for p, mine, array, (_, _, shape), state, views in zip(
+            params, self.params, self.arrays, self.layout, self.states, self.shown, strict=True
         ):
             grad = p.grad
             if p is not mine or grad is None or states.get(p) is not state:
                 return False
-            array, g = array_of(p), array_of(grad)
-            if type(array) is not kind or type(g) is not kind:
-                return False
-            if array.dtype != dtype or g.dtype != dtype or array.shape != shape or g.shape != shape:
+            a = array_of(p)
+            if a is not array and (type(a) is not kind or a.dtype != dtype or a.shape != shape):
+                return False  # (the same array as at flattening: type, dtype and shape hold)
+            g = array_of(grad)
+            if type(g) is not kind or g.dtype != dtype or g.shape != shape:
                 return False
             if len(state) != width:
                 return False
@@ -159,7 +162,7 @@ class FlatGroup:
 
     def apply_step(self) -> None:
         """``p ← p − Δ`` for every parameter, from its slice of the step buffer."""
-        subtract_(self.params, self.step_tensors)
+        subtract_(self.params, self.step_views)
 
     def publish(self) -> None:
         """Show the flat state per parameter: array entries as views, numbers as values."""

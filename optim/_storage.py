@@ -3,10 +3,10 @@
 Everything in :mod:`minigrad.optim` that needs a tensor's backend array, wraps
 an array as a tensor, or writes a parameter goes through these three helpers,
 so a change of the engine's storage API is adapted here, in one place.
-Parameters are only ever written through the Tensor in-place API
-(``p.sub_``), under ``no_grad()``: the parameter's own memory changes (every
-alias — ``p.detach()``, ``p.numpy()``, a module's ``state_dict()`` entry —
-sees the update) and its version counter moves with each write.
+Parameters are only ever written in their own memory (every alias —
+``p.detach()``, ``p.numpy()``, a module's ``state_dict()`` entry — sees the
+update), and each write moves the parameter's version counter, as the Tensor
+in-place API does.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import minigrad
 from minigrad import backend
+from minigrad.autograd.graph import bump_version
 
 if TYPE_CHECKING:
     from minigrad import Tensor
@@ -35,8 +36,10 @@ def as_tensor_view(array: Array) -> Tensor:
     return minigrad.Tensor._from_op(array)
 
 
-def subtract_(params: Iterable[Tensor], steps: Iterable[Tensor]) -> None:
-    """``θ ← θ − Δ`` for each parameter and its step, in place and without recording."""
-    with minigrad.no_grad():
-        for param, step in zip(params, steps, strict=True):
-            param.sub_(step)
+def subtract_(params: Iterable[Tensor], steps: Iterable[Array]) -> None:
+    """``θ ← θ − Δ`` for each parameter and its step (an array of its dtype and device), in
+    the parameter's own memory, recording nothing; each parameter's version moves on."""
+    for param, step in zip(params, steps, strict=True):
+        array = backend.array_of(param)
+        array -= step
+        bump_version(param)

@@ -324,7 +324,7 @@ class Optimizer:
                 _check_state(p, self.state.get(p))
             for p in stepped:
                 step = compute_step(rule, array_of(p), array_of(p.grad), self.state[p], **hyper)
-                subtract_([p], [as_tensor_view(step)])
+                subtract_([p], [step])
         return loss
 
     def _flat_group(self, index: int, params: list[Tensor]) -> FlatGroup | None:

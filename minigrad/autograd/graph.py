@@ -352,6 +352,13 @@ def _shares_memory(a: Any, b: Any) -> bool:
     return a.size > 0 and _array_module(a).may_share_memory(a, b)
 
 
+def bump_version(tensor: Any) -> None:
+    """Record that ``tensor``'s memory was changed in place (for code that writes its array
+    directly, as the optimizers do): backward passes that saved it, or a view of it, will
+    refuse the changed values, as after any in-place operation."""
+    tensor._counter[0] += 1
+
+
 def view_of(xp: Any, base: Any, steps: tuple) -> Any:
     """Take the view described by ``steps`` of ``base`` (an array or, recorded, a tensor)."""
     for op, params in steps:
