@@ -124,8 +124,8 @@ class FlatGroup:
             params, self.params, self.arrays, self.layout, self.states, self.shown, strict=True
         ):
             grad = p.grad
-            if p is not mine or grad is None or states.get(p) is not state:
-                return False
+            if p is not mine or grad is None or id(states.get(p)) != id(state):
+                return False  # (ids: a state entry replaced by the user)
             a = array_of(p)
             if a is not array and (type(a) is not kind or a.dtype != dtype or a.shape != shape):
                 return False  # (the same array as at flattening: type, dtype and shape hold)
