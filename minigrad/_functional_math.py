@@ -122,3 +122,27 @@ median = _method("median")
 mode = _method("mode")
 nansum = _method("nansum")
 nanmean = _method("nanmean")
+
+# more element-wise functions PyTorch programs call
+sinh = _method("sinh")
+cosh = _method("cosh")
+logaddexp = _method("logaddexp")
+clamp_min = _method("clamp_min")
+clamp_max = _method("clamp_max")
+dist = _method("dist")
+clone = _method("clone")
+t = _method("t")
+is_floating_point = _method("is_floating_point")
+true_divide = _method("div")
+__all__ += [
+    "sinh",
+    "cosh",
+    "logaddexp",
+    "clamp_min",
+    "clamp_max",
+    "dist",
+    "clone",
+    "t",
+    "is_floating_point",
+    "true_divide",
+]

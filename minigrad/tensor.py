@@ -256,6 +256,27 @@ class Tensor:
     def dim(self) -> builtins.int:
         return self.ndim
 
+    def nelement(self) -> builtins.int:
+        """The number of elements (PyTorch's older name of :meth:`numel`)."""
+        return self.numel()
+
+    def ndimension(self) -> builtins.int:
+        """The number of dimensions (PyTorch's older name of :meth:`dim`)."""
+        return self.ndim
+
+    def is_contiguous(self, memory_format: Any = None) -> builtins.bool:
+        """Whether the elements lie in memory in row-major order without gaps."""
+        return builtins.bool(self._array.flags.c_contiguous)
+
+    def stride(self, dim: builtins.int | None = None) -> Any:
+        """The step in elements between neighbours along each dimension (or ``dim``)."""
+        steps = tuple(s // self._array.itemsize for s in self._array.strides)
+        return steps if dim is None else steps[normalize_dim(dim, self.ndim, "stride")]
+
+    def get_device(self) -> builtins.int:
+        """-1 on the CPU, the GPU's index on ``cuda``."""
+        return -1 if self.device.type == "cpu" else (self.device.index or 0)
+
     def numel(self) -> builtins.int:
         return int(self._array.size)
 
@@ -1454,6 +1475,56 @@ class Tensor:
         return self if is_floating(self.dtype) else self._cast(get_default_dtype())
 
     # ------------------------------------------------------------------ element-wise math (more)
+    def sinh(self) -> Tensor:
+        """sinh(x) = (eˣ - e⁻ˣ) / 2 element-wise."""
+        x = self._floating("sinh")
+        return (x.exp() - (-x).exp()) * 0.5
+
+    def cosh(self) -> Tensor:
+        """cosh(x) = (eˣ + e⁻ˣ) / 2 element-wise."""
+        x = self._floating("cosh")
+        return (x.exp() + (-x).exp()) * 0.5
+
+    def logaddexp(self, other: Any) -> Tensor:
+        """log(eˣ + eʸ) = m + log(e^(x-m) + e^(y-m)), m = max(x, y) held constant: finite
+        for large inputs and smooth everywhere (also where x = y)."""
+        x, y = self._floating("logaddexp")._with_operand(other)
+        y = y if isinstance(y, Tensor) else new_tensor(backend_of(x._array).xp.asarray(y))
+        m = x.maximum(y).detach()
+        return m + ((x - m).exp() + (y - m).exp()).log()
+
+    def clamp_min(self, min: Any) -> Tensor:
+        """max(x, min) element-wise (:meth:`clamp` with only a lower bound)."""
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        """min(x, max) element-wise (:meth:`clamp` with only an upper bound)."""
+        return self.clamp(max=max)
+
+    def dist(self, other: Tensor, p: builtins.float = 2) -> Tensor:
+        """The p-norm of the difference, ‖x - y‖ₚ."""
+        return (self - other).norm(p)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """This tensor in ``other``'s dtype."""
+        return self.to(other.dtype)
+
+    def where(self, condition: Tensor, other: Any) -> Tensor:
+        """``self`` where ``condition`` is True, else ``other`` (as ``minigrad.where``)."""
+        from minigrad.functional import where
+
+        return where(condition, self, other)
+
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        """:meth:`addcmul` in place."""
+        method = lambda t, a, b: Tensor.addcmul(t, a, b, value=value)  # noqa: E731
+        return self._inplace_form("addcmul_", method, tensor1, tensor2)
+
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        """:meth:`addcdiv` in place."""
+        method = lambda t, a, b: Tensor.addcdiv(t, a, b, value=value)  # noqa: E731
+        return self._inplace_form("addcdiv_", method, tensor1, tensor2)
+
     def _with_operand(self, other: Any) -> tuple[Tensor, Any]:
         """``self`` and ``other`` (a tensor or a number) in PyTorch's promoted dtype.
 

@@ -39,6 +39,7 @@ __all__ = [
     "adaptive_avg_pool2d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
+    "max_pool2d_with_indices",
 ]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -436,6 +437,12 @@ def max_pool2d(
     return _max_pool(
         "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2
     )
+
+
+def max_pool2d_with_indices(input: Tensor, *args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
+    """:func:`max_pool2d` with ``return_indices=True``: the pooled values and the flat
+    position of each window's maximum in its H·W plane."""
+    return max_pool2d(input, *args, return_indices=True, **kwargs)
 
 
 def max_pool1d(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from minigrad import random
@@ -88,6 +89,14 @@ __all__ = [
     "multilabel_margin_loss",
     "triplet_margin_loss",
     "bilinear",
+    "relu_",
+    "leaky_relu_",
+    "elu_",
+    "selu_",
+    "celu_",
+    "hardtanh_",
+    "threshold_",
+    "rrelu_",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -1376,6 +1385,26 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
         y = y + bias
     return y.reshape(lead + (out,))
 
+
+def _inplace_variant(function: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """PyTorch's ``F.relu_`` & co.: ``function(input, ..., inplace=True)``."""
+
+    def variant(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return function(input, *args, inplace=True, **kwargs)
+
+    variant.__name__ = variant.__qualname__ = function.__name__ + "_"
+    variant.__doc__ = f"``{function.__name__}(input, ..., inplace=True)``: in place."
+    return variant
+
+
+relu_ = _inplace_variant(relu)
+leaky_relu_ = _inplace_variant(leaky_relu)
+elu_ = _inplace_variant(elu)
+selu_ = _inplace_variant(selu)
+celu_ = _inplace_variant(celu)
+hardtanh_ = _inplace_variant(hardtanh)
+threshold_ = _inplace_variant(threshold)
+rrelu_ = _inplace_variant(rrelu)
 
 # The layers of the book's later chapters live in modules of their own.
 from ._functional_conv import *  # noqa: E402, F403  (conv2d, unfold, max_pool2d, ...)
