@@ -439,10 +439,18 @@ def max_pool2d(
     )
 
 
-def max_pool2d_with_indices(input: Tensor, *args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
-    """:func:`max_pool2d` with ``return_indices=True``: the pooled values and the flat
-    position of each window's maximum in its H·W plane."""
-    return max_pool2d(input, *args, return_indices=True, **kwargs)
+def max_pool2d_with_indices(
+    input: Tensor,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = True,
+) -> tuple[Tensor, Tensor]:
+    """:func:`max_pool2d` that always returns ``(values, indices)``: the flat position of
+    each window's maximum in its H·W plane."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool1d(
