@@ -229,6 +229,8 @@ def _walk(
                     waiting[edge] -= 1
                     if not waiting[edge]:
                         ready.append(edge)
+            if not retain_graph:
+                fn.release()
             continue
         if fn.hooks:
             g = _call_hooks(fn.hooks, g)
