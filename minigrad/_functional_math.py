@@ -146,3 +146,35 @@ __all__ += [
     "is_floating_point",
     "true_divide",
 ]
+
+# inverse and hyperbolic trigonometry
+asin = _method("asin")
+acos = _method("acos")
+atan = _method("atan")
+atan2 = _method("atan2")
+arcsin = _method("arcsin")
+arccos = _method("arccos")
+arctan = _method("arctan")
+arctan2 = _method("arctan2")
+asinh = _method("asinh")
+acosh = _method("acosh")
+atanh = _method("atanh")
+hypot = _method("hypot")
+deg2rad = _method("deg2rad")
+rad2deg = _method("rad2deg")
+__all__ += [
+    "asin",
+    "acos",
+    "atan",
+    "atan2",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "arctan2",
+    "asinh",
+    "acosh",
+    "atanh",
+    "hypot",
+    "deg2rad",
+    "rad2deg",
+]

@@ -1559,6 +1559,53 @@ class Tensor:
         """``op`` on a floating tensor (integers and bools become float32, as PyTorch)."""
         return op.apply(self._floating(name))
 
+    def asin(self) -> Tensor:
+        """asin(x) element-wise (NaN outside [-1, 1]); d/dx = 1/√(1 - x²)."""
+        return self._unary_float(elementwise.Asin, "asin")
+
+    def acos(self) -> Tensor:
+        """acos(x) element-wise (NaN outside [-1, 1]); d/dx = -1/√(1 - x²)."""
+        return self._unary_float(elementwise.Acos, "acos")
+
+    def atan(self) -> Tensor:
+        """atan(x) element-wise; d/dx = 1/(1 + x²)."""
+        return self._unary_float(elementwise.Atan, "atan")
+
+    def atan2(self, other: Any) -> Tensor:
+        """atan2(self, other): the angle of the point (other, self), in (-π, π]."""
+        y, x = self._floating("atan2")._with_operand(other)
+        return elementwise.Atan2.apply(y, x)
+
+    arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+
+    def asinh(self) -> Tensor:
+        """asinh(x) = log(x + √(x² + 1)) element-wise."""
+        x = self._floating("asinh")
+        return (x + (x * x + 1).sqrt()).log()
+
+    def acosh(self) -> Tensor:
+        """acosh(x) = log(x + √(x² - 1)) element-wise (x ≥ 1)."""
+        x = self._floating("acosh")
+        return (x + (x * x - 1).sqrt()).log()
+
+    def atanh(self) -> Tensor:
+        """atanh(x) = ½ log((1 + x) / (1 - x)) element-wise (abs(x) < 1)."""
+        x = self._floating("atanh")
+        return ((1 + x) / (1 - x)).log() * 0.5
+
+    def hypot(self, other: Any) -> Tensor:
+        """√(x² + y²) element-wise."""
+        x, y = self._floating("hypot")._with_operand(other)
+        return (x * x + y * y).sqrt()
+
+    def deg2rad(self) -> Tensor:
+        """x · π / 180."""
+        return self._floating("deg2rad") * (math.pi / 180)
+
+    def rad2deg(self) -> Tensor:
+        """x · 180 / π."""
+        return self._floating("rad2deg") * (180 / math.pi)
+
     def sin(self) -> Tensor:
         """sin(x) element-wise."""
         return self._unary_float(elementwise.Sin, "sin")

@@ -82,3 +82,27 @@ def test_max_pool2d_with_indices(device):
     values, indices = F.max_pool2d_with_indices(x, 2)
     np.testing.assert_array_equal(host(values)[0, 0], [[5, 7], [13, 15]])
     np.testing.assert_array_equal(host(indices)[0, 0], [[5, 7], [13, 15]])
+
+
+@FAST
+@given(shape=shapes(), data=st.data())
+def test_inverse_trigonometry(device, shape, data):
+    a = data.draw(arrays(shape, -0.9, 0.9))
+    check_op(lambda x: x.asin(), np.arcsin, [a], device)
+    check_op(lambda x: mg.acos(x), np.arccos, [a], device)
+    check_op(lambda x: mg.atan(x * 3), lambda x: np.arctan(x * 3), [a], device)
+    check_op(lambda x: x.atanh(), np.arctanh, [a], device)
+    check_op(lambda x: mg.asinh(x * 3), lambda x: np.arcsinh(x * 3), [a], device)
+    check_op(lambda x: (x + 2.5).acosh(), lambda x: np.arccosh(x + 2.5), [a], device)
+
+
+@FAST
+@given(shape=shapes(), data=st.data())
+def test_atan2_and_hypot(device, shape, data):
+    y = data.draw(arrays(shape))
+    x = data.draw(arrays(shape, 0.5, 3.0))  # x > 0: away from atan2's branch cut
+    check_op(lambda a, b: mg.atan2(a, b), np.arctan2, [y, x], device)
+    check_op(lambda a, b: a.hypot(b), np.hypot, [y, x], device)
+    deg = mg.tensor([180.0, 90.0], device=device)
+    np.testing.assert_allclose(host(mg.deg2rad(deg)), [np.pi, np.pi / 2], rtol=1e-6)
+    np.testing.assert_allclose(host(mg.deg2rad(deg).rad2deg()), [180.0, 90.0], rtol=1e-6)

@@ -265,6 +265,56 @@ class Sin(Op):
         return (g * xp.cos(x),)
 
 
+class Asin(Op):
+    # d asin(x) = dx / √(1 - x²)
+    __slots__ = ()
+    saved = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).arcsin(x)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g / xp.sqrt(1 - x * x),)
+
+
+class Acos(Op):
+    # d acos(x) = -dx / √(1 - x²)
+    __slots__ = ()
+    saved = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).arccos(x)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (-g / xp.sqrt(1 - x * x),)
+
+
+class Atan(Op):
+    # d atan(x) = dx / (1 + x²)
+    __slots__ = ()
+    saved = (0,)
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).arctan(x)
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g / (1 + x * x),)
+
+
+class Atan2(Op):
+    # θ = atan2(y, x);  dθ = (x dy - y dx) / (x² + y²)
+    __slots__ = ()
+    broadcasts = True
+    saved = (0, 1)
+
+    def forward(self, y: Any, x: Any) -> Any:
+        return get_array_module(y).arctan2(y, x)
+
+    def backward(self, xp: Any, g: Any, out: Any, y: Any, x: Any) -> tuple[Any, Any]:
+        scale = g / (x * x + y * y)
+        return scale * x, -scale * y
+
+
 class Cos(Op):
     # d cos(x) = -sin(x) dx
     __slots__ = ()
