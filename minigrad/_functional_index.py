@@ -437,3 +437,15 @@ def _take_diagonals(t: Tensor, subs: str) -> tuple[Tensor, str]:
             t = t.diagonal(0, first, second)
             subs = subs[:first] + subs[first + 1 : second] + subs[second + 1 :] + c
     return t, subs
+
+
+diff = _method("diff")
+rot90 = _method("rot90")
+bincount = _method("bincount")
+isin = _method("isin")
+__all__ += [
+    "diff",
+    "rot90",
+    "bincount",
+    "isin",
+]

@@ -2806,6 +2806,61 @@ class Tensor:
         d = normalize_dim(dim, self.ndim, "unbind")
         return tuple(self.select(d, i) for i in range(self.shape[d]))
 
+    def diff(
+        self, n: builtins.int = 1, dim: builtins.int = -1, prepend: Any = None, append: Any = None
+    ) -> Tensor:
+        """The n-th forward difference along ``dim``: out[i] = x[i + 1] - x[i], n times
+        (after joining ``prepend`` and ``append`` to the ends)."""
+        d = normalize_dim(dim, self.ndim, "diff")
+        from minigrad.functional import cat
+
+        x = cat([t for t in (prepend, self, append) if t is not None], d)
+        for _ in range(n):
+            length = x.shape[d]
+            if length == 0:
+                break
+            x = x.narrow(d, 1, length - 1) - x.narrow(d, 0, length - 1)
+        return x
+
+    def rot90(self, k: builtins.int = 1, dims: Sequence[builtins.int] = (0, 1)) -> Tensor:
+        """Rotate by 90° k times in the plane of ``dims`` (from the first axis towards the
+        second, as PyTorch)."""
+        if len(dims) != 2:
+            raise RuntimeError(f"rot90: expected total rotation dims == 2, but got {len(dims)}")
+        d0, d1 = (normalize_dim(d, self.ndim, "rot90") for d in dims)
+        if d0 == d1:
+            raise RuntimeError(f"rot90: expected rotation dims to be different, got {dims}")
+        k %= 4
+        if k == 1:
+            return self.flip(d1).transpose(d0, d1)
+        if k == 2:
+            return self.flip(d0, d1)
+        if k == 3:
+            return self.flip(d0).transpose(d0, d1)
+        return self.clone()
+
+    def bincount(self, weights: Tensor | None = None, minlength: builtins.int = 0) -> Tensor:
+        """How often each value 0, 1, ... occurs in this 1-D int tensor (or the sum of
+        ``weights`` there); not differentiable, as in PyTorch."""
+        if self.ndim != 1 or self.dtype.kind not in "iu":
+            raise RuntimeError(
+                f"bincount only supports 1-d non-negative integral inputs, got shape "
+                f"{self.shape} and dtype {self.dtype}"
+            )
+        if self.numel() and builtins.int(self._array.min()) < 0:
+            raise RuntimeError("bincount only supports 1-d non-negative integral inputs")
+        xp = backend_of(self._array).xp
+        w = None if weights is None else weights.detach()._array
+        counts = xp.bincount(self._array, weights=w, minlength=minlength)
+        return new_tensor(counts.astype(np.int64 if w is None else w.dtype))
+
+    def isin(self, test_elements: Any, *, invert: builtins.bool = False) -> Tensor:
+        """Whether each element occurs in ``test_elements`` (a tensor or a number)."""
+        xp = backend_of(self._array).xp
+        other = test_elements if isinstance(test_elements, Tensor) else self._operand(test_elements)
+        values = other._array if isinstance(other, Tensor) else xp.asarray(other)
+        return new_tensor(xp.isin(self._array, values, invert=invert))
+
     def flip(self, *dims: Any) -> Tensor:
         """A copy with the order of entries reversed along ``dims``."""
         chosen = dims[0] if len(dims) == 1 and isinstance(dims[0], Sequence) else dims

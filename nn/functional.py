@@ -25,8 +25,8 @@ from typing import Any
 from minigrad import random
 from minigrad.autograd.graph import broadcastable
 from minigrad.backend import get_array_module
-from minigrad.creation import as_tensor, full_like
-from minigrad.dtypes import as_dtype, int64, is_floating
+from minigrad.creation import as_tensor, full_like, ones
+from minigrad.dtypes import as_dtype, bool_, int64, is_floating
 from minigrad.ops import activation
 from minigrad.ops.elementwise import Where
 from minigrad.tensor import Tensor, _promote, normalize_dim
@@ -97,6 +97,7 @@ __all__ = [
     "hardtanh_",
     "threshold_",
     "rrelu_",
+    "scaled_dot_product_attention",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -1384,6 +1385,44 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
             raise RuntimeError(f"{op}(): bias must have shape ({out},), got {bias.shape}")
         y = y + bias
     return y.reshape(lead + (out,))
+
+
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> Tensor:
+    """softmax(Q Kᵀ · scale + M) V over the last two dimensions (scale = 1/√E by default).
+
+    ``attn_mask`` is boolean (True: the position takes part) or added to the scores;
+    ``is_causal`` lets position i attend to positions ≤ i only. Built from
+    differentiable operations, so every order of gradient flows.
+    """
+    for name, t in (("query", query), ("key", key), ("value", value)):
+        _check_tensor("scaled_dot_product_attention", name, t)
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("scaled_dot_product_attention: give either attn_mask or is_causal")
+    if enable_gqa:
+        raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
+    factor = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = (query @ key.transpose(-2, -1)) * factor
+    if is_causal:
+        length, source = scores.shape[-2], scores.shape[-1]
+        attn_mask = ones(length, source, dtype=bool_, device=query.device).tril()
+    if attn_mask is not None:
+        if attn_mask.dtype == bool_:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+        else:
+            scores = scores + attn_mask
+    weights = scores.softmax(-1)
+    if dropout_p > 0:
+        weights = dropout(weights, dropout_p)
+    return weights @ value
 
 
 def _inplace_variant(function: Callable[..., Tensor]) -> Callable[..., Tensor]:

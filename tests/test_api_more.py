@@ -106,3 +106,54 @@ def test_atan2_and_hypot(device, shape, data):
     deg = mg.tensor([180.0, 90.0], device=device)
     np.testing.assert_allclose(host(mg.deg2rad(deg)), [np.pi, np.pi / 2], rtol=1e-6)
     np.testing.assert_allclose(host(mg.deg2rad(deg).rad2deg()), [180.0, 90.0], rtol=1e-6)
+
+
+@FAST
+@given(shape=shapes(min_dims=1), data=st.data(), n=st.integers(1, 2))
+def test_diff(device, shape, data, n):
+    a = data.draw(arrays(shape))
+    check_op(lambda x: x.diff(n=n, dim=-1), lambda x: np.diff(x, n=n, axis=-1), [a], device)
+
+
+def test_rot90_bincount_isin(device):
+    m = mg.arange(6, device=device).reshape(2, 3)
+    for k in (-1, 0, 1, 2, 3):
+        np.testing.assert_array_equal(host(mg.rot90(m, k)), np.rot90(np.arange(6).reshape(2, 3), k))
+    counts = mg.bincount(mg.tensor([0, 1, 1, 3], device=device), minlength=6)
+    assert counts.dtype == mg.int64 and host(counts).tolist() == [1, 2, 0, 1, 0, 0]
+    weights = mg.tensor([0.5, 1.0, 2.0], device=device)
+    weighted = mg.bincount(mg.tensor([0, 1, 1], device=device), weights=weights)
+    assert weighted.dtype == mg.float32 and host(weighted).tolist() == [0.5, 3.0]
+    with pytest.raises(RuntimeError, match="non-negative"):
+        mg.bincount(mg.tensor([-1, 2], device=device))
+    found = mg.isin(mg.tensor([1, 2, 3], device=device), mg.tensor([2, 5], device=device))
+    assert host(found).tolist() == [False, True, False]
+
+
+def _attention_reference(q, k, v, mask=None, causal=False):
+    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])
+    if causal:
+        mask = np.tril(np.ones((q.shape[-2], k.shape[-2]), dtype=bool))
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    scores = scores - scores.max(-1, keepdims=True)
+    weights = np.exp(scores)
+    return weights / weights.sum(-1, keepdims=True) @ v
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_scaled_dot_product_attention(device, causal):
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.standard_normal((2, 3, 4)) for _ in range(3))
+    check_op(
+        lambda a, b, c: F.scaled_dot_product_attention(a, b, c, is_causal=causal),
+        lambda a, b, c: _attention_reference(a, b, c, causal=causal),
+        [q, k, v],
+        device,
+    )
+    mask = rng.random((3, 3)) > 0.3
+    mask[:, 0] = True  # every query attends somewhere
+    out = F.scaled_dot_product_attention(
+        *(on(a, device, False) for a in (q, k, v)), attn_mask=mg.tensor(mask, device=device)
+    )
+    np.testing.assert_allclose(host(out), _attention_reference(q, k, v, mask), rtol=1e-10)
