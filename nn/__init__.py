@@ -162,6 +162,7 @@ from .dropout import Dropout1d, Dropout2d  # noqa: E402
 from .normalization import *  # noqa: E402, F403  (BatchNorm1d, LayerNorm, ...)
 from .padding import *  # noqa: E402, F403  (ZeroPad2d, ReflectionPad2d, ...)
 from .pooling import *  # noqa: E402, F403  (MaxPool2d, AvgPool2d, ...)
+from .rnn import *  # noqa: E402, F403  (RNN, LSTM, GRU and their cells)
 from .sparse import *  # noqa: E402, F403  (Embedding)
 
 __all__ += ["Dropout1d", "Dropout2d"]
