@@ -75,6 +75,7 @@ def _scale(g: Array, reduction: str, count: Any) -> Array:
 class Linear(Op):
     # y = x Wᵀ + b   (x: (*, in), W: (out, in), b: (out,))
     # dx = dy W,  dW = dyᵀ x  (leading dims flattened),  db = Σ dy over the leading dims
+    pytorch_name = "AddmmBackward0"
     __slots__ = ()
     saved_for_others = (0, 1)
 
@@ -122,6 +123,7 @@ def _numel(x: Any) -> int:
 
 class MSELoss(Op):
     # ℓ = (x - y)²;  dℓ/dx = 2 (x - y),  dℓ/dy = -2 (x - y)
+    pytorch_name = "MseLossBackward0"
     __slots__ = ()
     saved = (0, 1)
 
@@ -192,6 +194,7 @@ class CrossEntropy(Op):
     it from the input, differentiably.
     """
 
+    pytorch_name = "NllLossBackward0"
     __slots__ = ("logp",)
     saved = (0, 1)
 
@@ -283,6 +286,7 @@ class CrossEntropy(Op):
 class NLLLoss(Op):
     # ℓᵢ = -w_yᵢ · xᵢ,yᵢ (ignored targets give 0);  mean = Σᵢ ℓᵢ / Σᵢ w_yᵢ
     # dℓᵢ/dxᵢ,c = -w_yᵢ where c = yᵢ, else 0
+    pytorch_name = "NllLossBackward0"
     __slots__ = ()
 
     def forward(
@@ -330,6 +334,7 @@ def _clamped_log(xp: Any, v: Any) -> Any:
 class BCELoss(Op):
     # ℓ = -w [y log x + (1 - y) log(1 - x)]   (each log clamped to ≥ -100, as PyTorch)
     # dℓ/dx = w (x - y) / max(x (1 - x), 1e-12),   dℓ/dy = w [log(1 - x) - log x]
+    pytorch_name = "BinaryCrossEntropyBackward0"
     __slots__ = ()
     saved = (0, 1)
 
@@ -362,6 +367,7 @@ def _softplus(xp: Any, x: Any) -> Any:
 class BCEWithLogits(Op):
     # ℓ = w [(1 - y + p y) softplus(x) - p y x]     (= -w [p y log σ(x) + (1 - y) log(1 - σ(x))])
     # dℓ/dx = w [(1 - y + p y) σ(x) - p y],   dℓ/dy = w [(p - 1) softplus(x) - p x]
+    pytorch_name = "BinaryCrossEntropyWithLogitsBackward0"
     __slots__ = ()
     saved = (0, 1)
 

@@ -89,9 +89,13 @@ class Node:
     arrays: Any  # per input, what its gradient must match (shape, dtype), or None
     hooks: dict[int, Any] | None
 
+    #: PyTorch's name of the node where it differs from the class name + "Backward0"
+    #: (fused nodes: ``Linear`` prints as ``AddmmBackward0``, as in PyTorch)
+    pytorch_name: str | None = None
+
     def name(self) -> str:
         """The node's name as PyTorch prints it, e.g. ``MulBackward0``."""
-        return type(self).__name__ + "Backward0"
+        return self.pytorch_name or type(self).__name__ + "Backward0"
 
     @property
     def next_functions(self) -> tuple[tuple[Node | None, int], ...]:

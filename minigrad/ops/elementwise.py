@@ -230,6 +230,7 @@ class Where(Op):
 
 class Cast(Op):
     # d cast(x) = cast back(dx)
+    pytorch_name = "ToCopyBackward0"
     __slots__ = ()
 
     def forward(self, x: Any, dtype: Any) -> Any:

@@ -13,6 +13,7 @@ from minigrad.backend import backend_of, get_array_module
 
 class Reshape(ViewOp):
     # y = reshape(x);  dx = reshape(dy, x.shape)
+    pytorch_name = "ViewBackward0"
     __slots__ = ()
 
     def forward(self, x: Any, shape: tuple[int, ...]) -> Any:
