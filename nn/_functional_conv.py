@@ -40,6 +40,8 @@ __all__ = [
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
     "max_pool2d_with_indices",
+    "conv_transpose1d",
+    "conv_transpose2d",
 ]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -308,6 +310,112 @@ def conv1d(
     height 1). An unbatched (C, L) input gives (O, L_out).
     """
     return _convolution("conv1d", input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, ...] = 1,
+    padding: int | tuple[int, ...] = 0,
+    output_padding: int | tuple[int, ...] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, ...] = 1,
+) -> Tensor:
+    """Transposed convolution, the adjoint of :func:`conv2d` (its gradient with respect to
+    the input): one product, then col2im (:func:`fold`). With weight (C, O/groups, kh, kw)::
+
+        cols[n, (o, i, j), (h, w)] = Σ_c W[c, o, i, j] · x[n, c, h, w]   (per group)
+        y = fold(cols) + b,   OH = (H - 1)·sh - 2·ph + dh·(kh - 1) + oph + 1
+
+    An unbatched (C, H, W) input gives (O, OH, OW).
+    """
+    op = "conv_transpose2d"
+    _check_input(op, input, 2)
+    x, unbatched = (input.unsqueeze(0), True) if input.ndim == 3 else (input, False)
+    if not isinstance(weight, Tensor) or weight.ndim != 4:
+        raise RuntimeError(f"{op}: weight must be a 4-D tensor (C_in, C_out/groups, kh, kw)")
+    n, channels, height, width = x.shape
+    if weight.shape[0] != channels:
+        raise RuntimeError(
+            f"{op}: expected input {tuple(input.shape)} to have {weight.shape[0]} channels "
+            f"(weight {tuple(weight.shape)}), but got {channels} channels"
+        )
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 or channels % groups:
+        raise RuntimeError(f"{op}: groups={groups!r} must be a positive divisor of {channels}")
+    kernel: tuple[int, int] = (weight.shape[2], weight.shape[3])
+    step, pad, extra, dil = (
+        _pair(_tuple(value, 2, name, op, minimum))
+        for value, name, minimum in (
+            (stride, "stride", 1),
+            (padding, "padding", 0),
+            (output_padding, "output_padding", 0),
+            (dilation, "dilation", 1),
+        )
+    )
+    for a in range(2):
+        if extra[a] >= max(step[a], dil[a]):
+            raise RuntimeError(
+                f"{op}: output padding must be smaller than either stride or dilation"
+            )
+        if extra[a] >= step[a]:
+            raise NotImplementedError(f"{op}: output_padding ≥ stride is not supported")
+    size = _pair(
+        tuple(
+            (dim - 1) * step[a] - 2 * pad[a] + dil[a] * (kernel[a] - 1) + extra[a] + 1
+            for a, dim in enumerate((height, width))
+        )
+    )
+    if min(size) < 1:
+        raise RuntimeError(
+            f"{op}: the output size {size} is too small (input {tuple(input.shape)})"
+        )
+    out_channels = weight.shape[1] * groups
+    per_group = (weight.shape[1] * kernel[0] * kernel[1], channels // groups)
+    w = weight.reshape(groups, channels // groups, per_group[0]).transpose(-1, -2)
+    cols = w @ x.reshape(n, groups, channels // groups, height * width)
+    y = fold(
+        cols.reshape(n, out_channels * kernel[0] * kernel[1], height * width),
+        size,
+        kernel,
+        dil,
+        pad,
+        step,
+    )
+    if bias is not None:
+        y = y + bias.reshape(1, -1, 1, 1)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: int | tuple[int, ...] = 1,
+    padding: int | tuple[int, ...] = 0,
+    output_padding: int | tuple[int, ...] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, ...] = 1,
+) -> Tensor:
+    """:func:`conv_transpose2d` over (N, C, L) with weight (C, O/groups, k): a height-1 image."""
+    op = "conv_transpose1d"
+    _check_input(op, input, 1)
+    one = lambda v, name: (1, *_tuple(v, 1, name, op, 0))  # noqa: E731
+    y = conv_transpose2d(
+        input.unsqueeze(-2),
+        weight.unsqueeze(-2),
+        bias,
+        one(stride, "stride"),
+        (0, *_tuple(padding, 1, "padding", op, 0)),
+        (0, *_tuple(output_padding, 1, "output_padding", op, 0)),
+        groups,
+        one(dilation, "dilation"),
+    )
+    return y.squeeze(-2)
+
+
+def _pair(values: tuple[int, ...]) -> tuple[int, int]:
+    return values[0], values[1]
 
 
 def pad_by_mode(input: Tensor, padding: Sequence[tuple[int, int]], mode: str) -> Tensor:

@@ -14,7 +14,16 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "Unfold", "Fold"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Unfold", "Fold"]
+
+
+def _init_like_pytorch(weight: Tensor, bias: Tensor | None) -> None:
+    """``kaiming_uniform_(weight, a=√5)`` (U(±1/√fan_in)) and bias U(±1/√fan_in)."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
 
 
 class _ConvNd(Module):
@@ -75,11 +84,7 @@ class _ConvNd(Module):
     def reset_parameters(self) -> None:
         """Draw weight and bias again as PyTorch: ``kaiming_uniform_(weight, a=√5)``, i.e.
         U(±1/√fan_in) with fan_in = in_channels/groups · kh · kw, and bias U(±1/√fan_in)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _init_like_pytorch(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         padding: Any = self.padding
@@ -139,6 +144,124 @@ class Conv1d(_ConvNd):
 
     _spatial = 1
     _function: Callable[..., Any] = staticmethod(FC.conv1d)
+
+
+class _ConvTransposeNd(Module):
+    """What ConvTranspose1d and ConvTranspose2d share: arguments, the (C_in, C_out/groups,
+    *kernel) weight and PyTorch's initialisation (that of a convolution with this weight)."""
+
+    _spatial = 0
+    _function: Callable[..., Any] = staticmethod(FC.conv_transpose2d)
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Any = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        name, n = type(self).__name__, self._spatial
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {name}')
+        if (
+            not isinstance(groups, int)
+            or groups < 1
+            or in_channels % groups
+            or out_channels % groups
+        ):
+            raise ValueError(
+                f"{name}: groups={groups!r} must divide in_channels ({in_channels}) and "
+                f"out_channels ({out_channels})"
+            )
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size = FC._tuple(kernel_size, n, "kernel_size", name)
+        self.stride = FC._tuple(stride, n, "stride", name)
+        self.padding = FC._tuple(padding, n, "padding", name, 0)
+        self.output_padding = FC._tuple(output_padding, n, "output_padding", name, 0)
+        self.dilation = FC._tuple(dilation, n, "dilation", name)
+        self.padding_mode = padding_mode
+        shape = (in_channels, out_channels // groups, *self.kernel_size)
+        self.weight = Parameter(empty(*shape, dtype=dtype, device=device))
+        if bias:
+            self.bias = Parameter(empty(out_channels, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw weight and bias again as PyTorch: as a convolution's, with fan_in read from
+        the (C_in, C_out/groups, *kernel) weight: C_out/groups · kh · kw."""
+        _init_like_pytorch(self.weight, self.bias)
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        extra = self.output_padding
+        if output_size is not None:  # the size to reach: output_padding makes up the rest
+            wanted = tuple(output_size)[-self._spatial :]
+            spatial = input.shape[-self._spatial :]
+            extra = tuple(
+                wanted[a]
+                - (
+                    (spatial[a] - 1) * self.stride[a]
+                    - 2 * self.padding[a]
+                    + self.dilation[a] * (self.kernel_size[a] - 1)
+                    + 1
+                )
+                for a in range(self._spatial)
+            )
+        try:
+            return type(self)._function(
+                input,
+                self.weight,
+                self.bias,
+                self.stride,
+                self.padding,
+                extra,
+                self.groups,
+                self.dilation,
+            )
+        except (RuntimeError, ValueError) as error:
+            raise type(error)(f"{type(self).__name__}({self.extra_repr()}): {error}") from None
+
+    def extra_repr(self) -> str:
+        text = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        if self.padding != (0,) * self._spatial:
+            text += f", padding={self.padding}"
+        if self.dilation != (1,) * self._spatial:
+            text += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self._spatial:
+            text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution (the adjoint of Conv2d: it upsamples), as
+    ``torch.nn.ConvTranspose2d``; see :func:`minigrad.nn.functional.conv_transpose2d`."""
+
+    _spatial = 2
+    _function = staticmethod(FC.conv_transpose2d)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution over (N, C, L), as ``torch.nn.ConvTranspose1d``."""
+
+    _spatial = 1
+    _function = staticmethod(FC.conv_transpose1d)
 
 
 class Unfold(Module):
