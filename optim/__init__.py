@@ -3,14 +3,16 @@
 Two fronts share one implementation of each update rule
 (:mod:`minigrad.optim._functional`):
 
-- PyTorch style, on tensors: :class:`SGD`, :class:`Adagrad`, :class:`RMSprop`,
-  :class:`Adam`, :class:`AdamW` (``opt.zero_grad(); loss.backward(); opt.step()``),
+- PyTorch style, on tensors: :class:`SGD`, :class:`Adagrad`, :class:`Adadelta`,
+  :class:`RMSprop`, :class:`Adam`, :class:`AdamW`
+  (``opt.zero_grad(); loss.backward(); opt.step()``),
   with learning-rate schedulers in :mod:`minigrad.optim.lr_scheduler`.
 - "Deep Learning from Scratch" style, on dicts of arrays or numbers:
   :mod:`minigrad.optim.book` (``opt.update(params, grads)``).
 """
 
 from . import book, lr_scheduler
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
@@ -21,6 +23,7 @@ __all__ = [
     "Optimizer",
     "SGD",
     "Adagrad",
+    "Adadelta",
     "RMSprop",
     "Adam",
     "AdamW",

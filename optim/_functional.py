@@ -51,6 +51,7 @@ __all__ = [
     "adagrad_init_state",
     "adagrad_update",
     "rmsprop_update",
+    "adadelta_update",
     "adam_update",
 ]
 
@@ -352,6 +353,59 @@ def rmsprop_update(
         buf *= momentum
         buf += step
         return xp.multiply(buf, lr, out=step)
+    step *= lr
+    return step
+
+
+# ------------------------------------------------------------------------ Adadelta
+def adadelta_update(
+    param: Array | None,
+    grad: Array,
+    state: State,
+    *,
+    out: Array | None = None,
+    lr: float,
+    rho: float = 0.9,
+    eps: float = 1e-6,
+    weight_decay: float = 0.0,
+    maximize: bool = False,
+) -> Array:
+    r"""ADADELTA (Zeiler, 2012), as PyTorch's ``Adadelta``.
+
+    .. code-block:: text
+
+        t ← t + 1
+        g ← −g                              if maximize
+        g ← g + λθ                          if λ ≠ 0
+        v ← ρ v + (1 − ρ) g²                (v starts at 0; state["square_avg"])
+        Δx ← √(u + ε) / √(v + ε) · g        (u starts at 0; state["acc_delta"])
+        u ← ρ u + (1 − ρ) Δx²
+        Δ ← γ Δx
+
+    The ratio of two running root-mean-squares (of past updates over past
+    gradients) gives each coordinate a step in the units of θ; γ only scales it
+    (PyTorch's default is 1). Unlike the other rules it allocates two temporary
+    arrays per call (``u + ε`` and ``Δx²``).
+    """
+    xp = get_array_module(grad)
+    step = _scratch(grad, out)
+    if "square_avg" not in state:
+        state["step"] = 0
+    square_avg = _zeros_state(state, "square_avg", grad)
+    acc_delta = _zeros_state(state, "acc_delta", grad)
+    state["step"] += 1
+    g = _effective_grad(param, grad, weight_decay, maximize)
+
+    square_avg *= rho
+    xp.multiply(g, g, out=step)
+    step *= 1 - rho
+    square_avg += step
+    xp.add(square_avg, eps, out=step)
+    xp.divide(acc_delta + eps, step, out=step)
+    xp.sqrt(step, out=step)
+    step *= g  # Δx
+    acc_delta *= rho
+    acc_delta += (1 - rho) * (step * step)
     step *= lr
     return step
 

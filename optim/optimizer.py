@@ -75,6 +75,12 @@ def nonnegative(name: str, value: Any) -> None:
         raise ValueError(f"Invalid {_label(name)}: {value} (must be >= 0)")
 
 
+def in_unit_interval(name: str, value: Any) -> None:
+    """Raise ``ValueError("Invalid <label>: <value>")`` unless ``0 <= value <= 1`` (Adadelta)."""
+    if not 0.0 <= _check_number(_label(name), value) <= 1.0:
+        raise ValueError(f"Invalid {_label(name)}: {value} (must be in [0, 1])")
+
+
 def betas_in_unit_interval(name: str, betas: Any) -> None:
     """Adam's ``betas``: a pair of numbers in [0, 1)."""
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:

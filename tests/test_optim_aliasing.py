@@ -27,6 +27,7 @@ OPTIMIZERS: dict[str, Callable[[Any], optim.Optimizer]] = {
     ),
     "Adagrad": lambda params: optim.Adagrad(params, lr=0.1),
     "RMSprop-centered": lambda params: optim.RMSprop(params, lr=0.01, centered=True, momentum=0.5),
+    "Adadelta": lambda params: optim.Adadelta(params, lr=0.5),
     "Adam": lambda params: optim.Adam(params, lr=0.05),
     "AdamW-amsgrad": lambda params: optim.AdamW(params, lr=0.05, amsgrad=True),
 }

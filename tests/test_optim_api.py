@@ -12,7 +12,7 @@ import pytest
 import minigrad
 from minigrad import nn, optim
 
-CLASSES = [optim.SGD, optim.Adagrad, optim.RMSprop, optim.Adam, optim.AdamW]
+CLASSES = [optim.SGD, optim.Adagrad, optim.Adadelta, optim.RMSprop, optim.Adam, optim.AdamW]
 
 
 def model() -> nn.Module:
@@ -98,6 +98,7 @@ TORCH_CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "SGD-nesterov": ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "maximize": True}),
     "Adagrad": ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.1}),
     "RMSprop": ("RMSprop", {"lr": 0.01, "momentum": 0.5, "centered": True, "weight_decay": 0.1}),
+    "Adadelta": ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.1, "maximize": True}),
     "Adam": ("Adam", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True}),
     "AdamW": ("AdamW", {"lr": 0.01, "maximize": True}),
 }

@@ -41,6 +41,7 @@ OPTIMIZERS: dict[str, Callable[[Any], optim.Optimizer]] = {
         params, lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1
     ),
     "RMSprop": lambda params: optim.RMSprop(params, lr=0.01),
+    "Adadelta": lambda params: optim.Adadelta(params, lr=0.5, weight_decay=0.01),
     "RMSprop-centered-momentum": lambda params: optim.RMSprop(
         params, lr=0.01, momentum=0.5, centered=True, weight_decay=0.01
     ),

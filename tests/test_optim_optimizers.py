@@ -95,6 +95,27 @@ class RefAdagrad:
         return theta - lr_t * g / (np.sqrt(self.sum[i]) + h["eps"])
 
 
+class RefAdadelta:
+    """torch.optim.Adadelta's documented algorithm."""
+
+    def __init__(self, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False):
+        self.h = dict(lr=lr, rho=rho, eps=eps, wd=weight_decay, maximize=maximize)
+        self.v: dict[int, np.ndarray] = {}
+        self.u: dict[int, np.ndarray] = {}
+
+    def step(self, i: int, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
+        h = self.h
+        if h["maximize"]:
+            g = -g
+        if h["wd"] != 0:
+            g = g + h["wd"] * theta
+        v = h["rho"] * self.v.get(i, np.zeros_like(theta)) + (1 - h["rho"]) * g * g
+        u = self.u.get(i, np.zeros_like(theta))
+        delta = np.sqrt(u + h["eps"]) / np.sqrt(v + h["eps"]) * g
+        self.v[i], self.u[i] = v, h["rho"] * u + (1 - h["rho"]) * delta * delta
+        return theta - h["lr"] * delta
+
+
 class RefRMSprop:
     """torch.optim.RMSprop's documented algorithm."""
 
@@ -239,6 +260,18 @@ def rmsprop_kwargs() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+def adadelta_kwargs() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        dict(
+            lr=st.floats(0.1, 2.0),
+            rho=st.floats(0.0, 1.0),
+            eps=st.sampled_from([1e-6, 1e-4, 1e-2]),
+            weight_decay=small,
+            maximize=booleans,
+        )
+    )
+
+
 def adam_kwargs(weight_decay: st.SearchStrategy[float] = small) -> st.SearchStrategy[dict]:
     return st.fixed_dictionaries(
         dict(
@@ -256,6 +289,7 @@ CASES: dict[str, tuple[type, Callable[..., Any], st.SearchStrategy[dict[str, Any
     "SGD": (optim.SGD, RefSGD, sgd_kwargs()),
     "Adagrad": (optim.Adagrad, RefAdagrad, adagrad_kwargs()),
     "RMSprop": (optim.RMSprop, RefRMSprop, rmsprop_kwargs()),
+    "Adadelta": (optim.Adadelta, RefAdadelta, adadelta_kwargs()),
     "Adam": (optim.Adam, RefAdam, adam_kwargs()),
     "AdamW": (optim.AdamW, RefAdamW, adam_kwargs(st.floats(0.0, 0.2))),
 }
@@ -470,6 +504,9 @@ def test_defaults_as_in_pytorch() -> None:
     assert optim.RMSprop([p]).defaults == dict(
         lr=1e-2, momentum=0, alpha=0.99, eps=1e-8, centered=False, weight_decay=0, maximize=False
     )
+    assert optim.Adadelta([p]).defaults == dict(
+        lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False
+    )
     adam = dict(
         lr=1e-3,
         betas=(0.9, 0.999),
@@ -520,6 +557,9 @@ def invalid_cases() -> list[tuple[Callable[[list], Any], type, str]]:
         (lambda p: optim.RMSprop(p, alpha=-0.1), ValueError, "Invalid alpha value"),
         (lambda p: optim.RMSprop(p, momentum=-0.1), ValueError, "Invalid momentum value"),
         (lambda p: optim.RMSprop(p, eps=-1.0), ValueError, "Invalid epsilon value"),
+        (lambda p: optim.Adadelta(p, rho=1.5), ValueError, "Invalid rho value"),
+        (lambda p: optim.Adadelta(p, rho=-0.1), ValueError, "Invalid rho value"),
+        (lambda p: optim.Adadelta(p, eps=-1.0), ValueError, "Invalid epsilon value"),
         (lambda p: optim.Adam(p, lr=-1e-3), ValueError, "Invalid learning rate"),
         (lambda p: optim.Adam(p, eps=-1e-8), ValueError, "Invalid epsilon value"),
         (lambda p: optim.Adam(p, betas=(1.0, 0.999)), ValueError, "beta parameter at index 0"),

@@ -18,6 +18,7 @@ MAKERS: dict[str, Callable[[list], optim.Optimizer]] = {
     "SGD": lambda groups: optim.SGD(groups, lr=0.05, momentum=0.9, nesterov=True),
     "Adagrad": lambda groups: optim.Adagrad(groups, lr=0.1, lr_decay=0.01),
     "RMSprop": lambda groups: optim.RMSprop(groups, lr=0.01, momentum=0.5, centered=True),
+    "Adadelta": lambda groups: optim.Adadelta(groups, lr=0.5, rho=0.8),
     "Adam": lambda groups: optim.Adam(groups, lr=0.01, amsgrad=True, weight_decay=0.1),
     "AdamW": lambda groups: optim.AdamW(groups, lr=0.01),
 }
