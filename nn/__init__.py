@@ -157,13 +157,15 @@ __all__ = [
     "PairwiseDistance",
 ]
 
-from . import conv, dropout, normalization, padding, pooling, sparse  # noqa: E402
+from . import conv, dropout, normalization, padding, pooling, rnn, sparse, upsampling  # noqa: E402
 from .dropout import Dropout1d, Dropout2d  # noqa: E402
 from .normalization import *  # noqa: E402, F403  (BatchNorm1d, LayerNorm, ...)
 from .padding import *  # noqa: E402, F403  (ZeroPad2d, ReflectionPad2d, ...)
 from .pooling import *  # noqa: E402, F403  (MaxPool2d, AvgPool2d, ...)
 from .rnn import *  # noqa: E402, F403  (RNN, LSTM, GRU and their cells)
 from .sparse import *  # noqa: E402, F403  (Embedding)
+from .upsampling import *  # noqa: E402, F403  (Upsample, ...)
 
 __all__ += ["Dropout1d", "Dropout2d"]
-__all__ += conv.__all__ + normalization.__all__ + padding.__all__ + pooling.__all__ + sparse.__all__
+__all__ += conv.__all__ + normalization.__all__ + padding.__all__ + pooling.__all__
+__all__ += rnn.__all__ + sparse.__all__ + upsampling.__all__

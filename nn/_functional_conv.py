@@ -26,7 +26,7 @@ from minigrad.dtypes import is_floating
 from minigrad.ops import conv as conv_ops
 from minigrad.tensor import Tensor
 
-__all__ = [
+__all__: list[str] = [
     "unfold",
     "fold",
     "conv1d",

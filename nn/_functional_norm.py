@@ -24,7 +24,7 @@ from minigrad.tensor import Tensor
 from . import _functions
 from .functional import _check_dropout_probability, _check_tensor, _floating_input
 
-__all__ = [
+__all__: list[str] = [
     "batch_norm",
     "instance_norm",
     "layer_norm",
