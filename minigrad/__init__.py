@@ -8,6 +8,8 @@
 The engine lives here; ``minigrad.nn`` and ``minigrad.optim`` build on it.
 """
 
+from numpy import dtype  # minigrad's dtypes are NumPy's: minigrad.dtype as torch.dtype
+
 from minigrad import autograd, backend, backends, cuda, dtypes, random
 from minigrad._functional_index import *  # noqa: F403  (gather, einsum, ...)
 from minigrad._functional_math import *  # noqa: F403  (sin, logsumexp, ...)
@@ -57,6 +59,7 @@ from minigrad.dtypes import (
     bool_ as bool,  # noqa: A001  (minigrad.bool, as torch.bool)
 )
 from minigrad.dtypes import (
+    can_cast,
     double,
     finfo,
     float16,
@@ -70,6 +73,8 @@ from minigrad.dtypes import (
     int32,
     int64,
     long,
+    promote_types,
+    result_type,
     set_default_dtype,
     short,
     uint8,
@@ -124,4 +129,5 @@ from minigrad import (  # type: ignore[attr-defined]  # noqa: E402
     utils,
     viz,
 )
+from minigrad.linalg import matrix_power  # noqa: E402
 from minigrad.serialization import load, save  # noqa: E402

@@ -90,6 +90,14 @@ __all__ = [
     "det",
     "logdet",
     "slogdet",
+    "tensor_split",
+    "hsplit",
+    "vsplit",
+    "adjoint",
+    "tensordot",
+    "block_diag",
+    "cartesian_prod",
+    "cdist",
 ]
 
 gather = _method("gather")
@@ -148,6 +156,10 @@ inverse = _method("inverse")
 det = _method("det")
 logdet = _method("logdet")
 slogdet = _method("slogdet")
+tensor_split = _method("tensor_split")
+hsplit = _method("hsplit")
+vsplit = _method("vsplit")
+adjoint = _method("adjoint")
 
 
 def repeat_interleave(
@@ -270,6 +282,94 @@ def column_stack(tensors: Sequence[Tensor]) -> Tensor:
     """Tensors joined as columns: 0-d and 1-D tensors become columns, then along dimension 1."""
     items = _tensor_list((tensors,), "column_stack")
     return cat([t.reshape(-1, 1) if t.ndim <= 1 else t for t in items], 1)
+
+
+# ---------------------------------------------------------------------- products and combinations
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
+    """Σ over paired dimensions of a ⊗ b: ``dims = k`` pairs the last k of a with the first
+    k of b; ``dims = (dims_a, dims_b)`` pairs them by position. One matrix product after
+    moving the paired dimensions together."""
+    if isinstance(dims, int | np.integer):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        dims_a, dims_b = list(range(a.ndim - int(dims), a.ndim)), list(range(int(dims)))
+    else:
+        dims_a, dims_b = ([int(d) for d in _as_list(x)] for x in dims)
+    dims_a = [d % a.ndim for d in dims_a] if a.ndim else dims_a
+    dims_b = [d % b.ndim for d in dims_b] if b.ndim else dims_b
+    if len(dims_a) != len(dims_b) or any(
+        a.shape[i] != b.shape[j] for i, j in zip(dims_a, dims_b, strict=True)
+    ):
+        raise RuntimeError(
+            f"tensordot: contracted dimensions {dims_a} of a (shape {tuple(a.shape)}) and "
+            f"{dims_b} of b (shape {tuple(b.shape)}) must pair up with equal sizes"
+        )
+    free_a = [d for d in range(a.ndim) if d not in dims_a]
+    free_b = [d for d in range(b.ndim) if d not in dims_b]
+    size = int(np.prod([a.shape[d] for d in dims_a]))
+    left = a.permute(*free_a, *dims_a).reshape(-1, size)
+    right = b.permute(*dims_b, *free_b).reshape(size, -1)
+    shape = tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b)
+    return (left @ right).reshape(shape)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, Tensor):
+        return [int(v) for v in value.tolist()] if value.ndim else [int(value.item())]
+    return [value] if isinstance(value, int | np.integer) else list(value)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """The tensors (0-d, 1-d as a row, or 2-d) placed along the diagonal of a zero matrix."""
+    items = _tensor_list(tensors, "block_diag")
+    if not items:
+        return Tensor([]).reshape(1, 0)
+    for t in items:
+        if t.ndim > 2:
+            raise RuntimeError(
+                f"block_diag: input tensors must have 2 or fewer dimensions, got a tensor of "
+                f"shape {tuple(t.shape)}"
+            )
+    blocks = [t.reshape(1, -1) if t.ndim < 2 else t for t in _same_kind(items, "block_diag")]
+    width = sum(block.shape[1] for block in blocks)
+    rows, left = [], 0
+    for block in blocks:
+        height, cols = block.shape
+        before = block.new_zeros((height, left))
+        after = block.new_zeros((height, width - left - cols))
+        rows.append(cat([before, block, after], 1))
+        left += cols
+    return cat(rows, 0)
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """All tuples (x₀[i₀], x₁[i₁], ...) of 1-D tensors, one per row, the last index fastest."""
+    items = _tensor_list(tensors, "cartesian_prod")
+    if len(items) == 1:
+        return items[0]
+    return column_stack([grid.reshape(-1) for grid in meshgrid(*items, indexing="ij")])
+
+
+def cdist(
+    x1: Tensor,
+    x2: Tensor,
+    p: float = 2.0,
+    compute_mode: str = "use_mm_for_euclid_dist_if_necessary",
+) -> Tensor:
+    """‖x1[..., i, :] − x2[..., j, :]‖ₚ for every pair of rows (batched): shape (..., P, R).
+
+    Computed from the differences (``compute_mode`` is accepted; the matrix-product
+    shortcut is never used). The gradient at a zero distance is 0, as PyTorch's."""
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(
+            f"cdist: x1 (shape {tuple(x1.shape)}) and x2 (shape {tuple(x2.shape)}) must be at "
+            "least 2-D with the same number of columns"
+        )
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
+    from minigrad.linalg import vector_norm  # (linalg builds on this module)
+
+    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
 
 
 # ---------------------------------------------------------------------- searching sorted values

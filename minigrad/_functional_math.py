@@ -178,3 +178,7 @@ __all__ += [
     "deg2rad",
     "rad2deg",
 ]
+
+detach = _method("detach")
+xlogy = _method("xlogy")
+__all__ += ["detach", "xlogy"]

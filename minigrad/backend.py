@@ -111,6 +111,10 @@ class Backend:
     def device_count(self) -> int:
         return 1
 
+    def data_ptr(self, array: Any) -> int:
+        """The address of the array's first element."""
+        raise NotImplementedError
+
 
 class NumpyBackend(Backend):
     name = "numpy"
@@ -129,6 +133,9 @@ class NumpyBackend(Backend):
 
     def generator(self, seed: int | None, device: Device) -> np.random.Generator:
         return np.random.Generator(np.random.PCG64(seed))
+
+    def data_ptr(self, array: np.ndarray) -> int:
+        return int(array.__array_interface__["data"][0])
 
 
 class StrictBackend(Backend):
@@ -159,6 +166,9 @@ class StrictBackend(Backend):
     def generator(self, seed: int | None, device: Device) -> Any:
         return self._strict.Generator(seed)
 
+    def data_ptr(self, array: Any) -> int:
+        return int(array._a.__array_interface__["data"][0])
+
 
 class CupyBackend(Backend):
     """CuPy on an NVIDIA GPU."""
@@ -188,6 +198,9 @@ class CupyBackend(Backend):
 
     def device_count(self) -> int:
         return int(self.xp.cuda.runtime.getDeviceCount())
+
+    def data_ptr(self, array: Any) -> int:
+        return int(array.data.ptr)
 
     def generator(self, seed: int | None, device: Device) -> Any:
         with self.xp.cuda.Device(device.index or 0):

@@ -101,6 +101,25 @@ def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
     return np.promote_types(a, b)
 
 
+def result_type(tensor1: Any, tensor2: Any) -> np.dtype:
+    """The dtype of an arithmetic result on two tensors or Python numbers, with PyTorch's
+    rules: a number or 0-d tensor only lifts the category (``int64 tensor + 2.5`` is the
+    default float dtype; ``float32 tensor + 2.5`` stays float32)."""
+    from minigrad.tensor import Tensor  # (the tensor module builds on this one)
+
+    first, second = (tensor1, tensor2) if isinstance(tensor1, Tensor) else (tensor2, tensor1)
+    if not isinstance(first, Tensor):
+        return promote_types(infer_dtype(tensor1), infer_dtype(tensor2))
+    return first._with_operand(second)[0].dtype
+
+
+def can_cast(from_: Any, to: Any) -> bool:
+    """True unless the cast lowers the category (float → integer, number → bool), as
+    ``torch.can_cast``: within a category every width casts."""
+    source, target = as_dtype(from_), as_dtype(to)
+    return _CATEGORY[source.kind] <= _CATEGORY[target.kind]
+
+
 def infer_dtype(value: Any) -> np.dtype:
     """The dtype :func:`minigrad.tensor` gives to ``value`` when none is asked for.
 

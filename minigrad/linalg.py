@@ -26,6 +26,7 @@ __all__ = [
     "matrix_norm",
     "cross",
     "matmul",
+    "matrix_power",
 ]
 
 
@@ -42,6 +43,30 @@ def det(A: Tensor) -> Tensor:
 def slogdet(A: Tensor) -> Any:
     """``(sign, logabsdet)`` with det A = sign · exp(logabsdet); d A = d logabsdet · A⁻ᵀ."""
     return A.slogdet()
+
+
+def matrix_power(A: Tensor, n: int) -> Tensor:
+    """Aⁿ (batched) by repeated squaring; A⁰ = I and A⁻ⁿ = (A⁻¹)ⁿ."""
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(
+            f"linalg.matrix_power: A must be a batch of square matrices, but they are "
+            f"{'x'.join(map(str, A.shape[-2:]))} matrices (shape {tuple(A.shape)})"
+        )
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"linalg.matrix_power: n must be an int, got {n!r}")
+    if n == 0:
+        eye = A.new_zeros(A.shape[-1:]).fill_(1).diag_embed()
+        return eye.expand(A.shape).clone()
+    base, result = (A.inverse() if n < 0 else A), None
+    remaining = abs(n)
+    while remaining:
+        if remaining & 1:
+            result = base if result is None else result @ base
+        remaining >>= 1
+        if remaining:
+            base = base @ base
+    assert result is not None
+    return result.clone() if result is A else result  # a new tensor, as PyTorch's (n = 1)
 
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import copy
+import itertools
 import math
 import operator
 import weakref
@@ -255,6 +256,10 @@ class Tensor:
 
     def dim(self) -> builtins.int:
         return self.ndim
+
+    def data_ptr(self) -> builtins.int:
+        """The address of the first element: equal for a tensor and the views that start there."""
+        return backend_of(self._array).data_ptr(self._array)
 
     def nelement(self) -> builtins.int:
         """The number of elements (PyTorch's older name of :meth:`numel`)."""
@@ -1206,6 +1211,30 @@ class Tensor:
     def abs_(self) -> Tensor:
         """``|x|``, in place."""
         return self._apply_("abs_", Tensor.abs)
+
+    def xlogy(self, other: Any) -> Tensor:
+        """x · ln y with ``other`` as y, and 0 where x = 0 (unless y is NaN).
+
+        Gradients as PyTorch's: ∂/∂x = ln y, ∂/∂y = x / y, both 0 where x = 0 and y ≤ 0
+        (there PyTorch's ∂/∂y is 0/0 = NaN at y = 0).
+        """
+        x, y = self._floating("xlogy")._with_operand(other)
+        y = y._floating("xlogy") if isinstance(y, Tensor) else float(y)
+        undefined_log = (x == 0) & (y <= 0)
+        safe_y = (y if isinstance(y, Tensor) else x.new_tensor(y)).where(~undefined_log, 1.0)
+        return (x * safe_y.log()).masked_fill(undefined_log, 0)
+
+    def square_(self) -> Tensor:
+        """x², in place."""
+        return self._apply_("square_", Tensor.square)
+
+    def sqrt_(self) -> Tensor:
+        """√x, in place."""
+        return self._apply_("sqrt_", Tensor.sqrt)
+
+    def log_(self) -> Tensor:
+        """ln x, in place."""
+        return self._apply_("log_", Tensor.log)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         key, advanced = self._index_key(key)
@@ -2243,13 +2272,53 @@ class Tensor:
                     f"split: sizes {sizes} must be non-negative and sum to {n}, the size of "
                     f"dimension {d}"
                 )
-        pieces = []
-        start = 0
-        lead = (slice(None),) * d
-        for size in sizes:
-            pieces.append(shape_ops.Index.apply(self, lead + (slice(start, start + size),), False))
-            start += size
-        return tuple(pieces)
+        return self._pieces(_spans(sizes), d)
+
+    def tensor_split(
+        self, indices_or_sections: builtins.int | Sequence[builtins.int], dim: builtins.int = 0
+    ) -> tuple:
+        """Views along ``dim``: ``sections`` pieces (the first n mod sections one longer), or
+        cut before each of ``indices`` (``x[:i₀], x[i₀:i₁], ..., x[iₖ:]``)."""
+        n = self.shape[normalize_dim(dim, self.ndim, "tensor_split")]
+        if not isinstance(indices_or_sections, int | np.integer):
+            cuts = [int(i) for i in indices_or_sections]  # Python's slicing of each piece
+            return self._pieces(list(zip([None, *cuts], [*cuts, None], strict=True)), dim)
+        sections = int(indices_or_sections)
+        if sections <= 0:
+            raise RuntimeError(
+                f"tensor_split: number of sections must be larger than 0, got {sections}"
+            )
+        small, extra = divmod(n, sections)
+        return self._pieces(_spans([small + 1] * extra + [small] * (sections - extra)), dim)
+
+    def hsplit(self, indices_or_sections: builtins.int | Sequence[builtins.int]) -> tuple:
+        """:meth:`tensor_split` along dimension 1 (0 for 1-D tensors); sections must divide."""
+        return self._split_evenly("hsplit", indices_or_sections, 1 if self.ndim > 1 else 0)
+
+    def vsplit(self, indices_or_sections: builtins.int | Sequence[builtins.int]) -> tuple:
+        """:meth:`tensor_split` along dimension 0 of a tensor with at least 2 dims."""
+        if self.ndim < 2:
+            raise RuntimeError(f"vsplit needs a tensor with at least 2 dimensions, got {self.ndim}")
+        return self._split_evenly("vsplit", indices_or_sections, 0)
+
+    def _split_evenly(
+        self, op: str, indices_or_sections: builtins.int | Sequence[builtins.int], dim: builtins.int
+    ) -> tuple:
+        if self.ndim == 0:
+            raise RuntimeError(f"{op} needs a tensor with at least 1 dimension, got 0")
+        if isinstance(indices_or_sections, int | np.integer):
+            n = self.shape[dim]
+            if indices_or_sections <= 0 or n % indices_or_sections:
+                raise RuntimeError(
+                    f"{op}: size {n} of dimension {dim} is not divisible by the split size "
+                    f"{indices_or_sections}"
+                )
+        return self.tensor_split(indices_or_sections, dim)
+
+    def _pieces(self, spans: Sequence[tuple[Any, Any]], dim: builtins.int) -> tuple:
+        """The slices ``x[start:stop]`` along ``dim`` for each span (views)."""
+        lead = (slice(None),) * normalize_dim(dim, self.ndim, "split")
+        return tuple(shape_ops.Index.apply(self, lead + (slice(*span),), False) for span in spans)
 
     def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple:
         """Split into ``chunks`` pieces of ceil(n / chunks) elements (fewer if n is small)."""
@@ -2724,6 +2793,19 @@ class Tensor:
 
     mH = mT  # real tensors: the conjugate transpose is the transpose
 
+    def adjoint(self) -> Tensor:
+        """The conjugate transpose of the last two dimensions (a view; ``mT`` for real tensors)."""
+        return self.mH
+
+    @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix (a view; ``T`` for real 2-D tensors)."""
+        if self.ndim not in (0, 2):
+            raise RuntimeError(
+                f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D tensor."
+            )
+        return self.T
+
     def unflatten(self, dim: builtins.int, sizes: Sequence[builtins.int]) -> Tensor:
         """Dimension ``dim`` split into ``sizes`` (one of them may be -1)."""
         d = normalize_dim(dim, self.ndim, "unflatten")
@@ -3027,6 +3109,12 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
         a if a.dtype == target else a._cast(target),
         b if b.dtype == target else b._cast(target),
     )
+
+
+def _spans(sizes: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive ``(start, stop)`` pairs for pieces of ``sizes``."""
+    stops = list(itertools.accumulate(sizes))
+    return list(zip([0, *stops[:-1]], stops, strict=True))
 
 
 def _check_index_bounds(index: Any, size: int, op: str, dim: int) -> None:

@@ -46,6 +46,8 @@ from ._decay import (
 )
 from ._plateau import ReduceLROnPlateau
 
+_LRScheduler = LRScheduler  # PyTorch's older name, still subclassed by many programs
+
 __all__ = [
     "LRScheduler",
     "LambdaLR",
