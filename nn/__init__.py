@@ -2,17 +2,26 @@
 
 - :class:`Module`, :class:`Parameter` and the containers :class:`Sequential`,
   :class:`ModuleList`, :class:`ModuleDict`, :class:`ParameterList`, :class:`ParameterDict`;
-- layers: :class:`Linear`, :class:`Identity`, :class:`Flatten`, :class:`Unflatten`,
-  :class:`Dropout`, :class:`Dropout1d`, :class:`Dropout2d`, :class:`Embedding`;
+- layers: :class:`Linear`, :class:`Bilinear`, :class:`Identity`, :class:`Flatten`,
+  :class:`Unflatten`, :class:`Dropout`, :class:`Dropout1d`, :class:`Dropout2d`,
+  :class:`Embedding`;
+- convolution and pooling: :class:`Conv1d`, :class:`Conv2d`, :class:`ConvTranspose1d`,
+  :class:`ConvTranspose2d`, :class:`Unfold`, :class:`Fold`, :class:`MaxPool2d`,
+  :class:`AvgPool2d`, :class:`AdaptiveAvgPool2d` (and their 1d forms), :class:`Upsample`,
+  :class:`PixelShuffle`;
 - normalisation: :class:`BatchNorm1d`, :class:`BatchNorm2d`, :class:`BatchNorm3d`,
-  :class:`InstanceNorm1d`, :class:`InstanceNorm2d`, :class:`LayerNorm`, :class:`GroupNorm`;
+  :class:`InstanceNorm1d`, :class:`InstanceNorm2d`, :class:`LayerNorm`, :class:`GroupNorm`,
+  :class:`RMSNorm`, :class:`LocalResponseNorm`;
 - padding: :class:`ZeroPad2d`, :class:`ConstantPad2d`, :class:`ReflectionPad2d`,
   :class:`ReplicationPad2d`, :class:`CircularPad2d` (and their 1d/3d forms);
+- sequences and attention: :class:`RNN`, :class:`LSTM`, :class:`GRU` (and their cells),
+  :class:`MultiheadAttention`, :class:`TransformerEncoder`, :class:`TransformerDecoder`
+  (and their layers);
 - :mod:`minigrad.nn.hooks` (the handles that module hooks return);
 - activations: :class:`ReLU`, :class:`LeakyReLU`, :class:`Sigmoid`, :class:`Tanh`,
-  :class:`Softmax`, :class:`LogSoftmax`;
+  :class:`Softmax`, :class:`LogSoftmax`, :class:`GELU`, ... (27 in all);
 - losses: :class:`MSELoss`, :class:`L1Loss`, :class:`CrossEntropyLoss`,
-  :class:`NLLLoss`, :class:`BCELoss`, :class:`BCEWithLogitsLoss`;
+  :class:`NLLLoss`, :class:`BCELoss`, :class:`BCEWithLogitsLoss`, ... (19 in all);
 - :mod:`minigrad.nn.functional` (the same as functions, ``F``),
   :mod:`minigrad.nn.init` (weight initialisers) and :mod:`minigrad.nn.parallel`
   (``DistributedDataParallel``).
@@ -50,6 +59,7 @@ from .activation import (  # noqa: I001
     Sigmoid,
     SiLU,
     Softmax,
+    Softmax2d,
     Softmin,
     Softplus,
     Softshrink,
@@ -108,6 +118,7 @@ __all__ = [
     "Unflatten",
     "Dropout",
     "ReLU",
+    "Softmax2d",
     "LeakyReLU",
     "Sigmoid",
     "Tanh",
@@ -157,15 +168,29 @@ __all__ = [
     "PairwiseDistance",
 ]
 
-from . import conv, dropout, normalization, padding, pooling, rnn, sparse, upsampling  # noqa: E402
+from . import (  # noqa: E402
+    attention,
+    conv,
+    dropout,
+    normalization,
+    padding,
+    pooling,
+    rnn,
+    sparse,
+    transformer,
+    upsampling,
+)
+from .attention import *  # noqa: E402, F403  (MultiheadAttention)
 from .dropout import Dropout1d, Dropout2d  # noqa: E402
 from .normalization import *  # noqa: E402, F403  (BatchNorm1d, LayerNorm, ...)
 from .padding import *  # noqa: E402, F403  (ZeroPad2d, ReflectionPad2d, ...)
 from .pooling import *  # noqa: E402, F403  (MaxPool2d, AvgPool2d, ...)
 from .rnn import *  # noqa: E402, F403  (RNN, LSTM, GRU and their cells)
 from .sparse import *  # noqa: E402, F403  (Embedding)
+from .transformer import *  # noqa: E402, F403  (TransformerEncoder, ...)
 from .upsampling import *  # noqa: E402, F403  (Upsample, ...)
 
 __all__ += ["Dropout1d", "Dropout2d"]
 __all__ += conv.__all__ + normalization.__all__ + padding.__all__ + pooling.__all__
 __all__ += rnn.__all__ + sparse.__all__ + upsampling.__all__
+__all__ += attention.__all__ + transformer.__all__

@@ -29,6 +29,8 @@ __all__: list[str] = [
     "instance_norm",
     "layer_norm",
     "group_norm",
+    "rms_norm",
+    "local_response_norm",
     "embedding",
     "pad",
     "dropout1d",
@@ -199,6 +201,30 @@ def _shape_tuple(normalized_shape: int | Sequence[int]) -> tuple[int, ...]:
     return tuple(int(n) for n in normalized_shape)
 
 
+def _check_trailing(
+    input: Tensor, normalized_shape: int | Sequence[int], op: str, **affine: Tensor | None
+) -> tuple[int, ...]:
+    """``normalized_shape`` as a tuple, after checking that it ends ``input``'s shape and is
+    the shape of each given affine tensor."""
+    _floating_input(op, input)
+    shape = _shape_tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or input.ndim < k or input.shape[input.ndim - k :] != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size {list(input.shape)}"
+        )
+    for name, value in affine.items():
+        if value is not None:
+            _check_tensor(op, name, value)
+            if value.shape != shape:
+                raise RuntimeError(
+                    f"{op}(): expected {name} of shape {shape} (normalized_shape), got "
+                    f"{value.shape}"
+                )
+    return shape
+
+
 def layer_norm(
     input: Tensor,
     normalized_shape: int | Sequence[int],
@@ -211,23 +237,7 @@ def layer_norm(
     y = (x - E[x]) / √(Var[x] + ε) · γ + β, mean and biased variance over the
     trailing dims of shape ``normalized_shape``; γ, β (if given) have that shape.
     """
-    op = "layer_norm"
-    _floating_input(op, input)
-    shape = _shape_tuple(normalized_shape)
-    k = len(shape)
-    if k == 0 or input.shape[input.ndim - k :] != shape or input.ndim < k:
-        raise RuntimeError(
-            f"Given normalized_shape={list(shape)}, expected input with shape "
-            f"[*, {', '.join(map(str, shape))}], but got input of size {list(input.shape)}"
-        )
-    for name, value in (("weight", weight), ("bias", bias)):
-        if value is not None:
-            _check_tensor(op, name, value)
-            if value.shape != shape:
-                raise RuntimeError(
-                    f"{op}(): expected {name} of shape {shape} (normalized_shape), got "
-                    f"{value.shape}"
-                )
+    k = len(_check_trailing(input, normalized_shape, "layer_norm", weight=weight, bias=bias))
     x_hat = Normalize.apply(input, tuple(range(input.ndim - k, input.ndim)), float(eps))
     return _affine(x_hat, weight, bias, None)
 
@@ -257,6 +267,49 @@ def group_norm(
     grouped = input.reshape(n, num_groups, -1)
     x_hat = Normalize.apply(grouped, (2,), float(eps)).reshape(input.shape)
     return _affine(x_hat, weight, bias, _channel_shape(input.ndim))
+
+
+def rms_norm(
+    input: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    eps: float | None = None,
+) -> Tensor:
+    """Root-mean-square normalisation over the last ``len(normalized_shape)`` dims.
+
+    y = x / √(mean(x²) + ε) · γ, the mean over the trailing dims; ε defaults to the
+    machine epsilon of the input's dtype (``finfo(dtype).eps``), as PyTorch's.
+    """
+    shape = _check_trailing(input, normalized_shape, "rms_norm", weight=weight)
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    eps = minigrad.finfo(input.dtype).eps if eps is None else eps
+    out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return out if weight is None else out * weight
+
+
+def local_response_norm(
+    input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Tensor:
+    """Local response normalisation across channels (Krizhevsky et al., 2012).
+
+    y_c = x_c / (k + α/n · Σ x_{c'}²)^β, the sum over the n = ``size`` channels
+    c' ∈ [c − ⌊n/2⌋, c + ⌈n/2⌉ − 1] (zero outside), for inputs (N, C, *).
+    """
+    _floating_input("local_response_norm", input)
+    if input.ndim < 3:
+        raise ValueError(
+            f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)"
+        )
+    if input.numel() == 0:
+        return input
+    channels = input.shape[1]
+    squares = (input * input).movedim(1, -1)
+    padded = pad(squares, (size // 2, (size - 1) // 2))
+    window = padded[..., :channels]
+    for start in range(1, size):
+        window = window + padded[..., start : start + channels]
+    div = (window.movedim(-1, 1) * (alpha / size) + k) ** beta
+    return input / div
 
 
 # ----------------------------------------------------------------------------- embedding

@@ -1,4 +1,5 @@
-"""Resizing, ``F.interpolate`` (re-exported by ``minigrad.nn.functional``).
+"""Resizing: ``F.interpolate``, ``F.pixel_shuffle`` and ``F.pixel_unshuffle``
+(re-exported by ``minigrad.nn.functional``).
 
 Every mode is separable: the input is resized one spatial axis at a time, each
 step a gather of whole slices (``index_select``) and, for the linear modes, a
@@ -27,7 +28,7 @@ from minigrad.tensor import Tensor
 
 from .functional import _floating_input
 
-__all__: list[str] = ["interpolate"]
+__all__: list[str] = ["interpolate", "pixel_shuffle", "pixel_unshuffle"]
 
 _LINEAR_MODES = {"linear": 3, "bilinear": 4, "trilinear": 5}
 _MODES = ("nearest", "nearest-exact", "area", *_LINEAR_MODES, "bicubic")
@@ -162,3 +163,40 @@ def _linear_along(
     gather_low = x.index_select(axis, minigrad.tensor(low, dtype=int64, device=x.device))
     gather_high = x.index_select(axis, minigrad.tensor(high, dtype=int64, device=x.device))
     return gather_low + (gather_high - gather_low) * weight
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """(*, C·r², H, W) → (*, C, H·r, W·r): each group of r² channels becomes an r × r
+    block of pixels, ``out[c, h·r + i, w·r + j] = in[c·r² + i·r + j, h, w]`` (Shi et al., 2016)."""
+    r = _positive_factor("pixel_shuffle", "upscale_factor", upscale_factor)
+    if input.ndim < 3 or input.shape[-3] % (r * r):
+        raise RuntimeError(
+            f"pixel_shuffle expects an input (*, C·r², H, W) with C·r² divisible by "
+            f"r² = {r * r}, got shape {tuple(input.shape)}"
+        )
+    *batch, channels, h, w = input.shape
+    k = len(batch)
+    blocks = input.reshape(*batch, channels // (r * r), r, r, h, w)
+    out = blocks.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return out.reshape(*batch, channels // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """(*, C, H·r, W·r) → (*, C·r², H, W): the inverse of :func:`pixel_shuffle`."""
+    r = _positive_factor("pixel_unshuffle", "downscale_factor", downscale_factor)
+    if input.ndim < 3 or input.shape[-2] % r or input.shape[-1] % r:
+        raise RuntimeError(
+            f"pixel_unshuffle expects an input (*, C, H·r, W·r) with height and width "
+            f"divisible by r = {r}, got shape {tuple(input.shape)}"
+        )
+    *batch, channels, h, w = input.shape
+    k = len(batch)
+    blocks = input.reshape(*batch, channels, h // r, r, w // r, r)
+    out = blocks.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return out.reshape(*batch, channels * r * r, h // r, w // r)
+
+
+def _positive_factor(op: str, name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise RuntimeError(f"{op}: {name} must be a positive integer, got {value!r}")
+    return value

@@ -26,6 +26,7 @@ __all__ = [
     "Tanh",
     "Softmax",
     "LogSoftmax",
+    "Softmax2d",
     "Softmin",
     "GELU",
     "ELU",
@@ -105,6 +106,18 @@ class Softmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """softmax over the channels at every pixel: dim −3 of (N, C, H, W) or (C, H, W)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise ValueError(
+                f"Softmax2d: expected input of shape (N, C, H, W) or (C, H, W), got "
+                f"{tuple(input.shape)}"
+            )
+        return F.softmax(input, -3)
 
 
 class LogSoftmax(Module):

@@ -70,6 +70,7 @@ __all__ = [
     "prelu",
     "glu",
     "softmin",
+    "gumbel_softmax",
     "smooth_l1_loss",
     "huber_loss",
     "kl_div",
@@ -789,6 +790,26 @@ def softmin(
     if dtype is not None:
         input = input.to(as_dtype(dtype))
     return (-input).softmax(_softmax_dim("softmin", input.ndim, dim))
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """A differentiable sample from the categorical distribution of ``logits`` (Jang et al.).
+
+    y = softmax((logits + g) / τ) along ``dim`` with g = −log E, E ~ Exp(1) (Gumbel noise).
+    With ``hard=True`` the result is the one-hot vector of argmax y in the forward pass and
+    has y's gradient (``one_hot − y.detach() + y``, the straight-through estimator).
+    ``eps`` is unused, as in PyTorch.
+    """
+    _floating_input("gumbel_softmax", logits)
+    gumbels = -full_like(logits, 0.0).exponential_().log()
+    soft = ((logits + gumbels) / tau).softmax(_softmax_dim("gumbel_softmax", logits.ndim, dim))
+    if not hard:
+        return soft
+    index = soft.argmax(dim, keepdim=True)
+    one_hot = full_like(logits, 0.0).scatter_(dim, index, 1.0)
+    return one_hot - soft.detach() + soft
 
 
 def _where(condition: Tensor, input: Any, other: Any) -> Tensor:

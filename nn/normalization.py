@@ -1,11 +1,14 @@
-"""Normalisation layers, as torch.nn: BatchNorm1d/2d/3d, InstanceNorm1d/2d, LayerNorm, GroupNorm.
+"""Normalisation layers, as torch.nn: BatchNorm1d/2d/3d, InstanceNorm1d/2d, LayerNorm, GroupNorm,
+RMSNorm and LocalResponseNorm.
 
 Each normalises its input to zero mean and unit variance over some axes, then
 applies a learnable per-feature affine map y = γ x̂ + β (``weight`` γ starts at
 1, ``bias`` β at 0). They differ in the axes: batch norm over the batch (and
 spatial dims) per channel, instance norm over the spatial dims per sample and
 channel, layer norm over the trailing ``normalized_shape`` dims, group norm over
-groups of channels per sample.
+groups of channels per sample. RMS norm only rescales (by the root mean square
+over the trailing dims); local response norm divides by a power of the summed
+squares of neighbouring channels.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ __all__ = [
     "InstanceNorm2d",
     "LayerNorm",
     "GroupNorm",
+    "RMSNorm",
+    "LocalResponseNorm",
 ]
 
 
@@ -37,7 +42,7 @@ def _reset_affine(module: Any) -> None:
     """γ ← 1 and β ← 0 for a normalisation layer's ``weight`` and ``bias`` (when it has them)."""
     if module.weight is not None:
         init.ones_(module.weight)
-    if module.bias is not None:
+    if getattr(module, "bias", None) is not None:
         init.zeros_(module.bias)
 
 
@@ -357,3 +362,57 @@ class GroupNorm(Module):
             f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
             f"bias={self.bias is not None}"
         )
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation (Zhang & Sennrich, 2019) over the trailing dims.
+
+    y = x / √(mean(x²) + ε) · γ, the mean over the last ``len(normalized_shape)``
+    dims; γ (ones, ``elementwise_affine``) has shape ``normalized_shape``; ε None
+    means ``finfo(input.dtype).eps``.
+    """
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.normalized_shape = F._shape_tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            shape = self.normalized_shape
+            self.weight = Parameter(creation.ones(*shape, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        """γ ← 1."""
+        _reset_affine(self)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )
+
+
+class LocalResponseNorm(Module):
+    """``F.local_response_norm``: y_c = x_c / (k + α/n · Σ_{c' near c} x_{c'}²)^β over
+    n = ``size`` neighbouring channels."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -1,4 +1,5 @@
-"""Upsampling layers, as torch.nn: ``Upsample`` and its fixed-mode 2-D forms."""
+"""Upsampling layers, as torch.nn: ``Upsample``, its fixed-mode 2-D forms, and the pixel
+shuffles."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from minigrad.tensor import Tensor
 from . import _functional_resize as F
 from .module import Module
 
-__all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
+__all__ = [
+    "Upsample",
+    "UpsamplingNearest2d",
+    "UpsamplingBilinear2d",
+    "PixelShuffle",
+    "PixelUnshuffle",
+]
 
 
 class Upsample(Module):
@@ -70,3 +77,31 @@ class UpsamplingBilinear2d(Upsample):
         self, size: int | Sequence[int] | None = None, scale_factor: float | None = None
     ) -> None:
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
+class PixelShuffle(Module):
+    """``F.pixel_shuffle(input, upscale_factor)``: (*, C·r², H, W) → (*, C, H·r, W·r)."""
+
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """``F.pixel_unshuffle(input, downscale_factor)``: (*, C, H·r, W·r) → (*, C·r², H, W)."""
+
+    def __init__(self, downscale_factor: int) -> None:
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"
