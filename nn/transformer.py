@@ -20,9 +20,11 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from minigrad import creation
 from minigrad.tensor import Tensor
 
 from . import functional as F
+from . import init
 from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
@@ -35,6 +37,7 @@ __all__ = [
     "TransformerEncoder",
     "TransformerDecoderLayer",
     "TransformerDecoder",
+    "Transformer",
 ]
 
 Activation = str | Callable[[Tensor], Tensor]
@@ -336,3 +339,99 @@ class TransformerDecoder(Module):
                 memory_is_causal=memory_is_causal,
             )
         return x if self.norm is None else self.norm(x)
+
+
+class Transformer(Module):
+    """The whole encoder–decoder model: ``encoder`` (``num_encoder_layers`` encoder layers
+    and a final LayerNorm) reads ``src``; ``decoder`` (``num_decoder_layers`` decoder layers
+    and a LayerNorm) reads ``tgt`` while attending to the encoder's output.
+
+    Every parameter with more than one dimension starts Xavier-uniform, as PyTorch's.
+    """
+
+    def __init__(
+        self,
+        d_model: int = 512,
+        nhead: int = 8,
+        num_encoder_layers: int = 6,
+        num_decoder_layers: int = 6,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: Activation = F.relu,
+        custom_encoder: Module | None = None,
+        custom_decoder: Module | None = None,
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        options = (dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first)
+        factory = {"bias": bias, "device": device, "dtype": dtype}
+
+        def norm() -> LayerNorm:
+            return LayerNorm(d_model, eps=layer_norm_eps, **factory)
+
+        self.encoder = custom_encoder or TransformerEncoder(
+            TransformerEncoderLayer(d_model, nhead, *options, **factory),
+            num_encoder_layers,
+            norm(),
+        )
+        self.decoder = custom_decoder or TransformerDecoder(
+            TransformerDecoderLayer(d_model, nhead, *options, **factory),
+            num_decoder_layers,
+            norm(),
+        )
+        for p in self.parameters():
+            if p.ndim > 1:
+                init.xavier_uniform_(p)
+        self.d_model, self.nhead, self.batch_first = d_model, nhead, batch_first
+
+    def forward(
+        self,
+        src: Tensor,
+        tgt: Tensor,
+        src_mask: Tensor | None = None,
+        tgt_mask: Tensor | None = None,
+        memory_mask: Tensor | None = None,
+        src_key_padding_mask: Tensor | None = None,
+        tgt_key_padding_mask: Tensor | None = None,
+        memory_key_padding_mask: Tensor | None = None,
+        src_is_causal: bool | None = None,
+        tgt_is_causal: bool | None = None,
+        memory_is_causal: bool = False,
+    ) -> Tensor:
+        """``decoder(tgt, encoder(src))`` with each mask passed to its stack."""
+        batch_dim = 0 if self.batch_first else 1
+        if src.ndim == 3 and src.shape[batch_dim] != tgt.shape[batch_dim]:
+            raise RuntimeError(
+                f"the batch number of src and tgt must be equal, got shapes {tuple(src.shape)} "
+                f"and {tuple(tgt.shape)}"
+            )
+        if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
+            raise RuntimeError(
+                f"the feature number of src and tgt must be equal to d_model ({self.d_model}), "
+                f"got {src.shape[-1]} and {tgt.shape[-1]}"
+            )
+        memory = self.encoder(
+            src, mask=src_mask, src_key_padding_mask=src_key_padding_mask, is_causal=src_is_causal
+        )
+        return self.decoder(
+            tgt,
+            memory,
+            tgt_mask=tgt_mask,
+            memory_mask=memory_mask,
+            tgt_key_padding_mask=tgt_key_padding_mask,
+            memory_key_padding_mask=memory_key_padding_mask,
+            tgt_is_causal=tgt_is_causal,
+            memory_is_causal=memory_is_causal,
+        )
+
+    @staticmethod
+    def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
+        """The (sz, sz) causal mask: 0 on and below the diagonal, −inf above (a position
+        may attend to itself and earlier ones only)."""
+        full = creation.full((sz, sz), float("-inf"), dtype=dtype, device=device)
+        return full.triu(1)

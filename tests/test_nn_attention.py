@@ -12,6 +12,7 @@ import minigrad as mg
 from minigrad import nn
 from minigrad.nn.attention import MultiheadAttention
 from minigrad.nn.transformer import (
+    Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,
     TransformerEncoder,
@@ -426,3 +427,33 @@ def test_transformer_errors(device):
     encoder = TransformerEncoder(TransformerEncoderLayer(4, 2, 8), 1).to(device)
     with pytest.raises(RuntimeError, match="Need attn_mask"):
         encoder(mg.randn(3, 2, 4, device=device), is_causal=True)
+
+
+def test_whole_transformer(device):
+    mask = Transformer.generate_square_subsequent_mask(3, device=device, dtype=mg.float64)
+    np.testing.assert_array_equal(host(mask), np.triu(np.full((3, 3), -np.inf), 1))
+    model = Transformer(4, 2, 1, 1, 6, dropout=0.0, batch_first=True).double().to(device)
+    assert [name for name, _ in model.named_children()] == ["encoder", "decoder"]
+    assert model.encoder.norm is not None and model.decoder.norm is not None
+    limit = np.sqrt(6 / (4 + 6))  # Xavier-uniform bound of linear1 (6 × 4)
+    assert np.abs(host(model.encoder.layers[0].linear1.weight)).max() <= limit
+    src = on(RNG(5).standard_normal((2, 3, 4)), device)
+    tgt = on(RNG(6).standard_normal((2, 3, 4)), device)
+    assert mg.gradcheck(lambda s, t: model(s, t, tgt_mask=mask, tgt_is_causal=True), [src, tgt])
+    with pytest.raises(RuntimeError, match="batch number of src and tgt"):
+        model(src, tgt[:1])
+    with pytest.raises(RuntimeError, match="equal to d_model"):
+        model(src, mg.zeros(2, 3, 5, dtype=mg.float64, device=device))
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_whole_transformer_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Transformer(8, 2, 2, 1, 16, dropout=0.0, norm_first=True).double().eval()
+    ours = Transformer(8, 2, 2, 1, 16, dropout=0.0, norm_first=True).double().eval()
+    _load_from_torch(ours, theirs)
+    src, tgt = RNG(7).standard_normal((5, 2, 8)), RNG(8).standard_normal((4, 2, 8))
+    causal = torch.nn.Transformer.generate_square_subsequent_mask(4, dtype=torch.float64)
+    expected = theirs(torch.tensor(src), torch.tensor(tgt), tgt_mask=causal)
+    got = ours(mg.tensor(src), mg.tensor(tgt), tgt_mask=mg.tensor(causal.numpy()))
+    np.testing.assert_allclose(host(got), expected.detach().numpy(), rtol=1e-10, atol=1e-12)
