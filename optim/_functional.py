@@ -53,6 +53,9 @@ __all__ = [
     "rmsprop_update",
     "adadelta_update",
     "adam_update",
+    "adamax_update",
+    "nadam_update",
+    "radam_update",
 ]
 
 Array = Any  # numpy.ndarray, cupy.ndarray or the strict test array
@@ -113,6 +116,47 @@ def _zeros_state(state: State, name: str, like: Array) -> Array:
     if name not in state:
         state[name] = get_array_module(like).zeros_like(like)
     return state[name]
+
+
+def _count_step(state: State, like: Array, *names: str) -> tuple[int, list[Array]]:
+    """``t ← t + 1`` (t starts at 0 when ``state`` has no ``names[0]`` yet), and the arrays
+    ``state[name]`` for ``names`` (zeros shaped like ``like`` if missing): ``(t, arrays)``."""
+    if names[0] not in state:
+        state["step"] = 0
+    arrays = [_zeros_state(state, name, like) for name in names]
+    state["step"] += 1
+    return state["step"], arrays
+
+
+def _update_first_moment(exp_avg: Array, g: Array, beta1: float, scratch: Array) -> None:
+    """``m ← m + (1 − β₁)(g − m)`` in place (PyTorch's ``lerp``: ``β₁ m + (1 − β₁) g``);
+    ``scratch`` is overwritten."""
+    get_array_module(g).subtract(g, exp_avg, out=scratch)
+    scratch *= 1 - beta1
+    exp_avg += scratch
+
+
+def _update_moments(
+    exp_avg: Array, exp_avg_sq: Array, g: Array, betas: tuple[float, float], scratch: Array
+) -> None:
+    """Adam's moments in place: ``m`` as :func:`_update_first_moment` and
+    ``v ← β₂ v + (1 − β₂) g²``; ``scratch`` is overwritten."""
+    xp = get_array_module(g)
+    beta1, beta2 = betas
+    _update_first_moment(exp_avg, g, beta1, scratch)
+    exp_avg_sq *= beta2
+    xp.multiply(g, g, out=scratch)
+    scratch *= 1 - beta2
+    exp_avg_sq += scratch
+
+
+def _add_decoupled_decay(
+    step: Array, param: Array | None, lr: float, weight_decay: float, decoupled: bool
+) -> Array:
+    """``Δ ← Δ + γλθ`` if ``decoupled`` (AdamW's ``θ ← θ(1 − γλ) − Δ``), in place."""
+    if decoupled and weight_decay != 0:
+        step += lr * _decay(param, weight_decay)
+    return step
 
 
 # ----------------------------------------------------------------------------- SGD
@@ -463,27 +507,15 @@ def adam_update(
     """
     xp = get_array_module(grad)
     step = _scratch(grad, out)
-    beta1, beta2 = betas
-    if "exp_avg" not in state:
-        state["step"] = 0
-    exp_avg = _zeros_state(state, "exp_avg", grad)
-    exp_avg_sq = _zeros_state(state, "exp_avg_sq", grad)
-    state["step"] += 1
-    t = state["step"]
+    t, (exp_avg, exp_avg_sq) = _count_step(state, grad, "exp_avg", "exp_avg_sq")
     g = _effective_grad(param, grad, 0.0 if decoupled_weight_decay else weight_decay, maximize)
-
-    xp.subtract(g, exp_avg, out=step)
-    step *= 1 - beta1
-    exp_avg += step
-    exp_avg_sq *= beta2
-    xp.multiply(g, g, out=step)
-    step *= 1 - beta2
-    exp_avg_sq += step
+    _update_moments(exp_avg, exp_avg_sq, g, betas, step)
     second = exp_avg_sq
     if amsgrad:
         second = _zeros_state(state, "max_exp_avg_sq", grad)
         xp.maximum(second, exp_avg_sq, out=second)
 
+    beta1, beta2 = betas
     bias_correction1 = 1 - beta1**t
     root2 = math.sqrt(1 - beta2**t)
     step_size = lr * root2 / bias_correction1
@@ -491,6 +523,167 @@ def adam_update(
     step += eps if eps_hat else eps * root2  # √v̂ + ε = (√v + ε√(1 − β₂ᵗ)) / √(1 − β₂ᵗ)
     xp.divide(exp_avg, step, out=step)
     step *= step_size
-    if decoupled_weight_decay and weight_decay != 0:
-        step += lr * _decay(param, weight_decay)
+    return _add_decoupled_decay(step, param, lr, weight_decay, decoupled_weight_decay)
+
+
+# -------------------------------------------------------------------------- Adamax
+def adamax_update(
+    param: Array | None,
+    grad: Array,
+    state: State,
+    *,
+    out: Array | None = None,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    maximize: bool = False,
+) -> Array:
+    r"""Adamax (Kingma & Ba, 2015, §7.1), as PyTorch's ``Adamax``: Adam with the infinity norm.
+
+    .. code-block:: text
+
+        t ← t + 1
+        g ← −g                              if maximize
+        g ← g + λθ                          if λ ≠ 0
+        m ← β₁ m + (1 − β₁) g               (state["exp_avg"])
+        u ← max(β₂ u, |g| + ε)              (state["exp_inf"])
+        Δ ← γ / (1 − β₁ᵗ) · m / u
+
+    The second moment of Adam becomes an exponentially weighted maximum of
+    ``|g|``, which needs no bias correction (ε inside the maximum keeps u > 0).
+    """
+    xp = get_array_module(grad)
+    step = _scratch(grad, out)
+    t, (exp_avg, exp_inf) = _count_step(state, grad, "exp_avg", "exp_inf")
+    g = _effective_grad(param, grad, weight_decay, maximize)
+    beta1, beta2 = betas
+
+    _update_first_moment(exp_avg, g, beta1, step)
+    exp_inf *= beta2
+    xp.absolute(g, out=step)
+    step += eps
+    xp.maximum(exp_inf, step, out=exp_inf)
+    xp.divide(exp_avg, exp_inf, out=step)
+    step *= lr / (1 - beta1**t)
     return step
+
+
+# --------------------------------------------------------------------------- NAdam
+def nadam_update(
+    param: Array | None,
+    grad: Array,
+    state: State,
+    *,
+    out: Array | None = None,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    momentum_decay: float = 4e-3,
+    decoupled_weight_decay: bool = False,
+    maximize: bool = False,
+) -> Array:
+    r"""NAdam (Dozat, 2016): Adam with Nesterov momentum, as PyTorch's ``NAdam``.
+
+    .. code-block:: text
+
+        t ← t + 1
+        g ← −g                              if maximize
+        g ← g + λθ                          if λ ≠ 0 and not decoupled (L2)
+        μₜ ← β₁ (1 − ½ 0.96^(t ψ))          (ψ: momentum_decay)
+        μₜ₊₁ ← β₁ (1 − ½ 0.96^((t + 1) ψ))
+        Π ← Π μₜ                            (Π starts at 1; state["mu_product"], a number)
+        m ← β₁ m + (1 − β₁) g               (state["exp_avg"])
+        v ← β₂ v + (1 − β₂) g²              (state["exp_avg_sq"])
+        d ← √(v / (1 − β₂ᵗ)) + ε
+        Δ ← γ (1 − μₜ) / (1 − Π) · g / d + γ μₜ₊₁ / (1 − Π μₜ₊₁) · m / d
+        Δ ← Δ + γλθ                         if decoupled_weight_decay (θ ← θ(1 − γλ) − ...)
+
+    The momentum coefficient μₜ warms up from β₁/2 towards β₁. Π is a number
+    like the step count (PyTorch keeps it as a 0-d tensor of its default
+    dtype; here a Python float). The rule allocates one temporary array
+    (``g / d``).
+    """
+    xp = get_array_module(grad)
+    step = _scratch(grad, out)
+    if "exp_avg" not in state:
+        state["mu_product"] = 1.0
+    t, (exp_avg, exp_avg_sq) = _count_step(state, grad, "exp_avg", "exp_avg_sq")
+    g = _effective_grad(param, grad, 0.0 if decoupled_weight_decay else weight_decay, maximize)
+    beta1, beta2 = betas
+    mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+    mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+    mu_product = state["mu_product"] = state["mu_product"] * mu
+
+    _update_moments(exp_avg, exp_avg_sq, g, betas, step)
+    xp.divide(exp_avg_sq, 1 - beta2**t, out=step)
+    xp.sqrt(step, out=step)
+    step += eps  # d
+    grad_part = xp.divide(g, step)
+    grad_part *= lr * (1 - mu) / (1 - mu_product)
+    xp.divide(exp_avg, step, out=step)
+    step *= lr * mu_next / (1 - mu_product * mu_next)
+    step += grad_part
+    return _add_decoupled_decay(step, param, lr, weight_decay, decoupled_weight_decay)
+
+
+# --------------------------------------------------------------------------- RAdam
+def radam_update(
+    param: Array | None,
+    grad: Array,
+    state: State,
+    *,
+    out: Array | None = None,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    decoupled_weight_decay: bool = False,
+    maximize: bool = False,
+) -> Array:
+    r"""RAdam (Liu et al., 2020): Adam with a rectified adaptive step, as PyTorch's ``RAdam``.
+
+    .. code-block:: text
+
+        t ← t + 1
+        g ← −g                              if maximize
+        g ← g + λθ                          if λ ≠ 0 and not decoupled (L2)
+        m ← β₁ m + (1 − β₁) g               (state["exp_avg"])
+        v ← β₂ v + (1 − β₂) g²              (state["exp_avg_sq"])
+        m̂ ← m / (1 − β₁ᵗ)
+        ρ∞ ← 2 / (1 − β₂) − 1
+        ρₜ ← ρ∞ − 2 t β₂ᵗ / (1 − β₂ᵗ)
+        if ρₜ > 5:
+            l ← √(1 − β₂ᵗ) / (√v + ε)
+            r ← √((ρₜ − 4)(ρₜ − 2) ρ∞ / ((ρ∞ − 4)(ρ∞ − 2) ρₜ))
+            Δ ← γ m̂ r l
+        else:
+            Δ ← γ m̂                         (SGD with momentum while v is unreliable)
+        Δ ← Δ + γλθ                         if decoupled_weight_decay (θ ← θ(1 − γλ) − ...)
+
+    ρₜ estimates the length of the moving average behind v; the adaptive step
+    is used, scaled by the rectification r, once the variance of √v̂ is finite.
+    """
+    xp = get_array_module(grad)
+    step = _scratch(grad, out)
+    t, (exp_avg, exp_avg_sq) = _count_step(state, grad, "exp_avg", "exp_avg_sq")
+    g = _effective_grad(param, grad, 0.0 if decoupled_weight_decay else weight_decay, maximize)
+    _update_moments(exp_avg, exp_avg_sq, g, betas, step)
+
+    beta1, beta2 = betas
+    step_size = lr / (1 - beta1**t)  # γ m̂ = step_size · m
+    bias_correction2 = 1 - beta2**t
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * t * beta2**t / bias_correction2
+    if rho_t > 5:
+        rect = math.sqrt(
+            (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+        )
+        xp.sqrt(exp_avg_sq, out=step)
+        step += eps
+        xp.divide(exp_avg, step, out=step)
+        step *= step_size * rect * math.sqrt(bias_correction2)
+    else:
+        xp.multiply(exp_avg, step_size, out=step)
+    return _add_decoupled_decay(step, param, lr, weight_decay, decoupled_weight_decay)

@@ -30,6 +30,9 @@ OPTIMIZERS: dict[str, Callable[[Any], optim.Optimizer]] = {
     "Adadelta": lambda params: optim.Adadelta(params, lr=0.5),
     "Adam": lambda params: optim.Adam(params, lr=0.05),
     "AdamW-amsgrad": lambda params: optim.AdamW(params, lr=0.05, amsgrad=True),
+    "Adamax": lambda params: optim.Adamax(params, lr=0.05),
+    "NAdam": lambda params: optim.NAdam(params, lr=0.05),
+    "RAdam": lambda params: optim.RAdam(params, lr=0.05),
 }
 
 

@@ -12,7 +12,17 @@ import pytest
 import minigrad
 from minigrad import nn, optim
 
-CLASSES = [optim.SGD, optim.Adagrad, optim.Adadelta, optim.RMSprop, optim.Adam, optim.AdamW]
+CLASSES = [
+    optim.SGD,
+    optim.Adagrad,
+    optim.Adadelta,
+    optim.RMSprop,
+    optim.Adam,
+    optim.AdamW,
+    optim.Adamax,
+    optim.NAdam,
+    optim.RAdam,
+]
 
 
 def model() -> nn.Module:
@@ -101,12 +111,34 @@ TORCH_CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "Adadelta": ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.1, "maximize": True}),
     "Adam": ("Adam", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True}),
     "AdamW": ("AdamW", {"lr": 0.01, "maximize": True}),
+    "Adamax": ("Adamax", {"lr": 0.01, "weight_decay": 0.1, "maximize": True}),
+    "NAdam": ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "momentum_decay": 0.01}),
+    "NAdam-decoupled": (
+        "NAdam",
+        {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True},
+    ),
+    "RAdam": ("RAdam", {"lr": 0.01, "weight_decay": 0.1}),  # ρₜ passes 5 at the 6th step
+    "RAdam-decoupled": (
+        "RAdam",
+        {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1, "decoupled_weight_decay": True},
+    ),
 }
 
 
-@pytest.mark.parametrize("name", list(TORCH_CASES))
-def test_same_trajectory_as_pytorch(name: str) -> None:
+@pytest.fixture
+def torch_in_float64() -> Any:
+    """torch with float64 as its default dtype, the dtype of the state numbers it creates
+    (NAdam's ``mu_product`` would be a float32 tensor otherwise; minigrad's is a float)."""
     torch = pytest.importorskip("torch")
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield torch
+    torch.set_default_dtype(default)
+
+
+@pytest.mark.parametrize("name", list(TORCH_CASES))
+def test_same_trajectory_as_pytorch(name: str, torch_in_float64: Any) -> None:
+    torch = torch_in_float64
     cls_name, kwargs = TORCH_CASES[name]
     rng = np.random.default_rng(0)
     start = [rng.standard_normal(s) for s in [(3, 2), (4,), (2, 1, 3)]]
@@ -114,7 +146,7 @@ def test_same_trajectory_as_pytorch(name: str) -> None:
     theirs = [torch.tensor(a, requires_grad=True) for a in start]
     opt: Any = getattr(optim, cls_name)(ours, **kwargs)
     ref = getattr(torch.optim, cls_name)(theirs, **kwargs)
-    for _ in range(10):
+    for _ in range(20):
         for p, q in zip(ours, theirs, strict=True):
             g = rng.standard_normal(p.shape) + np.sin(p.detach().numpy())
             p.grad, q.grad = minigrad.tensor(g, dtype=minigrad.float64), torch.tensor(g)

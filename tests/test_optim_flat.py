@@ -51,9 +51,19 @@ OPTIMIZERS: dict[str, Callable[[Any], optim.Optimizer]] = {
     "AdamW-amsgrad-maximize": lambda params: optim.AdamW(
         params, lr=0.05, amsgrad=True, maximize=True
     ),
+    "Adamax": lambda params: optim.Adamax(params, lr=0.05, weight_decay=0.01),
+    "NAdam": lambda params: optim.NAdam(params, lr=0.05, weight_decay=0.01),
+    "NAdam-decoupled-maximize": lambda params: optim.NAdam(
+        params, lr=0.05, weight_decay=0.01, decoupled_weight_decay=True, maximize=True
+    ),
+    "RAdam": lambda params: optim.RAdam(params, lr=0.05, weight_decay=0.01),
+    "RAdam-decoupled": lambda params: optim.RAdam(
+        params, lr=0.05, betas=(0.8, 0.99), weight_decay=0.01, decoupled_weight_decay=True
+    ),
 }
 NAMES = list(OPTIMIZERS)
 SHAPES = [(3, 2), (4,), (1,), (2, 1, 3)]
+NUMBERS = (int, float)  # state entries that are numbers: step, NAdam's mu_product
 
 
 # ------------------------------------------------------------------ helpers
@@ -119,8 +129,8 @@ def assert_same_state(
         got, want = opt.state.get(p, {}), ref.state.get(q, {})
         assert got.keys() == want.keys()
         for key, value in got.items():
-            if key == "step":
-                assert value == want[key]
+            if isinstance(value, NUMBERS):
+                assert value == want[key], key
                 continue
             assert type(value) is type(p._array), key  # on the parameter's device
             assert (value.shape, value.dtype) == (p.shape, want[key].dtype), key
@@ -143,12 +153,12 @@ def assert_backed_by_flat(opt: optim.Optimizer, params: list[minigrad.Tensor]) -
     their own memory (never a view of an optimizer's buffer)."""
     flat = flat_of(opt)
     assert flat is not None
-    arrays = [flat.grad, flat.step] + [v for v in flat.state.values() if not isinstance(v, int)]
+    arrays = [flat.grad, flat.step] + [v for v in flat.state.values() if not isinstance(v, NUMBERS)]
     buffers = [owner(a) for a in arrays]
     for p in params:
         assert all(owner(p._array) is not b for b in buffers)
         for key, value in opt.state[p].items():
-            if key != "step":
+            if not isinstance(value, NUMBERS):
                 assert owner(value) is owner(flat.state[key]), key
 
 
@@ -181,10 +191,12 @@ def test_state_entries_are_live_slices_shaped_like_their_parameter(name, device)
     flat = flat_of(opt)
     data = [p._array for p in params]
     entries = [dict(opt.state[p]) for p in params]
-    before = [{k: host(v).copy() for k, v in e.items() if k != "step"} for e in entries]
+    before = [
+        {k: host(v).copy() for k, v in e.items() if not isinstance(v, NUMBERS)} for e in entries
+    ]
     for p, entry in zip(params, entries, strict=True):
         for key, value in entry.items():
-            if key != "step":
+            if not isinstance(value, NUMBERS):
                 assert value.shape == p.shape and value.dtype == p.dtype, key
     for t in range(1, 3):
         set_grads(params, t)
@@ -195,6 +207,9 @@ def test_state_entries_are_live_slices_shaped_like_their_parameter(name, device)
         for key, value in entries[i].items():
             if key == "step":
                 assert opt.state[p]["step"] == value + 2
+                continue
+            if isinstance(value, NUMBERS):  # NAdam's mu_product: a new number at each step
+                assert opt.state[p][key] != value, key
                 continue
             assert opt.state[p][key] is value  # the same view, updated in place
             if p._array.size and key != "max_exp_avg_sq":  # amsgrad's maximum may stand still
@@ -218,7 +233,7 @@ def test_state_dict_after_flat_steps_equals_per_parameter_stepping(name, device)
                 assert value == want["state"][index][key]
     hyper = {k: v for k, v in got["param_groups"][0].items() if k != "params"}
     assert hyper == {k: v for k, v in want["param_groups"][0].items() if k != "params"}
-    saved = {i: {k: host(v).copy() for k, v in e.items() if k != "step"}
+    saved = {i: {k: host(v).copy() for k, v in e.items() if not isinstance(v, NUMBERS)}
              for i, e in got["state"].items()}  # fmt: skip
     step_both([(params, opt)], 4)  # the state dict holds copies, not views of the buffers
     for i, entry in got["state"].items():
@@ -277,7 +292,12 @@ def test_steps_with_missing_gradients_equal_per_parameter_stepping(name, masks, 
             assert opt.state.get(params[i], {}).keys() == state.keys()
             for key, entry in state.items():
                 got = opt.state[params[i]][key]
-                assert got == entry if key == "step" else np.array_equal(host(got), host(entry))
+                same = (
+                    got == entry
+                    if isinstance(entry, NUMBERS)
+                    else np.array_equal(host(got), host(entry))
+                )
+                assert same, key
         # two or more with gradients and one state layout: the buffers are (re)built for them
         assert (flat_of(opt) is not None) == flat_possible
 

@@ -26,6 +26,7 @@ FAST = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 STEPS = 12
+NUMBERS = (int, float)  # state entries that are numbers: step, NAdam's mu_product
 
 
 # ------------------------------------------------------------------ references (NumPy)
@@ -213,6 +214,129 @@ def RefAdamW(weight_decay=1e-2, **kw: Any) -> RefAdam:  # noqa: N802
     return RefAdam(weight_decay=weight_decay, decoupled=True, **kw)
 
 
+class RefAdamax:
+    """torch.optim.Adamax's documented algorithm."""
+
+    def __init__(self, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, maximize=False):
+        self.h = dict(lr=lr, b1=betas[0], b2=betas[1], eps=eps, wd=weight_decay, maximize=maximize)
+        self.m: dict[int, np.ndarray] = {}
+        self.u: dict[int, np.ndarray] = {}
+        self.t: dict[int, int] = {}
+
+    def step(self, i: int, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
+        h = self.h
+        zeros = np.zeros_like(theta)
+        self.t[i] = t = self.t.get(i, 0) + 1
+        if h["maximize"]:
+            g = -g
+        if h["wd"] != 0:
+            g = g + h["wd"] * theta
+        self.m[i] = h["b1"] * self.m.get(i, zeros) + (1 - h["b1"]) * g
+        self.u[i] = np.maximum(h["b2"] * self.u.get(i, zeros), np.abs(g) + h["eps"])
+        return theta - h["lr"] / (1 - h["b1"] ** t) * self.m[i] / self.u[i]
+
+
+class RefNAdam:
+    """torch.optim.NAdam's documented algorithm."""
+
+    def __init__(
+        self,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+        maximize=False,
+    ):
+        self.h = dict(
+            lr=lr,
+            b1=betas[0],
+            b2=betas[1],
+            eps=eps,
+            wd=weight_decay,
+            psi=momentum_decay,
+            decoupled=decoupled_weight_decay,
+            maximize=maximize,
+        )
+        self.m: dict[int, np.ndarray] = {}
+        self.v: dict[int, np.ndarray] = {}
+        self.mu_product: dict[int, float] = {}
+        self.t: dict[int, int] = {}
+
+    def step(self, i: int, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
+        h = self.h
+        zeros = np.zeros_like(theta)
+        self.t[i] = t = self.t.get(i, 0) + 1
+        if h["maximize"]:
+            g = -g
+        if h["decoupled"]:
+            theta = theta - h["lr"] * h["wd"] * theta
+        elif h["wd"] != 0:
+            g = g + h["wd"] * theta
+        mu = h["b1"] * (1 - 0.5 * 0.96 ** (t * h["psi"]))
+        mu_next = h["b1"] * (1 - 0.5 * 0.96 ** ((t + 1) * h["psi"]))
+        self.mu_product[i] = product = self.mu_product.get(i, 1.0) * mu
+        self.m[i] = m = h["b1"] * self.m.get(i, zeros) + (1 - h["b1"]) * g
+        self.v[i] = v = h["b2"] * self.v.get(i, zeros) + (1 - h["b2"]) * g * g
+        denom = np.sqrt(v / (1 - h["b2"] ** t)) + h["eps"]
+        return (
+            theta
+            - h["lr"] * (1 - mu) / (1 - product) * g / denom
+            - h["lr"] * mu_next / (1 - product * mu_next) * m / denom
+        )
+
+
+class RefRAdam:
+    """torch.optim.RAdam's documented algorithm."""
+
+    def __init__(
+        self,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        decoupled_weight_decay=False,
+        maximize=False,
+    ):
+        self.h = dict(
+            lr=lr,
+            b1=betas[0],
+            b2=betas[1],
+            eps=eps,
+            wd=weight_decay,
+            decoupled=decoupled_weight_decay,
+            maximize=maximize,
+        )
+        self.m: dict[int, np.ndarray] = {}
+        self.v: dict[int, np.ndarray] = {}
+        self.t: dict[int, int] = {}
+
+    def step(self, i: int, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
+        h = self.h
+        zeros = np.zeros_like(theta)
+        self.t[i] = t = self.t.get(i, 0) + 1
+        b1, b2 = h["b1"], h["b2"]
+        if h["maximize"]:
+            g = -g
+        if h["decoupled"]:
+            theta = theta - h["lr"] * h["wd"] * theta
+        elif h["wd"] != 0:
+            g = g + h["wd"] * theta
+        self.m[i] = h["b1"] * self.m.get(i, zeros) + (1 - b1) * g
+        self.v[i] = h["b2"] * self.v.get(i, zeros) + (1 - b2) * g * g
+        m_hat = self.m[i] / (1 - b1**t)
+        rho_inf = 2 / (1 - b2) - 1
+        rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
+        if rho_t > 5:
+            adaptive = np.sqrt(1 - b2**t) / (np.sqrt(self.v[i]) + h["eps"])
+            rect = np.sqrt(
+                (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+            )
+            return theta - h["lr"] * m_hat * rect * adaptive
+        return theta - h["lr"] * m_hat
+
+
 # ------------------------------------------------------------ hyper-parameter strategies
 lrs = st.floats(1e-4, 0.3)
 small = st.one_of(st.just(0.0), st.floats(1e-4, 0.2))  # weight decay, lr decay
@@ -285,6 +409,46 @@ def adam_kwargs(weight_decay: st.SearchStrategy[float] = small) -> st.SearchStra
     )
 
 
+def adamax_kwargs() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        dict(
+            lr=st.floats(1e-4, 0.1),
+            betas=st.tuples(st.floats(0.0, 0.99), st.floats(0.0, 0.9999)),
+            eps=st.sampled_from([1e-8, 1e-6, 1e-3]),
+            weight_decay=small,
+            maximize=booleans,
+        )
+    )
+
+
+def nadam_kwargs() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        dict(
+            lr=st.floats(1e-4, 0.1),
+            betas=st.tuples(st.floats(0.0, 0.99), st.floats(0.5, 0.9999)),
+            eps=st.sampled_from([1e-8, 1e-6, 1e-3]),
+            weight_decay=small,
+            momentum_decay=st.sampled_from([0.0, 4e-3, 0.1]),
+            decoupled_weight_decay=booleans,
+            maximize=booleans,
+        )
+    )
+
+
+def radam_kwargs() -> st.SearchStrategy[dict[str, Any]]:
+    # ρₜ passes 5 (the rectified step) within the 12 steps for β₂ ≳ 0.7, never for β₂ ≤ 2/3
+    return st.fixed_dictionaries(
+        dict(
+            lr=st.floats(1e-4, 0.1),
+            betas=st.tuples(st.floats(0.0, 0.99), st.floats(0.5, 0.9999)),
+            eps=st.sampled_from([1e-8, 1e-6, 1e-3]),
+            weight_decay=small,
+            decoupled_weight_decay=booleans,
+            maximize=booleans,
+        )
+    )
+
+
 CASES: dict[str, tuple[type, Callable[..., Any], st.SearchStrategy[dict[str, Any]]]] = {
     "SGD": (optim.SGD, RefSGD, sgd_kwargs()),
     "Adagrad": (optim.Adagrad, RefAdagrad, adagrad_kwargs()),
@@ -292,6 +456,9 @@ CASES: dict[str, tuple[type, Callable[..., Any], st.SearchStrategy[dict[str, Any
     "Adadelta": (optim.Adadelta, RefAdadelta, adadelta_kwargs()),
     "Adam": (optim.Adam, RefAdam, adam_kwargs()),
     "AdamW": (optim.AdamW, RefAdamW, adam_kwargs(st.floats(0.0, 0.2))),
+    "Adamax": (optim.Adamax, RefAdamax, adamax_kwargs()),
+    "NAdam": (optim.NAdam, RefNAdam, nadam_kwargs()),
+    "RAdam": (optim.RAdam, RefRAdam, radam_kwargs()),
 }
 
 
@@ -371,7 +538,7 @@ def test_float32_parameters_stay_float32(name: str, device: str) -> None:
         expected = ref.step(0, expected, g.astype(np.float32).astype(np.float64))
     assert p.dtype == minigrad.float32
     for name_, value in opt.state[p].items():
-        if not isinstance(value, int):
+        if not isinstance(value, NUMBERS):
             assert value.dtype == np.float32, name_
     np.testing.assert_allclose(host(p), expected, rtol=1e-5, atol=1e-6)
 
@@ -392,7 +559,7 @@ def test_0d_float32_parameters_step_as_1_element_ones(name: str, device: str) ->
     assert scalar.shape == () and scalar.dtype == minigrad.float32
     np.testing.assert_array_equal(host(scalar), host(vector)[0])
     for key, value in opts[0].state[scalar].items():
-        if not isinstance(value, int):
+        if not isinstance(value, NUMBERS):
             assert (value.shape, value.dtype) == ((), np.float32), key
             np.testing.assert_array_equal(to_host(value), to_host(opts[1].state[vector][key])[0])
 
@@ -421,10 +588,11 @@ def test_state_is_created_once_and_updated_in_place(name: str, device: str) -> N
     opt = cls([p], lr=0.1, **kw)
     set_grad(p, np.array([1.0, 2.0, 3.0]), device)
     opt.step()
-    arrays = {k: v for k, v in opt.state[p].items() if not isinstance(v, int)}
+    arrays = {k: v for k, v in opt.state[p].items() if not isinstance(v, NUMBERS)}
     snapshot = {k: to_host(v).copy() for k, v in arrays.items()}
     assert arrays
-    for _ in range(3):
+    for k in range(3):  # growing gradients: Adamax's running maximum moves too
+        set_grad(p, np.array([1.0, 2.0, 3.0]) * (k + 2), device)
         opt.step()
     assert p._array is data  # the parameter's array is updated in place
     for key, value in arrays.items():
@@ -522,6 +690,26 @@ def test_defaults_as_in_pytorch() -> None:
         "weight_decay": 1e-2,
         "decoupled_weight_decay": True,
     }
+    assert optim.Adamax([p]).defaults == dict(
+        lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, maximize=False
+    )
+    assert optim.NAdam([p]).defaults == dict(
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+        maximize=False,
+    )
+    assert optim.RAdam([p]).defaults == dict(
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        decoupled_weight_decay=False,
+        maximize=False,
+    )
 
 
 # ------------------------------------------------------------------- parameter groups
@@ -566,6 +754,12 @@ def invalid_cases() -> list[tuple[Callable[[list], Any], type, str]]:
         (lambda p: optim.Adam(p, betas=(0.9, -0.1)), ValueError, "beta parameter at index 1"),
         (lambda p: optim.Adam(p, betas=0.9), ValueError, "betas must be a pair"),
         (lambda p: optim.AdamW(p, weight_decay=-0.01), ValueError, "Invalid weight_decay"),
+        (lambda p: optim.Adamax(p, betas=(0.9, 1.0)), ValueError, "beta parameter at index 1"),
+        (lambda p: optim.Adamax(p, eps=-1.0), ValueError, "Invalid epsilon value"),
+        (lambda p: optim.NAdam(p, momentum_decay=-1), ValueError, "Invalid momentum_decay"),
+        (lambda p: optim.NAdam(p, weight_decay=-1), ValueError, "Invalid weight_decay"),
+        (lambda p: optim.RAdam(p, lr=-1.0), ValueError, "Invalid learning rate"),
+        (lambda p: optim.RAdam(p, betas=(-0.1, 0.9)), ValueError, "beta parameter at index 0"),
         (lambda p: optim.SGD([], lr=0.1), ValueError, "empty parameter list"),
         (lambda p: optim.SGD(p[0], lr=0.1), TypeError, "iterable of Tensors"),
         (lambda p: optim.SGD(set(p), lr=0.1), TypeError, "ordered collections"),

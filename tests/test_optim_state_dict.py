@@ -21,6 +21,9 @@ MAKERS: dict[str, Callable[[list], optim.Optimizer]] = {
     "Adadelta": lambda groups: optim.Adadelta(groups, lr=0.5, rho=0.8),
     "Adam": lambda groups: optim.Adam(groups, lr=0.01, amsgrad=True, weight_decay=0.1),
     "AdamW": lambda groups: optim.AdamW(groups, lr=0.01),
+    "Adamax": lambda groups: optim.Adamax(groups, lr=0.01, weight_decay=0.1),
+    "NAdam": lambda groups: optim.NAdam(groups, lr=0.01, momentum_decay=0.01),
+    "RAdam": lambda groups: optim.RAdam(groups, lr=0.01, decoupled_weight_decay=True),
 }
 SHAPES = [(3, 2), (2,), (4,)]
 
