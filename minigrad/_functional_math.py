@@ -181,4 +181,8 @@ __all__ += [
 
 detach = _method("detach")
 xlogy = _method("xlogy")
-__all__ += ["detach", "xlogy"]
+quantile = _method("quantile")
+nanquantile = _method("nanquantile")
+cummax = _method("cummax")
+cummin = _method("cummin")
+__all__ += ["detach", "xlogy", "quantile", "nanquantile", "cummax", "cummin"]

@@ -1982,6 +1982,43 @@ class Tensor:
             return reduction.Cumprod.apply(x.reshape(1), 0, False).reshape(())
         return reduction.Cumprod.apply(x, dim, False)
 
+    def cummax(self, dim: builtins.int) -> Any:
+        """``(values, indices)``: yᵢ = max_{j≤i} xⱼ along ``dim`` and the index of that maximum
+        (the latest on ties; a NaN, once met, stays the maximum). The gradient goes to it."""
+        return self._cumulative_extreme("cummax", dim, operator.gt)
+
+    def cummin(self, dim: builtins.int) -> Any:
+        """``(values, indices)``: yᵢ = min_{j≤i} xⱼ along ``dim`` and the index of that minimum
+        (the latest on ties; a NaN, once met, stays the minimum). The gradient goes to it."""
+        return self._cumulative_extreme("cummin", dim, operator.lt)
+
+    def _cumulative_extreme(self, op: str, dim: builtins.int, beats: Callable) -> Any:
+        """The running winner along ``dim`` by a log-step (Hillis–Steele) scan: after the step
+        with shift s, position i holds the winner of [i − 2s + 1, i]. An earlier entry wins
+        only if it strictly ``beats`` the later one or is NaN (the later one not)."""
+        x = self if self.ndim else self.reshape(1)
+        d = normalize_dim(dim, x.ndim, op)
+        xp = backend_of(x._array).xp
+        values = xp.moveaxis(x._array, d, -1)
+        shape = values.shape
+        index = xp.broadcast_to(xp.arange(shape[-1]), shape).copy()
+        shift = 1
+        while shift < shape[-1]:
+            earlier, later = values[..., :-shift], values[..., shift:]
+            wins = beats(earlier, later)
+            if x.dtype.kind == "f":
+                wins = (wins | xp.isnan(earlier)) & ~xp.isnan(later)
+            values = xp.concatenate([values[..., :shift], xp.where(wins, earlier, later)], -1)
+            index = xp.concatenate(
+                [index[..., :shift], xp.where(wins, index[..., :-shift], index[..., shift:])], -1
+            )
+            shift *= 2
+        index = xp.moveaxis(index, -1, d).astype(np.int64)
+        result = x.gather(d, new_tensor(index))
+        if not self.ndim:
+            return ValuesIndices(result.reshape(()), new_tensor(index.reshape(())))
+        return ValuesIndices(result, new_tensor(index))
+
     def logsumexp(self, dim: Any = None, keepdim: builtins.bool = False, **aliases: Any) -> Tensor:
         """log Σ exp(x) over ``dim``, computed as m + log Σ exp(x - m) with m the maximum
         (finite for large inputs; -inf for an all -inf slice)."""
@@ -2111,6 +2148,82 @@ class Tensor:
         if keepdim:
             indices = xp.expand_dims(indices, dim)
         return ValuesIndices(values, new_tensor(indices.astype(np.int64)))
+
+    def quantile(
+        self,
+        q: Any,
+        dim: builtins.int | None = None,
+        keepdim: builtins.bool = False,
+        *,
+        interpolation: str = "linear",
+    ) -> Tensor:
+        """The q-th quantiles along ``dim`` (of all elements when None): with the values
+        sorted, x₍₀₎ ≤ … ≤ x₍ₙ₋₁₎, and rank r = q (n − 1), ``'linear'`` gives
+        x₍⌊r⌋₎ + (r − ⌊r⌋)(x₍⌈r⌉₎ − x₍⌊r⌋₎); ``'lower'``, ``'higher'``, ``'nearest'`` and
+        ``'midpoint'`` pick x₍⌊r⌋₎, x₍⌈r⌉₎, the nearer one (ties to even) or their mean.
+        A 1-D ``q`` puts its quantiles along a new first dimension. A slice with a NaN
+        gives NaN. The gradient goes to the one or two order statistics used."""
+        return self._quantile("quantile", q, dim, keepdim, interpolation, ignore_nan=False)
+
+    def nanquantile(
+        self,
+        q: Any,
+        dim: builtins.int | None = None,
+        keepdim: builtins.bool = False,
+        *,
+        interpolation: str = "linear",
+    ) -> Tensor:
+        """:meth:`quantile` of the values that are not NaN (NaN for a slice of NaNs only)."""
+        return self._quantile("nanquantile", q, dim, keepdim, interpolation, ignore_nan=True)
+
+    def _quantile(
+        self, op: str, q: Any, dim: Any, keepdim: builtins.bool, how: str, ignore_nan: builtins.bool
+    ) -> Tensor:
+        if self.dtype not in (np.float32, np.float64):
+            raise RuntimeError(f"{op}() input tensor must be either float or double dtype")
+        if how not in ("linear", "lower", "higher", "midpoint", "nearest"):
+            raise RuntimeError(
+                f"{op}() interpolation must be one of linear, lower, higher, midpoint or "
+                f"nearest. Got {how}"
+            )
+        backend = backend_of(self._array)
+        xp = backend.xp
+        if isinstance(q, Tensor):
+            qs = q._array.astype(self.dtype)
+        else:
+            qs = backend.from_host(np.asarray(q, dtype=self.dtype), self.device)
+        if qs.ndim > 1:
+            raise RuntimeError(f"{op}() q must be a scalar or 1D tensor, got shape {qs.shape}")
+        if bool(((qs < 0) | (qs > 1)).any()):
+            raise RuntimeError(f"{op}() q values must be in the range [0, 1]")
+        self._check_nonempty(op, dim)
+        if dim is None:
+            x, shape = self.reshape(-1), (1,) * self.ndim if keepdim else ()
+        else:
+            d = normalize_dim(dim, self.ndim, op)
+            x = self.movedim(d, -1)
+            shape = _with(self.shape, d, 1) if keepdim else self.shape[:d] + self.shape[d + 1 :]
+        nan = xp.isnan(x._array)
+        count = (~nan).sum(-1, keepdims=True) if ignore_nan else x.shape[-1]
+        rank = xp.broadcast_to(  # (..., Q); NaNs sort last
+            qs.reshape(-1) * xp.maximum(count - 1, 0), x.shape[:-1] + (qs.size,)
+        )
+        low, high = xp.floor(rank), xp.ceil(rank)
+        weights = {
+            "linear": rank - low,
+            "lower": 0 * rank,
+            "higher": 0 * rank + 1,
+            "midpoint": 0 * rank + 0.5,
+            "nearest": (xp.round(rank) > low) * 1.0,  # ties to even, as PyTorch
+        }
+        ordered = x.sort(-1).values
+        lower = ordered.take_along_dim(new_tensor(low.astype(np.int64)), -1)
+        upper = ordered.take_along_dim(new_tensor(high.astype(np.int64)), -1)
+        values = lower + (upper - lower) * new_tensor(weights[how].astype(self.dtype))
+        undefined = count == 0 if ignore_nan else nan.any(-1, keepdims=True)
+        values = values.masked_fill(new_tensor(xp.broadcast_to(undefined, values.shape)), math.nan)
+        values = values.movedim(-1, 0).reshape(-1, *shape)
+        return values if qs.ndim else values[0]
 
     def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False, **aliases: Any) -> Any:
         """``(values, indices)``: the most frequent value along ``dim`` (the smallest of

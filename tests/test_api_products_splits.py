@@ -1,12 +1,14 @@
 """More PyTorch names found in public programs: tensor_split/hsplit/vsplit, tensordot,
 cdist, block_diag, cartesian_prod, matrix_power, xlogy, adjoint/H, data_ptr, the in-place
-square_/sqrt_/log_, result_type/can_cast/promote_types and minigrad.dtype.
+square_/sqrt_/log_, result_type/can_cast/promote_types, minigrad.dtype, quantile/nanquantile
+and cummax/cummin.
 
 Each against a NumPy oracle, differentiable ones with gradcheck and gradgradcheck."""
 
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -163,6 +165,7 @@ def test_xlogy(device, data):
     check_op(lambda a, b: a.xlogy(b), lambda a, b: a * np.log(b), [x, y], device)
 
 
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")  # 1 · ln 0 = −inf, as meant
 def test_xlogy_is_zero_where_x_is_zero(device):
     x = on(np.array([0.0, 0.0, 0.0, 1.0]), device)
     y = on(np.array([0.0, -1.0, np.nan, 0.0]), device)
@@ -202,3 +205,88 @@ def test_result_type_can_cast_promote_types():
     assert mg.can_cast(mg.float32, mg.float16) and mg.can_cast(mg.int64, mg.float32)
     assert not mg.can_cast(mg.float64, mg.int64) and not mg.can_cast(mg.int8, mg.bool)
     assert isinstance(mg.float32, mg.dtype) and isinstance(mg.ones(1).dtype, mg.dtype)
+
+
+# ---------------------------------------------------------------------- order statistics
+METHODS = ["linear", "lower", "higher", "midpoint", "nearest"]
+
+
+@FAST
+@given(
+    shape=st.sampled_from([(7,), (3, 5), (2, 4, 3)]),
+    q=st.one_of(st.floats(0, 1), st.lists(st.floats(0, 1), min_size=1, max_size=3)),
+    method=st.sampled_from(METHODS),
+    keepdim=st.booleans(),
+    seed=st.integers(0, 99),
+)
+def test_quantile_is_numpys(device, shape, q, method, keepdim, seed):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(-3, 4, shape).astype(float)  # ties and exact ranks
+    a[rng.random(shape) < 0.15] = np.nan
+    x = on(a, device, False)
+    qs = on(np.array(q), device, False) if isinstance(q, list) else q
+    for dim in [None, *range(len(shape))]:
+        got = x.nanquantile(qs, dim, keepdim, interpolation=method)
+        with warnings.catch_warnings():  # NumPy warns about all-NaN slices (NaN is right)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            expected = np.nanquantile(a, q, axis=dim, keepdims=keepdim, method=method)
+        np.testing.assert_allclose(host(got), expected, equal_nan=True)
+        plain = np.quantile(a, q, axis=dim, keepdims=keepdim, method=method)
+        np.testing.assert_allclose(
+            host(mg.quantile(x, qs, dim, keepdim, interpolation=method)), plain
+        )
+
+
+def test_quantile_gradients(device):
+    a = np.random.default_rng(4).permutation(12).reshape(3, 4) + 0.5  # distinct: smooth
+    q = on(np.array([0.2, 0.5, 0.9]), device, False)
+    check_op(
+        lambda x: x.quantile(q, dim=1),
+        lambda x: np.quantile(x, [0.2, 0.5, 0.9], axis=1),
+        [a],
+        device,
+    )
+
+
+def test_quantile_errors():
+    x = mg.arange(5.0)
+    with pytest.raises(RuntimeError, match=r"range \[0, 1\]"):
+        x.quantile(1.5)
+    with pytest.raises(RuntimeError, match="float or double"):
+        mg.arange(5).quantile(0.5)
+    with pytest.raises(RuntimeError, match="interpolation must be one of"):
+        x.quantile(0.5, interpolation="cubic")
+
+
+def running_extreme(a, pick):
+    """Position by position: the latest index holding the max (min) so far; NaN sticks."""
+    values, index = np.empty_like(a), np.empty(a.shape, np.int64)
+    best = 0
+    for i in range(a.shape[0]):
+        if np.isnan(a[best]) and not np.isnan(a[i]):
+            pass
+        elif np.isnan(a[i]) or pick(a[i], a[best]) or a[i] == a[best]:
+            best = i
+        values[i], index[i] = a[best], best
+    return values, index
+
+
+@FAST
+@given(n=st.integers(1, 12), seed=st.integers(0, 99), nan=st.booleans())
+def test_cummax_cummin(device, n, seed, nan):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 4, (3, n)).astype(float)
+    if nan:
+        a[rng.random(a.shape) < 0.2] = np.nan
+    for name, pick in [("cummax", np.greater), ("cummin", np.less)]:
+        values, indices = getattr(mg, name)(on(a, device, False), 1)
+        for row in range(3):
+            expected_values, expected_index = running_extreme(a[row], pick)
+            np.testing.assert_array_equal(host(values)[row], expected_values)
+            np.testing.assert_array_equal(host(indices)[row], expected_index)
+
+
+def test_cummax_gradient_goes_to_the_running_maximum(device):
+    a = np.array([[1.0, 3.0, 2.0, 5.0, 4.0]])
+    check_op(lambda x: x.cummax(1).values, lambda x: np.maximum.accumulate(x, 1), [a], device)
+    check_op(lambda x: x.cummin(-1).values, lambda x: np.minimum.accumulate(x, 1), [a], device)
