@@ -207,7 +207,7 @@ def test_groups_added_after_the_scheduler() -> None:
     ("make", "error", "match"),
     [
         (lambda o: S.StepLR(o, step_size=0), ValueError, "step_size must be >= 1"),
-        (lambda o: S.StepLR(o, step_size=2.5), TypeError, "step_size must be an integer"),
+        (lambda o: S.StepLR(o, step_size="2"), TypeError, "step_size must be a number"),
         (lambda o: S.StepLR(o, 5, gamma=-0.1), ValueError, "gamma must be > 0"),
         (lambda o: S.MultiStepLR(o, [30, 10]), ValueError, "increasing"),
         (lambda o: S.MultiStepLR(o, [-1, 10]), ValueError, "milestone must be >= 0"),
@@ -224,7 +224,7 @@ def test_groups_added_after_the_scheduler() -> None:
         (lambda o: S.ReduceLROnPlateau(o, mode="avg"), ValueError, "mode 'avg' is unknown"),
         (lambda o: S.ReduceLROnPlateau(o, threshold_mode="x"), ValueError, "threshold mode"),
         (lambda o: S.ReduceLROnPlateau(o, patience=-1), ValueError, "patience must be >= 0"),
-        (lambda o: S.ReduceLROnPlateau(o, cooldown=1.5), TypeError, "cooldown must be an int"),
+        (lambda o: S.ReduceLROnPlateau(o, cooldown=None), TypeError, "cooldown must be a number"),
         (lambda o: S.ReduceLROnPlateau(o, min_lr=[0.1]), ValueError, "expected 2 min_lrs"),
         (lambda o: S.ReduceLROnPlateau(o, min_lr=-1), ValueError, "min_lr must be >= 0"),
     ],
@@ -349,3 +349,21 @@ def test_plateau_state_dict() -> None:
     other = S.ReduceLROnPlateau(make_optimizer())
     other.load_state_dict(state)
     assert other.best == 1.0 and other.cooldown_counter == 1 and other.patience == 1
+
+
+def test_epoch_counts_may_be_floats_as_in_pytorch():
+    """PyTorch takes step sizes and periods unchecked; its tutorials pass StepLR(opt, 1.0)."""
+    opt = optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+    sched = S.StepLR(opt, 1.0, gamma=0.5)
+    rates = []
+    for _ in range(3):
+        opt.step()
+        sched.step()
+        rates.append(sched.get_last_lr()[0])
+    assert rates == [0.5, 0.25, 0.125]
+    opt = optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+    sched = S.StepLR(opt, 2.5, gamma=0.5)  # decays where the epoch is a multiple of 2.5
+    for _ in range(5):
+        opt.step()
+        sched.step()
+    assert sched.get_last_lr() == [0.5]

@@ -44,6 +44,16 @@ def check_int(name: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
+def check_count(name: str, value: Any, minimum: int) -> int | float:
+    """A number of epochs or steps: any real number ≥ ``minimum``, as PyTorch takes them
+    unchecked (``StepLR(opt, 1.0)`` appears in its tutorials); an int stays an int."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not float(value) >= minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
+
+
 def check_real(name: str, value: Any, *, positive: bool = False) -> float:
     """``value`` as a float, or a clear error unless it is a finite number ≥ 0 (> 0)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

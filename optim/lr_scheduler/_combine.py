@@ -6,7 +6,7 @@ import bisect
 from collections.abc import Sequence
 from typing import Any
 
-from ._base import LRScheduler, check_int
+from ._base import LRScheduler, check_count, check_int
 from ._plateau import ReduceLROnPlateau
 
 __all__ = ["SequentialLR", "ChainedScheduler"]
@@ -87,11 +87,11 @@ class SequentialLR(_Composite):
         self,
         optimizer: Any,
         schedulers: Sequence[LRScheduler],
-        milestones: Sequence[int],
+        milestones: Sequence[float],
         last_epoch: int = -1,
     ) -> None:
         _check_schedulers(type(self).__name__, optimizer, schedulers)
-        milestones = [check_int("milestone", m, 0) for m in milestones]
+        milestones = [check_count("milestone", m, 0) for m in milestones]
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
                 "Sequential Schedulers expects number of schedulers provided to be one more than "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._base import LRScheduler, check_int, check_real
+from ._base import LRScheduler, check_count, check_real
 
 __all__ = ["CosineAnnealingLR", "CosineAnnealingWarmRestarts"]
 
@@ -42,7 +42,7 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(
         self, optimizer: Any, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
-        self.T_max = check_int("T_max", T_max, 1)
+        self.T_max = check_count("T_max", T_max, 1)
         self.eta_min = check_real("eta_min", eta_min)
         super().__init__(optimizer, last_epoch)
 

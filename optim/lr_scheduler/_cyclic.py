@@ -11,7 +11,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from ._base import LRScheduler, check_int, check_optimizer, check_real, format_param
+from ._base import LRScheduler, check_count, check_optimizer, check_real, format_param
 
 __all__ = ["CyclicLR", "OneCycleLR"]
 
@@ -110,10 +110,10 @@ class CyclicLR(LRScheduler):
             for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
                 group["lr"] = lr
         self.max_lrs = format_param("max_lr", optimizer, max_lr)
-        up = float(check_int("step_size_up", step_size_up, 1))
+        up = float(check_count("step_size_up", step_size_up, 1))
         if step_size_down is None:
             step_size_down = step_size_up
-        self.total_size = up + float(check_int("step_size_down", step_size_down, 1))
+        self.total_size = up + float(check_count("step_size_down", step_size_down, 1))
         self.step_ratio = up / self.total_size
         if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
             raise ValueError("mode is invalid and scale_fn is None")

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ._base import LRScheduler, check_int, check_optimizer, check_real
+from ._base import LRScheduler, check_count, check_optimizer, check_real
 
 __all__ = [
     "LambdaLR",
@@ -128,7 +128,7 @@ class StepLR(LRScheduler):
     def __init__(
         self, optimizer: Any, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        self.step_size = check_int("step_size", step_size, 1)
+        self.step_size = check_count("step_size", step_size, 1)
         self.gamma = check_real("gamma", gamma, positive=True)
         super().__init__(optimizer, last_epoch)
 
@@ -165,13 +165,13 @@ class MultiStepLR(LRScheduler):
     def __init__(
         self,
         optimizer: Any,
-        milestones: Iterable[int],
+        milestones: Iterable[float],
         gamma: float = 0.1,
         last_epoch: int = -1,
     ) -> None:
         if isinstance(milestones, numbers.Number) or not isinstance(milestones, Iterable):
             raise TypeError(f"milestones must be a list of epoch indices, got {milestones!r}")
-        milestones = [check_int("milestone", m, 0) for m in milestones]
+        milestones = [check_count("milestone", m, 0) for m in milestones]
         if milestones != sorted(milestones):
             raise ValueError(
                 f"milestones should be a list of increasing integers, got {milestones}"
@@ -288,7 +288,7 @@ class ConstantLR(LRScheduler):
         if not 0 <= check_real("factor", factor) <= 1:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         self.factor = float(factor)
-        self.total_iters = check_int("total_iters", total_iters, 0)
+        self.total_iters = check_count("total_iters", total_iters, 0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -348,7 +348,7 @@ class LinearLR(LRScheduler):
             raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
         self.start_factor = float(start_factor)
         self.end_factor = float(end_factor)
-        self.total_iters = check_int("total_iters", total_iters, 1)
+        self.total_iters = check_count("total_iters", total_iters, 1)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -391,7 +391,7 @@ class PolynomialLR(LRScheduler):
     def __init__(
         self, optimizer: Any, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
     ) -> None:
-        self.total_iters = check_int("total_iters", total_iters, 1)
+        self.total_iters = check_count("total_iters", total_iters, 1)
         self.power = check_real("power", power)
         super().__init__(optimizer, last_epoch)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._base import LRScheduler, check_int, check_optimizer, check_real
+from ._base import LRScheduler, check_count, check_optimizer, check_real
 
 __all__ = ["ReduceLROnPlateau"]
 
@@ -80,8 +80,8 @@ class ReduceLROnPlateau(LRScheduler):
         else:
             self.default_min_lr = check_real("min_lr", min_lr)
             self.min_lrs = [self.default_min_lr] * len(optimizer.param_groups)
-        self.patience = check_int("patience", patience, 0)
-        self.cooldown = check_int("cooldown", cooldown, 0)
+        self.patience = check_count("patience", patience, 0)
+        self.cooldown = check_count("cooldown", cooldown, 0)
         self.eps = check_real("eps", eps)
         self.last_epoch = 0
         self._last_lr = self._current_lrs()
@@ -101,7 +101,7 @@ class ReduceLROnPlateau(LRScheduler):
     def _reset(self) -> None:
         """Reset the best value, the bad-epoch counter and the cooldown counter."""
         self.best = self.mode_worse
-        self.cooldown_counter = 0
+        self.cooldown_counter: float = 0
         self.num_bad_epochs = 0
 
     @property
