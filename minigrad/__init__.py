@@ -8,6 +8,8 @@
 The engine lives here; ``minigrad.nn`` and ``minigrad.optim`` build on it.
 """
 
+import math
+
 from numpy import dtype  # minigrad's dtypes are NumPy's: minigrad.dtype as torch.dtype
 
 from minigrad import autograd, backend, backends, cuda, dtypes, random
@@ -84,6 +86,12 @@ from minigrad.dtypes import int32 as int  # noqa: A001
 from minigrad.functional import *  # noqa: F403  (exp, cat, stack, where, ...)
 from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_gradient
 from minigrad.random import Generator, initial_seed, manual_seed, seed
+from minigrad.settings import (
+    are_deterministic_algorithms_enabled,
+    get_num_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 from minigrad.size import Size
 from minigrad.tensor import Tensor
 
@@ -129,5 +137,20 @@ from minigrad import (  # type: ignore[attr-defined]  # noqa: E402
     utils,
     viz,
 )
+from minigrad.legacy import tensor_types as _tensor_types  # noqa: E402
 from minigrad.linalg import matrix_power  # noqa: E402
 from minigrad.serialization import load, save  # noqa: E402
+
+# PyTorch's legacy typed tensor classes: minigrad.FloatTensor([1, 2]), isinstance checks
+_legacy_types = _tensor_types("cpu")
+FloatTensor = _legacy_types["FloatTensor"]
+DoubleTensor = _legacy_types["DoubleTensor"]
+HalfTensor = _legacy_types["HalfTensor"]
+LongTensor = _legacy_types["LongTensor"]
+IntTensor = _legacy_types["IntTensor"]
+ShortTensor = _legacy_types["ShortTensor"]
+CharTensor = _legacy_types["CharTensor"]
+ByteTensor = _legacy_types["ByteTensor"]
+BoolTensor = _legacy_types["BoolTensor"]
+
+inf, nan, pi, e = math.inf, math.nan, math.pi, math.e

@@ -17,16 +17,30 @@ from minigrad.backend import Device, as_device, get_backend
 __all__ = ["manual_seed", "seed", "initial_seed", "default_generator", "Generator", "draws_from"]
 
 _seed: int | None = None
+_seeds_by_type: dict[str, int] = {}  # a later seed for one device type ("cuda")
 _generators: dict[Device, Any] = {}
 
 
 def manual_seed(seed: int) -> None:
     """Seed the generators of all devices (``minigrad.manual_seed(0)`` as ``torch.manual_seed``)."""
     global _seed
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
-    _seed = seed
+    _seed = _check_seed(seed)
+    _seeds_by_type.clear()
     _generators.clear()
+
+
+def manual_seed_device_type(device_type: str, seed: int) -> None:
+    """Seed the generators of every device of ``device_type`` only
+    (``minigrad.cuda.manual_seed_all``); the others keep their streams."""
+    _seeds_by_type[device_type] = _check_seed(seed)
+    for dev in [d for d in _generators if d.type == device_type]:
+        del _generators[dev]
+
+
+def _check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
+    return int(seed)
 
 
 def seed() -> int:
@@ -52,7 +66,8 @@ def default_generator(device: str | Device | None = None) -> Any:
     dev = as_device(device)
     gen = _generators.get(dev)
     if gen is None:
-        gen = _generators[dev] = get_backend(dev).generator(_seed, dev)
+        seed = _seeds_by_type.get(dev.type, _seed)
+        gen = _generators[dev] = get_backend(dev).generator(seed, dev)
     return gen
 
 

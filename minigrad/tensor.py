@@ -345,12 +345,15 @@ class Tensor:
     # ------------------------------------------------------------ creation and conversion (more)
     def type(self, dtype: Any = None, non_blocking: builtins.bool = False) -> Any:
         """Without ``dtype``: PyTorch's type string, ``'minigrad.FloatTensor'`` (or
-        ``'minigrad.cuda.FloatTensor'``). With a dtype or a type string (``'torch.``
-        prefixes are accepted too): this tensor cast to it (itself when it already is)."""
+        ``'minigrad.cuda.FloatTensor'``). With a dtype, a type string (``'torch.``
+        prefixes are accepted too) or a legacy class (``minigrad.FloatTensor``): this
+        tensor cast to it (itself when it already is)."""
         from minigrad.dtypes import parse_type_name, type_name
 
         if dtype is None:
             return type_name(self.dtype, self.device.type)
+        if isinstance(dtype, builtins.type):  # a legacy class: minigrad.FloatTensor
+            dtype = getattr(dtype, "type_name", dtype)
         if isinstance(dtype, str):
             target, device_type = parse_type_name(dtype)
             out = self.to(target)

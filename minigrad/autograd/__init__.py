@@ -5,11 +5,14 @@
 - :class:`Function` defines a custom differentiable operation;
 - :class:`no_grad`, :class:`enable_grad`, :class:`set_grad_enabled` and
   :class:`inference_mode` switch recording per thread;
+- :class:`detect_anomaly` and :class:`set_detect_anomaly` make a backward pass stop at
+  the first node that returns a NaN gradient;
 - :mod:`minigrad.autograd.functional` has ``jacobian`` and ``hessian``;
 - :mod:`minigrad.autograd.graph` holds the graph's nodes (``tensor.grad_fn``).
 """
 
 from minigrad.autograd import functional, graph
+from minigrad.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
 from minigrad.autograd.engine import backward, grad
 from minigrad.autograd.function import Function, FunctionCtx, once_differentiable
 from minigrad.autograd.grad_mode import (
@@ -22,6 +25,9 @@ from minigrad.autograd.grad_mode import (
 )
 
 __all__ = [
+    "Variable",
+    "detect_anomaly",
+    "set_detect_anomaly",
     "Function",
     "FunctionCtx",
     "backward",
@@ -36,3 +42,13 @@ __all__ = [
     "once_differentiable",
     "set_grad_enabled",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``Variable`` (PyTorch's pre-0.4 wrapper) lives in :mod:`minigrad.legacy`, which needs
+    the Tensor class: it is looked up on first use."""
+    if name == "Variable":
+        from minigrad.legacy import Variable
+
+        return Variable
+    raise AttributeError(f"module 'minigrad.autograd' has no attribute {name!r}")

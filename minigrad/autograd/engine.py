@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from minigrad.autograd import graph
+from minigrad.autograd.anomaly_mode import check_gradients, is_anomaly_check_nan_enabled
 from minigrad.autograd.grad_mode import _state, set_grad_enabled
 from minigrad.autograd.graph import Node, fit_gradient, new_tensor
 from minigrad.ops import namespace
@@ -220,6 +221,7 @@ def _walk(
         if node not in waiting:
             ready.append(node)
     captured: dict[Node, Any] = {}
+    check_nan = is_anomaly_check_nan_enabled()
     while ready:
         fn = ready.pop()
         g = pending.pop(fn, None)
@@ -237,6 +239,8 @@ def _walk(
         if wanted is not None and fn in wanted:
             captured[fn] = g
         grads = fn.run(g, xp)
+        if check_nan:
+            check_gradients(fn, grads)
         # one gradient per input, summed back to the input's shape and cast to its dtype
         for edge, gi, like in zip(fn.edges, grads, fn.arrays):  # noqa: B905
             if edge is None:

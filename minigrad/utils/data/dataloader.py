@@ -26,7 +26,13 @@ from .collate import default_collate, default_convert
 from .dataset import IterableDataset, Subset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
-__all__ = ["DataLoader"]
+__all__ = ["DataLoader", "get_worker_info"]
+
+
+def get_worker_info() -> None:
+    """Information about the worker process loading this data: always None, since minigrad
+    loads in the main process (what PyTorch returns there too)."""
+    return None
 
 
 def _tensor_rows(dataset: Any, indices: list[int]) -> list[Any] | None:
