@@ -11,6 +11,9 @@ the previous state (h, c)::
            c' = σ(f)·c + σ(i)·tanh(g),   h' = σ(o)·tanh(c')
     GRU:   r, z = σ(split(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh)[:2])
            n = tanh(x W_in,ᵀ + b_in + r·(h W_hn,ᵀ + b_hn)),   h' = (1 - z)·n + z·h
+
+RNN, LSTM and GRU also take a ``PackedSequence`` (``minigrad.nn.utils.rnn``): each
+sequence then runs for its own length only, in both directions.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
+from .utils.rnn import PackedSequence, pad_packed_sequence
 
 __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -133,9 +137,12 @@ class _RNNBase(Module):
             text += ", bidirectional=True"
         return text
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
+    def forward(self, input: Tensor | PackedSequence, hx: Any = None) -> tuple[Any, Any]:
         """``(output, h_n)`` (LSTM: ``(output, (h_n, c_n))``); output holds the last
-        layer's h at every step, both directions concatenated."""
+        layer's h at every step, both directions concatenated. A :class:`PackedSequence`
+        input gives a packed output and each sequence's state at its own last step."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         if not isinstance(input, Tensor):
             raise TypeError(f"{type(self).__name__}: input must be a Tensor")
         unbatched = input.ndim == 2
@@ -156,6 +163,25 @@ class _RNNBase(Module):
                 f"Expected {self.input_size}, got {x.shape[-1]}"
             )
         h0, c0 = self._initial_state(x, hx, unbatched)
+        x, h_n, c_n = self._layers(x, h0, c0, [x.shape[1]] * x.shape[0])
+        output = x.squeeze(1) if unbatched else x.transpose(0, 1) if self.batch_first else x
+        hidden = h_n.squeeze(1) if unbatched else h_n
+        if self.mode != "LSTM":
+            return output, hidden
+        return output, (hidden, c_n.squeeze(1) if unbatched else c_n)
+
+    def _layers(
+        self, x: Tensor, h0: Tensor, c0: Any, batch_sizes: list[int]
+    ) -> tuple[Tensor, Tensor, Any]:
+        """Run every layer and direction over x (T, B, input): the last layer's outputs
+        (T, B, directions·H) and the final (h_n, c_n) (c_n: None but for LSTM).
+
+        At step t only the first ``batch_sizes[t]`` batch rows take a step (packed input,
+        longest sequences first); the other rows keep their state, so each sequence's
+        state freezes after its last step, and the reverse direction starts each sequence
+        from h0 at its own last step. The outputs of rows past their end are zeros.
+        """
+        steps, batch = x.shape[0], x.shape[1]
         directions = 2 if self.bidirectional else 1
         h_n: list[Tensor] = []
         c_n: list[Any] = []
@@ -164,27 +190,54 @@ class _RNNBase(Module):
             for direction in range(directions):
                 index = layer * directions + direction
                 h, c = h0[index], (c0[index] if c0 is not None else None)
-                steps = range(x.shape[0] - 1, -1, -1) if direction else range(x.shape[0])
-                out: list[Any] = [None] * x.shape[0]
-                for t in steps:
-                    h, c = _step(self.mode, x[t], h, c, *self._weights(index))
-                    out[t] = h
+                out: list[Any] = [None] * steps
+                for t in range(steps - 1, -1, -1) if direction else range(steps):
+                    b = batch_sizes[t]
+                    if b == batch:
+                        h, c = _step(self.mode, x[t], h, c, *self._weights(index))
+                        out[t] = h
+                        continue
+                    c_b = c[:b] if c is not None else None
+                    h_b, c_b = _step(self.mode, x[t, :b], h[:b], c_b, *self._weights(index))
+                    out[t] = F.pad(h_b, [0, 0, 0, batch - b])
+                    h = minigrad.cat([h_b, h[b:]])
+                    if c is not None and c_b is not None:
+                        c = minigrad.cat([c_b, c[b:]])
                 outputs.append(
-                    minigrad.stack(out) if out else x.new_zeros(0, x.shape[1], self.hidden_size)
+                    minigrad.stack(out) if out else x.new_zeros(0, batch, self.hidden_size)
                 )
                 h_n.append(h)
                 c_n.append(c)
             x = outputs[0] if directions == 1 else minigrad.cat(outputs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout)
-        output = x.squeeze(1) if unbatched else x.transpose(0, 1) if self.batch_first else x
-        hidden = minigrad.stack(h_n)
-        if unbatched:
-            hidden = hidden.squeeze(1)
-        if self.mode != "LSTM":
-            return output, hidden
-        cell = minigrad.stack(c_n)
-        return output, (hidden, cell.squeeze(1) if unbatched else cell)
+        return x, minigrad.stack(h_n), (minigrad.stack(c_n) if self.mode == "LSTM" else None)
+
+    def _forward_packed(self, input: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
+        """``forward`` on a :class:`PackedSequence`: the output packed alike, and each
+        sequence's h_n (and c_n) taken at its own last step, in the input's batch order."""
+        sizes = [int(b) for b in input.batch_sizes.tolist()]
+        data = input.data
+        if data.ndim != 2 or data.shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"{type(self).__name__}: packed data must have shape (N, {self.input_size}), "
+                f"got {data.shape}"
+            )
+        x, _ = pad_packed_sequence(PackedSequence(data, input.batch_sizes))
+        order, inverse = input.sorted_indices, input.unsorted_indices
+        if hx is not None and order is not None:
+            states = hx if self.mode == "LSTM" and isinstance(hx, tuple) else (hx,)
+            moved = tuple(state.index_select(1, order) for state in states)
+            hx = moved if self.mode == "LSTM" else moved[0]
+        h0, c0 = self._initial_state(x, hx, False)
+        x, h_n, c_n = self._layers(x, h0, c0, sizes)
+        if inverse is not None:
+            h_n = h_n.index_select(1, inverse)
+            c_n = c_n.index_select(1, inverse) if c_n is not None else None
+        packed = PackedSequence(
+            minigrad.cat([x[t, :b] for t, b in enumerate(sizes)]), input.batch_sizes, order, inverse
+        )
+        return packed, ((h_n, c_n) if self.mode == "LSTM" else h_n)
 
     def _initial_state(self, x: Tensor, hx: Any, unbatched: bool) -> tuple[Tensor, Any]:
         """h0 (and c0) of shape (layers·directions, batch, hidden): given, or zeros."""
