@@ -92,12 +92,17 @@ def test_cuda_seed_reseeds_only_the_gpu_stream():
 
 
 def test_threads_and_determinism_settings():
-    assert mg.get_num_threads() >= 1
+    before = mg.get_num_threads()
+    assert before >= 1
     try:
         import threadpoolctl  # noqa: F401
     except ImportError:
         with pytest.warns(RuntimeWarning, match="threadpoolctl"):
             mg.set_num_threads(1)
+    else:
+        mg.set_num_threads(1)
+        assert mg.get_num_threads() == 1
+        mg.set_num_threads(before)
     with pytest.raises(RuntimeError, match="positive integer"):
         mg.set_num_threads(0)
     mg.use_deterministic_algorithms(True)
