@@ -106,7 +106,7 @@ def batch_norm(
     momentum: float = 0.1,
     eps: float = 1e-5,
 ) -> Tensor:
-    """Batch normalisation of ``input`` (N, C, *) per channel C.
+    """Batch normalisation of ``input`` ``(N, C, *)`` per channel C.
 
     In training, with μ_B, σ²_B the mean and biased variance of each channel over
     the batch (and any spatial dims)::
@@ -293,7 +293,7 @@ def local_response_norm(
     """Local response normalisation across channels (Krizhevsky et al., 2012).
 
     y_c = x_c / (k + α/n · Σ x_{c'}²)^β, the sum over the n = ``size`` channels
-    c' ∈ [c − ⌊n/2⌋, c + ⌈n/2⌉ − 1] (zero outside), for inputs (N, C, *).
+    c' ∈ [c − ⌊n/2⌋, c + ⌈n/2⌉ − 1] (zero outside), for inputs ``(N, C, *)``.
     """
     _floating_input("local_response_norm", input)
     if input.ndim < 3:
@@ -410,7 +410,7 @@ def pad(
     of the one before, then (front, back). Modes: ``'constant'`` (``value``,
     default 0, any number of dims), ``'reflect'`` (mirror without repeating the
     edge: x[1], x[0] | x[0] ...), ``'replicate'`` (repeat the edge) and
-    ``'circular'`` (wrap around); these pad 1–3 dims of a (N, C, *) or (C, *) input.
+    ``'circular'`` (wrap around); these pad 1–3 dims of a ``(N, C, *)`` or ``(C, *)`` input.
     Differentiable: the gradient of each output element flows to the input
     element it was copied from.
     """
@@ -480,7 +480,7 @@ def _source_index(
 # ----------------------------------------------------------------------------- channel dropout
 def _channel_dropout(op: str, input: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
     """Zero whole channels (every element of a (sample, channel) pair) with probability p,
-    scaling the rest by 1 / (1 - p); ``input`` is (N, C, *) here."""
+    scaling the rest by 1 / (1 - p); ``input`` is ``(N, C, *)`` here."""
     _check_dropout_probability(p)
     if not training or p == 0:
         return input

@@ -43,7 +43,7 @@ def interpolate(
     recompute_scale_factor: bool | None = None,
     antialias: bool = False,
 ) -> Tensor:
-    """Resize the spatial dims of ``input`` (N, C, *spatial) to ``size`` or by ``scale_factor``.
+    """Resize the spatial dims of ``input`` ``(N, C, *spatial)`` to ``size`` or ``scale_factor``.
 
     As ``torch.nn.functional.interpolate``: 1 to 3 spatial dims; modes
     ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D input), ``'bilinear'``
@@ -166,7 +166,7 @@ def _linear_along(
 
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
-    """(*, C·r², H, W) → (*, C, H·r, W·r): each group of r² channels becomes an r × r
+    """``(*, C·r², H, W)`` → ``(*, C, H·r, W·r)``: each group of r² channels becomes an r × r
     block of pixels, ``out[c, h·r + i, w·r + j] = in[c·r² + i·r + j, h, w]`` (Shi et al., 2016)."""
     r = _positive_factor("pixel_shuffle", "upscale_factor", upscale_factor)
     if input.ndim < 3 or input.shape[-3] % (r * r):
@@ -182,7 +182,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
-    """(*, C, H·r, W·r) → (*, C·r², H, W): the inverse of :func:`pixel_shuffle`."""
+    """``(*, C, H·r, W·r)`` → ``(*, C·r², H, W)``: the inverse of :func:`pixel_shuffle`."""
     r = _positive_factor("pixel_unshuffle", "downscale_factor", downscale_factor)
     if input.ndim < 3 or input.shape[-2] % r or input.shape[-1] % r:
         raise RuntimeError(
