@@ -190,10 +190,11 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     if not isinstance(condition, Tensor) or condition.dtype.kind != "b":
         raise TypeError("where(): condition must be a bool tensor")
     a, b = input, other
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.dtype != b.dtype:
-        a, b = _promote(a, b)
-    ref = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    if ref is None:
+    if isinstance(a, Tensor):  # a number takes the tensor's dtype (also on NumPy 1.x)
+        a, b = a._with_operand(b)
+    elif isinstance(b, Tensor):
+        b, a = b._with_operand(a)
+    else:
         raise TypeError("where(): at least one of input and other must be a Tensor")
     return elementwise.Where.apply(condition, a, b)
 
