@@ -2212,17 +2212,16 @@ class Tensor:
             qs.reshape(-1) * xp.maximum(count - 1, 0), x.shape[:-1] + (qs.size,)
         )
         low, high = xp.floor(rank), xp.ceil(rank)
-        weights = {
-            "linear": rank - low,
-            "lower": 0 * rank,
-            "higher": 0 * rank + 1,
-            "midpoint": 0 * rank + 0.5,
-            "nearest": (xp.round(rank) > low) * 1.0,  # ties to even, as PyTorch
-        }
+        if how == "linear":
+            weight = rank - low
+        elif how == "nearest":
+            weight = (xp.round(rank) > low) * 1.0  # ties to even, as PyTorch
+        else:
+            weight = xp.full(rank.shape, {"lower": 0.0, "higher": 1.0, "midpoint": 0.5}[how])
         ordered = x.sort(-1).values
         lower = ordered.take_along_dim(new_tensor(low.astype(np.int64)), -1)
         upper = ordered.take_along_dim(new_tensor(high.astype(np.int64)), -1)
-        values = lower + (upper - lower) * new_tensor(weights[how].astype(self.dtype))
+        values = lower + (upper - lower) * new_tensor(weight.astype(self.dtype))
         undefined = count == 0 if ignore_nan else nan.any(-1, keepdims=True)
         values = values.masked_fill(new_tensor(xp.broadcast_to(undefined, values.shape)), math.nan)
         values = values.movedim(-1, 0).reshape(-1, *shape)

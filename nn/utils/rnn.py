@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-import numpy as np
-
 import minigrad
 from minigrad.autograd.graph import check_same_device
 from minigrad.tensor import Tensor
@@ -205,11 +203,12 @@ def pack_padded_sequence(
                 "exportability."
             )
     else:
-        order = np.argsort(-np.asarray(sizes), kind="stable")
+        order = sorted(range(len(sizes)), key=lambda i: -sizes[i])  # stable: ties keep order
+        inverse = [0] * len(order)
+        for position, i in enumerate(order):
+            inverse[i] = position
         sorted_indices = minigrad.tensor(order, dtype=minigrad.int64, device=input.device)
-        unsorted_indices = minigrad.tensor(
-            np.argsort(order), dtype=minigrad.int64, device=input.device
-        )
+        unsorted_indices = minigrad.tensor(inverse, dtype=minigrad.int64, device=input.device)
         x = x.index_select(1, sorted_indices)
         sizes = [sizes[i] for i in order]
     batch_sizes = [sum(n > t for n in sizes) for t in range(sizes[0])]
