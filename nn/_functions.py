@@ -159,11 +159,24 @@ def _class_shape(ndim: int, dim: int, n: int) -> tuple[int, ...]:
 
 def _one_hot_weighted(xp: Any, shape: tuple[int, ...], target: Array, values: Any, dim: int) -> Any:
     """``values[i]`` at class ``target[i]`` along axis ``dim`` (``target`` an index array),
-    else 0; ``values`` may be an array or, recorded, a tensor."""
+    else 0; ``values`` an array (scattered into zeros), or a tensor when ``xp`` records."""
     ax = get_array_module(target)
-    classes = ax.arange(shape[dim]).reshape(_class_shape(len(shape), dim, shape[dim]))
-    hot = classes == ax.expand_dims(target, dim)
-    return xp.expand_dims(values, dim) * hot
+    if records_graph(xp):
+        classes = ax.arange(shape[dim]).reshape(_class_shape(len(shape), dim, shape[dim]))
+        hot = classes == ax.expand_dims(target, dim)
+        return xp.expand_dims(values, dim) * hot
+    out = ax.zeros(shape[:dim] + shape[dim + 1 :] + (shape[dim],), values.dtype)  # classes last
+    out.reshape(-1, shape[dim])[ax.arange(target.size), target.reshape(-1)] = values.reshape(-1)
+    return out if dim == len(shape) - 1 else ax.moveaxis(out, -1, dim)
+
+
+def _pick(x: Array, target: Array, dim: int) -> Array:
+    """``x[i, target[i]]`` along axis ``dim`` for every sample ``i`` (``target`` an index array)."""
+    xp = get_array_module(target)
+    if dim != x.ndim - 1:
+        x = xp.moveaxis(x, dim, -1)
+    rows = x.reshape(-1, x.shape[-1])  # a view when the classes were the last axis already
+    return rows[xp.arange(target.size), target.reshape(-1)].reshape(target.shape)
 
 
 def _index_targets(target: Array, weight: Array | None, ignore_index: int, dtype: Any) -> tuple:
@@ -212,11 +225,11 @@ class CrossEntropy(Op):
         logp = self.logp = LogSoftmax.call(xp, x, dim)
         eps = label_smoothing
         if target.dtype.kind == "f":
-            q, norm, _ = self._distribution(xp, logp, target, weight, ignore_index, eps, dim)
+            q, norm, _, _ = self._distribution(xp, logp, target, weight, ignore_index, eps, dim)
             loss = -(q * logp).sum(axis=dim)
         else:  # pick the target's log-probability: other logits may be -inf
             valid, safe, weight_t = _index_targets(target, weight, ignore_index, x.dtype)
-            picked = xp.take_along_axis(logp, xp.expand_dims(safe, dim), axis=dim).squeeze(dim)
+            picked = _pick(logp, safe, dim)
             loss = picked * weight_t * -(1 - eps)
             if eps:
                 w = 1 if weight is None else weight.reshape(_class_shape(x.ndim, dim, x.shape[dim]))
@@ -236,22 +249,24 @@ class CrossEntropy(Op):
         ignore_index: int,
         eps: float,
         dim: int,
-    ) -> tuple[Any, Any, Any]:
-        """q of the class docstring (like the input), the mean's divisor, and, for class
-        indices, which samples are not ignored."""
+    ) -> tuple[Any, Any, Any, Any]:
+        """q of the class docstring (like the input), the mean's divisor and, for class
+        indices, which samples are not ignored and Σ_c q (kept along ``dim``)."""
         n_classes = logp.shape[dim]
         w = None if weight is None else weight.reshape(_class_shape(logp.ndim, dim, n_classes))
         if target.dtype.kind == "f":  # class probabilities
             t = target * (1 - eps) + eps / n_classes if eps else target
-            return (t if w is None else t * w), _numel(target) // n_classes, None
+            return (t if w is None else t * w), _numel(target) // n_classes, None, None
+        ax = get_array_module(target)
         valid, safe, weight_t = _index_targets(target, weight, ignore_index, logp.dtype)
-        q = _one_hot_weighted(
-            get_array_module(safe), logp.shape, safe, weight_t * (1 - eps) if eps else weight_t, dim
-        )
+        picked = weight_t * (1 - eps) if eps else weight_t
+        q = _one_hot_weighted(ax, logp.shape, safe, picked, dim)
+        mass = picked  # Σ_c q = (1 - ε) w_y + ε/C Σ_c w_c (for the samples not ignored)
         if eps:
-            smooth = get_array_module(safe).expand_dims(valid, dim) * (eps / n_classes)
+            smooth = ax.expand_dims(valid, dim) * (eps / n_classes)
             q = q + (smooth if w is None else smooth * w)
-        return q, weight_t.sum(), valid
+            mass = weight_t if w is None else mass + valid * (eps / n_classes * weight.sum())
+        return q, weight_t.sum(), valid, ax.expand_dims(mass, dim)
 
     def backward(
         self,
@@ -267,15 +282,17 @@ class CrossEntropy(Op):
         dim: int,
     ) -> tuple:
         logp = LogSoftmax.call(xp, x, dim) if records_graph(xp) else self.logp
-        q, norm, valid = self._distribution(xp, logp, target, weight, ignore_index, eps, dim)
+        q, norm, valid, mass = self._distribution(xp, logp, target, weight, ignore_index, eps, dim)
         if reduction == "none":
             g = xp.expand_dims(g, dim)
         elif reduction == "mean":
             g = g / _nonzero(norm)
         gx = gt = None
         if self.needs_grad(0):
-            gx = (xp.exp(logp) * q.sum(axis=dim, keepdims=True) - q) * g
-            if valid is not None:
+            if mass is None:
+                mass = q.sum(axis=dim, keepdims=True)
+            gx = (xp.exp(logp) * mass - q) * g
+            if valid is not None and not valid.all():  # ignored rows: 0, even with -inf logits
                 gx = xp.where(get_array_module(valid).expand_dims(valid, dim), gx, 0)
         if valid is None and self.needs_grad(1):
             w = 1 if weight is None else weight.reshape(_class_shape(x.ndim, dim, x.shape[dim]))
@@ -300,7 +317,7 @@ class NLLLoss(Op):
     ) -> Array:
         xp = get_array_module(x)
         valid, safe, weight_t = _index_targets(target, weight, ignore_index, x.dtype)
-        picked = xp.take_along_axis(x, xp.expand_dims(safe, dim), axis=dim).squeeze(dim)
+        picked = _pick(x, safe, dim)
         loss = xp.where(valid, -(picked * weight_t), 0)
         if reduction == "mean":
             return _weighted_mean(loss, weight_t.sum())
