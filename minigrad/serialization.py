@@ -29,15 +29,21 @@ ndarray    ``array``, ``dtype``, ``shape``, ``device`` (NumPy arrays are ``'cpu'
            come back as NumPy arrays; CuPy arrays come back as CuPy arrays on
            their device, or where ``map_location`` sends them)
 scalar     ``array``, ``dtype`` (a NumPy scalar such as ``np.float32(1.5)``)
+pickle     ``array`` (a ``uint8`` entry holding the pickle), ``type`` (the object's
+           class), ``tensors`` (tensor nodes: the pickle refers to the plain tensors
+           inside the object by their position here, as persistent ids)
 ========== ===========================================================================
 
 Loading uses ``np.load(..., allow_pickle=False)`` and ``json``: reading a file never
-executes code, whoever wrote it. Saving writes a temporary file next to the target and
-renames it over the target (:func:`os.replace`), so an interrupted save leaves any
-previous file intact. The temporary file's name records the writer (its host and process
-id: ``.NAME.HOST.PID.RANDOM.tmp``); a save that is killed cannot remove its temporary
-file, so the next save into that folder removes the temporaries whose writer process on
-this host is gone, and never one whose writer is still running.
+executes code, whoever wrote it, unless the caller passes ``weights_only=False``
+to unpickle ``pickle`` nodes (whole modules and other objects, as ``torch.load``).
+
+Saving writes a temporary file next to the target and renames it over the target
+(:func:`os.replace`), so an interrupted save leaves any previous file intact. The
+temporary file's name records the writer (its host and process id:
+``.NAME.HOST.PID.RANDOM.tmp``); a save that is killed cannot remove its temporary file,
+so the next save into that folder removes the temporaries whose writer process on this
+host is gone, and never one whose writer is still running.
 
 Gradients (``.grad``) and the autograd graph are not saved, as in PyTorch state dicts.
 """
@@ -49,6 +55,7 @@ import io
 import json
 import math
 import os
+import pickle
 import re
 import secrets
 import socket
@@ -199,10 +206,41 @@ class _Encoder:
                 }
             finally:
                 self._active.discard(id(obj))
-        raise TypeError(
-            f"cannot save {where}: objects of type {type(obj).__name__} are not supported "
-            f"({obj!r:.60}); minigrad.save supports {_SUPPORTED}"
-        )
+        return self._pickled(obj, where)
+
+    def _pickled(self, obj: Any, where: str) -> dict[str, Any]:
+        """Any other object (a whole ``nn.Module``, a set, ...) as ``torch.save`` keeps it:
+        pickled, with every plain tensor inside it stored as an array entry of its own."""
+        tensors: list[dict[str, Any]] = []
+        ids: dict[int, int] = {}  # a tensor met twice is stored once (and shared on loading)
+        encoder = self
+
+        class Pickler(pickle.Pickler):
+            def persistent_id(self, value: Any) -> int | None:
+                if type(value) is not Tensor:  # (a Parameter pickles through its data)
+                    return None
+                if id(value) not in ids:
+                    ids[id(value)] = len(tensors)
+                    tensors.append(encoder.encode(value, f"{where} (tensor {len(tensors)})"))
+                return ids[id(value)]
+
+        buffer = io.BytesIO()
+        try:
+            Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            raise TypeError(
+                f"cannot save {where}: {type(obj).__name__} objects cannot be pickled ({exc}); "
+                f"minigrad.save stores {_SUPPORTED} directly, and other objects by pickle"
+            ) from None
+        pickled = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
+        return {
+            "t": "pickle",
+            "array": self._add_array(pickled, where),
+            "dtype": pickled.dtype.str,
+            "shape": list(pickled.shape),
+            "type": f"{type(obj).__module__}.{type(obj).__qualname__}",
+            "tensors": tensors,
+        }
 
     @staticmethod
     def _host(data: Any, where: str) -> tuple[np.ndarray, str]:
@@ -305,13 +343,16 @@ def save(obj: Any, path: PathLike | IO[bytes]) -> None:
     ``state_dict()`` or an optimizer's, whose ``state`` dict has int keys). Tuples
     stay tuples, int keys stay ints, and each tensor's dtype, shape, device and
     ``requires_grad`` are recorded; tensors on a GPU are copied to the host first.
+    Any other object (a whole ``nn.Module``, a set, bytes, ...) is pickled, as
+    ``torch.save`` does, with the tensors inside it stored as arrays; loading it
+    back needs ``load(..., weights_only=False)``. Prefer state dicts.
 
     The write is atomic: the data goes to a temporary file in the same directory,
     which then replaces ``path``; if anything fails, an existing file at ``path`` is
     left unchanged. Temporary files that killed saves left in that directory are
     removed first (those whose writer process is gone; see the module docstring).
-    Unsupported objects raise ``TypeError`` naming where they are (e.g.
-    ``obj['layers'][2]``) before anything is written.
+    Objects that cannot be pickled (a lambda, ...) raise ``TypeError`` naming where
+    they are (e.g. ``obj['layers'][2]``) before anything is written.
 
     Args:
         obj: what to save.
@@ -375,10 +416,13 @@ def _fsync_directory(directory: str) -> None:
 class _Decoder:
     """Turns a JSON node tree and the archive's arrays back into Python objects."""
 
-    def __init__(self, arrays: Mapping[str, np.ndarray], where: str, map_location: Any) -> None:
+    def __init__(
+        self, arrays: Mapping[str, np.ndarray], where: str, map_location: Any, weights_only: bool
+    ) -> None:
         self.arrays = arrays
         self.where = where
         self.map_location = map_location
+        self.weights_only = weights_only
 
     def corrupt(self, message: str) -> LoadError:
         return LoadError(f"{self.where}: corrupt minigrad save file: {message}")
@@ -480,7 +524,38 @@ class _Decoder:
             return self.backend_for(device).from_host(arr, device)
         if t == "tensor":
             return self.tensor(node)
+        if t == "pickle":
+            return self.unpickle(node)
         raise self.corrupt(f"unknown node type {t!r}")
+
+    def unpickle(self, node: Mapping[str, Any]) -> Any:
+        """A pickled object (only with ``weights_only=False``: unpickling can run code)."""
+        if self.weights_only:
+            raise pickle.UnpicklingError(
+                f"{self.where}: Weights only load failed: the file holds a pickled "
+                f"{node.get('type')} object (e.g. a whole module saved with minigrad.save), and "
+                "unpickling can run arbitrary code. Load it with weights_only=False only if "
+                "you trust where the file comes from, or save and load a state_dict() instead."
+            )
+        tensors: list[Any] = node.get("tensors")  # type: ignore[assignment]
+        if not isinstance(tensors, list):
+            raise self.corrupt("bad pickle node")
+        decoded: dict[int, Any] = {}
+        decoder = self
+
+        class Unpickler(pickle.Unpickler):
+            def persistent_load(self, pid: Any) -> Any:
+                if not isinstance(pid, int) or not 0 <= pid < len(tensors):
+                    raise decoder.corrupt(f"bad tensor reference {pid!r:.40} in a pickled object")
+                if pid not in decoded:
+                    decoded[pid] = decoder.decode(tensors[pid])
+                return decoded[pid]
+
+        data = self.array(node).tobytes()
+        try:
+            return Unpickler(io.BytesIO(data)).load()
+        except (pickle.UnpicklingError, EOFError, IndexError) as exc:
+            raise self.corrupt(f"bad pickled object ({type(exc).__name__}: {exc})") from exc
 
     def tensor(self, node: Mapping[str, Any]) -> Any:
         arr = self.array(node)
@@ -527,8 +602,10 @@ def load(
     dicts (with their key types), numbers, strings and NumPy arrays come back as
     saved (raw CuPy arrays follow ``map_location``, like tensors).
 
-    Loading never executes code from the file (``np.load(..., allow_pickle=False)``
-    and JSON), so it is safe to open files from elsewhere.
+    With the default ``weights_only=True`` loading never executes code from the
+    file (``np.load(..., allow_pickle=False)`` and JSON), so it is safe to open
+    files from elsewhere; a pickled object in the file raises
+    ``pickle.UnpicklingError`` instead (as ``torch.load``).
 
     Args:
         path: a file name (str or ``os.PathLike``) or a binary file object.
@@ -536,8 +613,10 @@ def load(
             from), a device such as ``'cpu'`` or ``'cuda'`` (all tensors there), or a
             dict such as ``{'cuda:0': 'cpu'}`` mapping saved devices to devices
             (devices not in the dict are kept).
-        weights_only: accepted for ``torch.load`` compatibility; minigrad never
-            unpickles, so every load is as safe as PyTorch's ``weights_only=True``.
+        weights_only: as ``torch.load`` (default True): tensors, arrays, numbers,
+            strings and containers only. Objects that :func:`save` pickled (a whole
+            module, a set, ...) load only with ``weights_only=False``, because
+            unpickling can run arbitrary code: use it only for files you trust.
         mmap: accepted for ``torch.load`` compatibility; the file is read into memory.
 
     Returns:
@@ -549,18 +628,20 @@ def load(
             corrupt or truncated; the message names the file.
         RuntimeError: a tensor's device is not available here (use
             ``map_location='cpu'``).
+        pickle.UnpicklingError: the file holds a pickled object and
+            ``weights_only`` is not False.
     """
     _check_map_location(map_location)
     if hasattr(path, "read"):
         where = repr(getattr(path, "name", "<file object>"))
-        return _load_from(path, where, map_location)  # type: ignore[arg-type]
+        return _load_from(path, where, map_location, weights_only)  # type: ignore[arg-type]
     filename = os.fspath(path)
     where = repr(os.fsdecode(filename))
     with open(filename, "rb") as file:
-        return _load_from(file, where, map_location)
+        return _load_from(file, where, map_location, weights_only)
 
 
-def _load_from(file: IO[bytes], where: str, map_location: Any) -> Any:
+def _load_from(file: IO[bytes], where: str, map_location: Any, weights_only: bool | None) -> Any:
     try:
         head = file.read(4)
         file.seek(-len(head), io.SEEK_CUR)
@@ -594,7 +675,7 @@ def _load_from(file: IO[bytes], where: str, map_location: Any) -> Any:
             f"{where}: corrupt or truncated minigrad save file ({type(exc).__name__}: {exc})"
         ) from exc
 
-    decoder = _Decoder(arrays, where, map_location)
+    decoder = _Decoder(arrays, where, map_location, weights_only is not False)
     structure = arrays.pop(STRUCTURE_ENTRY)
     if structure.dtype != np.uint8 or structure.ndim != 1:
         raise decoder.corrupt(f"{STRUCTURE_ENTRY} is not a 1-D uint8 array")
