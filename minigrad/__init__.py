@@ -129,6 +129,7 @@ _load_checkout_subpackages()
 from minigrad import (  # type: ignore[attr-defined]  # noqa: E402
     data,
     distributed,
+    distributions,
     linalg,
     metrics,
     nn,

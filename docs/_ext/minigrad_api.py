@@ -45,6 +45,8 @@ API_MODULES: list[tuple[str, str]] = [
     ("minigrad.data", "Datasets, mini-batches and the bundled data"),
     ("minigrad.metrics", "Accuracy, F1, ROC-AUC and friends"),
     ("minigrad.viz", "Pictures of the computation graph"),
+    ("minigrad.distributions", "Probability distributions, as ``torch.distributions``"),
+    ("minigrad.distributions.constraints", "The constraints of parameters and supports"),
     ("minigrad.distributed", "Collective communication between processes (MPI)"),
     ("minigrad.cuda", "Is a GPU there?"),
     ("minigrad.random", "Random-number generators and seeds"),
