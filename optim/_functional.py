@@ -56,6 +56,8 @@ __all__ = [
     "adamax_update",
     "nadam_update",
     "radam_update",
+    "rprop_update",
+    "asgd_update",
 ]
 
 Array = Any  # numpy.ndarray, cupy.ndarray or the strict test array
@@ -687,3 +689,126 @@ def radam_update(
     else:
         xp.multiply(exp_avg, step_size, out=step)
     return _add_decoupled_decay(step, param, lr, weight_decay, decoupled_weight_decay)
+
+
+# --------------------------------------------------------------------------- Rprop
+def rprop_update(
+    param: Array | None,
+    grad: Array,
+    state: State,
+    *,
+    out: Array | None = None,
+    lr: float,
+    etas: tuple[float, float] = (0.5, 1.2),
+    step_sizes: tuple[float, float] = (1e-6, 50.0),
+    maximize: bool = False,
+) -> Array:
+    r"""Rprop (Riedmiller & Braun, 1993): a step of fixed size per coordinate, in the
+    direction of the gradient's sign, as PyTorch's ``Rprop``.
+
+    .. code-block:: text
+
+        t ← t + 1
+        g ← −g                              if maximize
+        s ← g · g_prev                      (g_prev starts at 0; state["prev"])
+        η ← η⁺ where s > 0, η⁻ where s < 0, 1 where s = 0      (etas = (η⁻, η⁺))
+        σ ← clamp(σ η, σ_min, σ_max)        (σ starts at γ; state["step_size"];
+                                             step_sizes = (σ_min, σ_max))
+        g ← 0                               where s < 0 (the sign flipped: no move,
+                                             and no flip seen at the next step)
+        g_prev ← g
+        Δ ← σ · sign(g)
+
+    Only the signs of the gradients are used: a coordinate whose gradient keeps
+    its sign speeds up by η⁺, one whose sign flips (a minimum was jumped over)
+    slows down by η⁻ and waits one step. The clamp applies at every step, also
+    where η = 1 (as PyTorch's implementation). The rule allocates three boolean
+    masks per call.
+    """
+    xp = get_array_module(grad)
+    step = _scratch(grad, out)
+    if "prev" not in state:
+        state["step"] = 0
+        state["prev"] = xp.zeros_like(grad)
+        state["step_size"] = xp.full_like(grad, lr)
+    state["step"] += 1
+    prev, step_size = state["prev"], state["step_size"]
+    etaminus, etaplus = etas
+    g = -grad if maximize else grad
+
+    xp.multiply(g, prev, out=step)
+    xp.sign(step, out=step)  # −1, 0, 1 (NaN stays NaN, as in PyTorch)
+    flipped = step < 0
+    step[step > 0] = etaplus
+    step[flipped] = etaminus
+    step[step == 0] = 1.0  # η, by the sign of g · g_prev
+    step_size *= step
+    xp.clip(step_size, step_sizes[0], step_sizes[1], out=step_size)
+    prev[...] = g
+    prev[flipped] = 0.0
+    xp.sign(prev, out=step)
+    step *= step_size
+    return step
+
+
+# ---------------------------------------------------------------------------- ASGD
+def asgd_update(
+    param: Array | None,
+    grad: Array,
+    state: State,
+    *,
+    out: Array | None = None,
+    lr: float,
+    lambd: float = 1e-4,
+    alpha: float = 0.75,
+    t0: float = 1e6,
+    weight_decay: float = 0.0,
+    maximize: bool = False,
+) -> Array:
+    r"""Averaged SGD (Polyak & Juditsky, 1992), as PyTorch's ``ASGD``.
+
+    .. code-block:: text
+
+        t ← t + 1
+        g ← −g                              if maximize
+        g ← g + λ_wd θ                      if λ_wd ≠ 0   (weight_decay)
+        θ' ← θ (1 − λ η) − η g              (η starts at γ; state["eta"]; λ: lambd)
+        ā ← ā + μ (θ' − ā)  if μ ≠ 1,  ā ← θ' otherwise
+                                            (ā: state["ax"]; μ starts at 1; state["mu"])
+        η ← γ / (1 + λ γ t)^α               (the step size of the next update)
+        μ ← 1 / max(1, t − t₀)              (averaging starts after t₀ steps)
+        Δ ← θ − θ'
+
+    ā is the running average of the iterates, kept for the user (it does not
+    act on θ). η and μ are numbers, like the step count (PyTorch keeps them as
+    0-d tensors). θ' is computed as PyTorch computes it and the step is
+    θ − θ', so that the caller's θ − Δ gives θ' back (exactly, whenever θ' is
+    within a factor 2 of θ). Unlike most rules this one reads θ even without
+    weight decay, and it allocates one temporary array per call.
+    """
+    xp = get_array_module(grad)
+    if param is None:
+        raise ValueError("ASGD needs the parameter's values: pass param, not None")
+    step = _scratch(grad, out)
+    if "ax" not in state:
+        state["step"] = 0
+        state["eta"] = float(lr)
+        state["mu"] = 1.0
+        state["ax"] = xp.zeros_like(grad)
+    state["step"] += 1
+    t, eta, mu, ax = state["step"], state["eta"], state["mu"], state["ax"]
+    g = _effective_grad(param, grad, weight_decay, maximize)
+
+    new = xp.multiply(param, 1 - lambd * eta)  # θ (1 − λη)
+    xp.multiply(g, eta, out=step)
+    new -= step  # θ'
+    if mu != 1:
+        xp.subtract(new, ax, out=step)
+        step *= mu
+        ax += step
+    else:
+        ax[...] = new
+    xp.subtract(param, new, out=step)
+    state["eta"] = lr / ((1 + lambd * lr * t) ** alpha)
+    state["mu"] = 1 / max(1, t - t0)
+    return step

@@ -1,7 +1,7 @@
 """The optimizers' only contact with the raw arrays behind tensors.
 
 Everything in :mod:`minigrad.optim` that needs a tensor's backend array, wraps
-an array as a tensor, or writes a parameter goes through these three helpers,
+an array as a tensor, or writes a parameter goes through these helpers,
 so a change of the engine's storage API is adapted here, in one place.
 Parameters are only ever written in their own memory (every alias —
 ``p.detach()``, ``p.numpy()``, a module's ``state_dict()`` entry — sees the
@@ -21,7 +21,7 @@ from minigrad.autograd.graph import bump_version
 if TYPE_CHECKING:
     from minigrad import Tensor
 
-__all__ = ["array_of", "as_tensor_view", "subtract_"]
+__all__ = ["array_of", "as_tensor_view", "subtract_", "assign_"]
 
 Array = Any
 
@@ -42,4 +42,13 @@ def subtract_(params: Iterable[Tensor], steps: Iterable[Array]) -> None:
     for param, step in zip(params, steps, strict=True):
         array = backend.array_of(param)
         array -= step
+        bump_version(param)
+
+
+def assign_(params: Iterable[Tensor], values: Iterable[Array]) -> None:
+    """``θ ← v`` for each parameter and its value (an array of its shape, dtype and device),
+    copied into the parameter's own memory, recording nothing; each version moves on."""
+    for param, value in zip(params, values, strict=True):
+        array = backend.array_of(param)
+        array[...] = value
         bump_version(param)

@@ -81,6 +81,14 @@ def in_unit_interval(name: str, value: Any) -> None:
         raise ValueError(f"Invalid {_label(name)}: {value} (must be in [0, 1])")
 
 
+def pair_of_numbers(name: str, pair: Any) -> tuple[float, float]:
+    """A pair of real numbers (Rprop's ``etas`` and ``step_sizes``), else an error."""
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise ValueError(f"{name} must be a pair of numbers, got {pair!r}")
+    first, second = (_check_number(f"{name}[{i}]", value) for i, value in enumerate(pair))
+    return first, second
+
+
 def betas_in_unit_interval(name: str, betas: Any) -> None:
     """Adam's ``betas``: a pair of numbers in [0, 1)."""
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
@@ -186,6 +194,8 @@ class Optimizer:
 
     _update_rule: ClassVar[Callable[..., Array] | None] = None
     _constraints: ClassVar[dict[str, Check]] = {"lr": nonnegative}
+    #: Whether the rule reads θ whatever the weight decay (ASGD's decay term and average).
+    _reads_params: ClassVar[bool] = False
     _opt_called: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -318,7 +328,8 @@ class Optimizer:
             stepped = [p for p in group["params"] if p.grad is not None]
             flat = self._flat_group(index, stepped)
             if flat is not None:  # the group's parameters with gradients in one call
-                param = flat.gather_params() if hyper.get("weight_decay") else None
+                reads = self._reads_params or hyper.get("weight_decay")
+                param = flat.gather_params() if reads else None
                 rule(param, flat.gather_grads(), flat.state, out=flat.step, **hyper)
                 flat.publish()
                 flat.apply_step()
@@ -445,20 +456,28 @@ class Optimizer:
     @staticmethod
     def _import_value(value: Any, param: Tensor, name: str) -> Any:
         """A state entry copied onto ``param``'s device (floating arrays take its dtype)."""
-        if is_array(value):
-            value = as_tensor_view(value)
-        if not isinstance(value, minigrad.Tensor):
+        array = Optimizer._import_array(value, param)
+        if array is None:
             return copy.deepcopy(value)
-        array = array_of(value.detach().to(param.device))
-        xp = get_array_module(array_of(param))
-        dtype = param.dtype if array.dtype.kind in "fc" else array.dtype
-        array = xp.array(array, dtype=dtype, copy=True)
         if tuple(array.shape) != tuple(param.shape):
             raise ValueError(
                 f"state {name!r} of shape {tuple(array.shape)} does not match its parameter "
                 f"of shape {tuple(param.shape)}"
             )
         return array
+
+    @staticmethod
+    def _import_array(value: Any, param: Tensor) -> Array | None:
+        """A copy of the tensor or array ``value`` on ``param``'s device (floating values take
+        its dtype), of any shape; None if ``value`` is neither."""
+        if is_array(value):
+            value = as_tensor_view(value)
+        if not isinstance(value, minigrad.Tensor):
+            return None
+        array = array_of(value.detach().to(param.device))
+        xp = get_array_module(array_of(param))
+        dtype = param.dtype if array.dtype.kind in "fc" else array.dtype
+        return xp.array(array, dtype=dtype, copy=True)
 
     def __getstate__(self) -> dict[str, Any]:
         # A copy (copy.deepcopy, pickle) of the parameters' views is no view of a copied

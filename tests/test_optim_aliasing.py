@@ -33,6 +33,8 @@ OPTIMIZERS: dict[str, Callable[[Any], optim.Optimizer]] = {
     "Adamax": lambda params: optim.Adamax(params, lr=0.05),
     "NAdam": lambda params: optim.NAdam(params, lr=0.05),
     "RAdam": lambda params: optim.RAdam(params, lr=0.05),
+    "Rprop": lambda params: optim.Rprop(params, lr=0.05),
+    "ASGD": lambda params: optim.ASGD(params, lr=0.05),
 }
 
 

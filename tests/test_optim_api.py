@@ -22,6 +22,8 @@ CLASSES = [
     optim.Adamax,
     optim.NAdam,
     optim.RAdam,
+    optim.Rprop,
+    optim.ASGD,
 ]
 
 
@@ -122,6 +124,13 @@ TORCH_CASES: dict[str, tuple[str, dict[str, Any]]] = {
         "RAdam",
         {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1, "decoupled_weight_decay": True},
     ),
+    "Rprop": ("Rprop", {"lr": 0.05}),
+    "Rprop-bounded": (
+        "Rprop",
+        {"lr": 0.05, "etas": (0.3, 1.7), "step_sizes": (1e-3, 0.2), "maximize": True},
+    ),
+    "ASGD": ("ASGD", {"lr": 0.05, "t0": 5, "lambd": 0.1, "weight_decay": 0.1}),
+    "ASGD-maximize": ("ASGD", {"lr": 0.05, "alpha": 0.5, "maximize": True}),
 }
 
 

@@ -60,10 +60,18 @@ OPTIMIZERS: dict[str, Callable[[Any], optim.Optimizer]] = {
     "RAdam-decoupled": lambda params: optim.RAdam(
         params, lr=0.05, betas=(0.8, 0.99), weight_decay=0.01, decoupled_weight_decay=True
     ),
+    "Rprop": lambda params: optim.Rprop(params, lr=0.05),
+    "Rprop-bounded-maximize": lambda params: optim.Rprop(
+        params, lr=0.05, etas=(0.3, 1.7), step_sizes=(1e-3, 0.2), maximize=True
+    ),
+    "ASGD": lambda params: optim.ASGD(params, lr=0.05, t0=0),  # μ moves from the 2nd step
+    "ASGD-decay-maximize": lambda params: optim.ASGD(
+        params, lr=0.05, lambd=0.1, t0=1, weight_decay=0.01, maximize=True
+    ),
 }
 NAMES = list(OPTIMIZERS)
 SHAPES = [(3, 2), (4,), (1,), (2, 1, 3)]
-NUMBERS = (int, float)  # state entries that are numbers: step, NAdam's mu_product
+NUMBERS = (int, float)  # state entries that are numbers: step, NAdam's mu_product, ASGD's eta
 
 
 # ------------------------------------------------------------------ helpers

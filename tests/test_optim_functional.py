@@ -33,6 +33,9 @@ RULES: list[tuple[Callable[..., Any], dict[str, Any]]] = [
         {"lr": 0.01, "amsgrad": True, "decoupled_weight_decay": True, "weight_decay": 0.1},
     ),
     (F.adam_update, {"lr": 0.01, "eps_hat": True, "eps": 1e-7}),
+    (F.rprop_update, {"lr": 0.01}),
+    (F.rprop_update, {"lr": 0.05, "etas": (0.3, 1.7), "step_sizes": (1e-3, 0.2), "maximize": True}),
+    (F.asgd_update, {"lr": 0.01, "t0": 2, "lambd": 0.1, "weight_decay": 0.1}),
 ]
 RULE_IDS = [f"{rule.__name__}-{i}" for i, (rule, _) in enumerate(RULES)]
 

@@ -9,6 +9,7 @@ test devices.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -337,6 +338,54 @@ class RefRAdam:
         return theta - h["lr"] * m_hat
 
 
+class RefRprop:
+    """torch.optim.Rprop's documented algorithm (the step sizes are clamped at every step, also
+    where g_prev·g = 0, as its implementation does)."""
+
+    def __init__(self, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=False):
+        self.h = dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize)
+        self.prev: dict[int, np.ndarray] = {}
+        self.sizes: dict[int, np.ndarray] = {}
+
+    def step(self, i: int, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
+        h = self.h
+        (eta_minus, eta_plus), (size_min, size_max) = h["etas"], h["step_sizes"]
+        if h["maximize"]:
+            g = -g
+        sign = np.sign(g * self.prev.get(i, np.zeros_like(theta)))
+        size = self.sizes.get(i, np.full_like(theta, h["lr"]))
+        size = np.where(sign > 0, size * eta_plus, np.where(sign < 0, size * eta_minus, size))
+        self.sizes[i] = size = np.clip(size, size_min, size_max)
+        self.prev[i] = g = np.where(sign < 0, 0.0, g)
+        return theta - size * np.sign(g)
+
+
+class RefASGD:
+    """torch.optim.ASGD's documented algorithm."""
+
+    def __init__(self, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, maximize=False):
+        self.h = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, wd=weight_decay, maximize=maximize)
+        self.eta: dict[int, float] = {}
+        self.mu: dict[int, float] = {}
+        self.ax: dict[int, np.ndarray] = {}
+        self.t: dict[int, int] = {}
+
+    def step(self, i: int, theta: np.ndarray, g: np.ndarray) -> np.ndarray:
+        h = self.h
+        self.t[i] = t = self.t.get(i, 0) + 1
+        eta, mu = self.eta.get(i, h["lr"]), self.mu.get(i, 1.0)
+        if h["maximize"]:
+            g = -g
+        if h["wd"] != 0:
+            g = g + h["wd"] * theta
+        theta = theta * (1 - h["lambd"] * eta) - eta * g
+        ax = self.ax.get(i, np.zeros_like(theta))
+        self.ax[i] = ax + mu * (theta - ax) if mu != 1 else theta
+        self.eta[i] = h["lr"] / (1 + h["lambd"] * h["lr"] * t) ** h["alpha"]
+        self.mu[i] = 1 / max(1, t - h["t0"])
+        return theta
+
+
 # ------------------------------------------------------------ hyper-parameter strategies
 lrs = st.floats(1e-4, 0.3)
 small = st.one_of(st.just(0.0), st.floats(1e-4, 0.2))  # weight decay, lr decay
@@ -449,6 +498,30 @@ def radam_kwargs() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+def rprop_kwargs() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        dict(
+            lr=lrs,
+            etas=st.tuples(st.floats(0.05, 0.95), st.floats(1.01, 2.0)),
+            step_sizes=st.sampled_from([(1e-6, 50), (1e-3, 0.1), (0.0, 1.0)]),
+            maximize=booleans,
+        )
+    )
+
+
+def asgd_kwargs() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        dict(
+            lr=lrs,
+            lambd=st.sampled_from([0.0, 1e-4, 0.1, 1.0]),
+            alpha=st.floats(0.0, 1.0),
+            t0=st.sampled_from([0.0, 3.0, 1e6]),  # averaging from the start, soon, never
+            weight_decay=small,
+            maximize=booleans,
+        )
+    )
+
+
 CASES: dict[str, tuple[type, Callable[..., Any], st.SearchStrategy[dict[str, Any]]]] = {
     "SGD": (optim.SGD, RefSGD, sgd_kwargs()),
     "Adagrad": (optim.Adagrad, RefAdagrad, adagrad_kwargs()),
@@ -459,6 +532,8 @@ CASES: dict[str, tuple[type, Callable[..., Any], st.SearchStrategy[dict[str, Any
     "Adamax": (optim.Adamax, RefAdamax, adamax_kwargs()),
     "NAdam": (optim.NAdam, RefNAdam, nadam_kwargs()),
     "RAdam": (optim.RAdam, RefRAdam, radam_kwargs()),
+    "Rprop": (optim.Rprop, RefRprop, rprop_kwargs()),
+    "ASGD": (optim.ASGD, RefASGD, asgd_kwargs()),
 }
 
 
@@ -551,7 +626,8 @@ def test_0d_float32_parameters_step_as_1_element_ones(name: str, device: str) ->
     start, grads = rng.standard_normal(), rng.standard_normal(STEPS)
     (scalar,) = make_params([np.array(start)], device, dtype=minigrad.float32)
     (vector,) = make_params([np.array([start])], device, dtype=minigrad.float32)
-    opts = [cls([p], lr=0.01, weight_decay=0.1) for p in (scalar, vector)]
+    decay = {"weight_decay": 0.1} if "weight_decay" in inspect.signature(cls).parameters else {}
+    opts = [cls([p], lr=0.01, **decay) for p in (scalar, vector)]
     for g in grads:
         for p, opt in zip((scalar, vector), opts, strict=True):
             set_grad(p, np.full(p.shape, g, dtype=np.float32), device)
@@ -710,6 +786,21 @@ def test_defaults_as_in_pytorch() -> None:
         decoupled_weight_decay=False,
         maximize=False,
     )
+    assert optim.Rprop([p]).defaults == dict(
+        lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=False
+    )
+    assert optim.ASGD([p]).defaults == dict(
+        lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, maximize=False
+    )
+    assert optim.LBFGS([p]).defaults == dict(
+        lr=1,
+        max_iter=20,
+        max_eval=25,
+        tolerance_grad=1e-7,
+        tolerance_change=1e-9,
+        history_size=100,
+        line_search_fn=None,
+    )
 
 
 # ------------------------------------------------------------------- parameter groups
@@ -760,6 +851,20 @@ def invalid_cases() -> list[tuple[Callable[[list], Any], type, str]]:
         (lambda p: optim.NAdam(p, weight_decay=-1), ValueError, "Invalid weight_decay"),
         (lambda p: optim.RAdam(p, lr=-1.0), ValueError, "Invalid learning rate"),
         (lambda p: optim.RAdam(p, betas=(-0.1, 0.9)), ValueError, "beta parameter at index 0"),
+        (lambda p: optim.Rprop(p, lr=-0.01), ValueError, "Invalid learning rate"),
+        (lambda p: optim.Rprop(p, etas=(1.5, 1.2)), ValueError, "Invalid eta values: 1.5, 1.2"),
+        (lambda p: optim.Rprop(p, etas=(0.5, 0.9)), ValueError, "Invalid eta values: 0.5, 0.9"),
+        (lambda p: optim.Rprop(p, etas=(0.0, 1.2)), ValueError, "Invalid eta values"),
+        (lambda p: optim.Rprop(p, etas=0.5), ValueError, "etas must be a pair"),
+        (lambda p: optim.Rprop(p, step_sizes=(1e-6,)), ValueError, "step_sizes must be a pair"),
+        (lambda p: optim.ASGD(p, lr=-0.01), ValueError, "Invalid learning rate"),
+        (lambda p: optim.ASGD(p, weight_decay=-1), ValueError, "Invalid weight_decay value"),
+        (lambda p: optim.LBFGS(p, lr=-1), ValueError, "Invalid learning rate"),
+        (
+            lambda p: optim.LBFGS([{"params": p[:1]}, {"params": p[1:]}]),
+            ValueError,
+            "LBFGS doesn't support per-parameter options",
+        ),
         (lambda p: optim.SGD([], lr=0.1), ValueError, "empty parameter list"),
         (lambda p: optim.SGD(p[0], lr=0.1), TypeError, "iterable of Tensors"),
         (lambda p: optim.SGD(set(p), lr=0.1), TypeError, "ordered collections"),

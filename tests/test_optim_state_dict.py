@@ -24,6 +24,8 @@ MAKERS: dict[str, Callable[[list], optim.Optimizer]] = {
     "Adamax": lambda groups: optim.Adamax(groups, lr=0.01, weight_decay=0.1),
     "NAdam": lambda groups: optim.NAdam(groups, lr=0.01, momentum_decay=0.01),
     "RAdam": lambda groups: optim.RAdam(groups, lr=0.01, decoupled_weight_decay=True),
+    "Rprop": lambda groups: optim.Rprop(groups, lr=0.01, etas=(0.4, 1.3)),
+    "ASGD": lambda groups: optim.ASGD(groups, lr=0.01, lambd=0.1, t0=3),
 }
 SHAPES = [(3, 2), (2,), (4,)]
 

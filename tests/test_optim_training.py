@@ -49,6 +49,8 @@ TORCH_STYLE: dict[str, tuple[Callable[[list], optim.Optimizer], float]] = {
     "RMSprop": (lambda p: optim.RMSprop(p, lr=0.03), 2e-4),
     "Adam": (lambda p: optim.Adam(p, lr=0.05), 2e-4),
     "AdamW": (lambda p: optim.AdamW(p, lr=0.05), 5e-4),  # the decay pulls w towards 0 a bit
+    "Rprop": (lambda p: optim.Rprop(p, lr=0.01), 2e-4),
+    "ASGD": (lambda p: optim.ASGD(p, lr=0.1, t0=100), 2e-4),
 }
 
 
