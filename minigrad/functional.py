@@ -132,8 +132,9 @@ numel = _method("numel")
 
 def _same_kind(tensors: Sequence[Tensor], op: str) -> list[Tensor]:
     """Check a list of tensors for one device and promote them to one dtype."""
-    if len(tensors) == 0:
-        raise ValueError(f"{op}(): expected a non-empty list of tensors")
+    if len(tensors) == 0:  # PyTorch's types: ValueError from cat, RuntimeError from stack
+        error = ValueError if op == "cat" else RuntimeError
+        raise error(f"{op}(): expected a non-empty list of tensors")
     tensors = list(tensors)
     for t in tensors:
         if not isinstance(t, Tensor):
@@ -149,13 +150,21 @@ def _same_kind(tensors: Sequence[Tensor], op: str) -> list[Tensor]:
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension ``dim``; the other sizes must match."""
     tensors = _same_kind(tensors, "cat")
-    d = normalize_dim(dim, tensors[0].ndim, "cat")
-    ref = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(
+                f"cat(): zero-dimensional tensor (at position {i}) cannot be concatenated"
+            )
+    # PyTorch's legacy rule: a 1-D empty tensor joins anything (as an empty slice)
+    ref = next((t.shape for t in tensors if t.shape != (0,)), tensors[0].shape)
+    d = normalize_dim(dim, len(ref), "cat")
+    empty = ref[:d] + (0,) + ref[d + 1 :]
+    tensors = [t.reshape(empty) if t.shape == (0,) else t for t in tensors]
     for i, t in enumerate(tensors):
         if t.ndim != len(ref) or t.shape[:d] + t.shape[d + 1 :] != ref[:d] + ref[d + 1 :]:
             raise RuntimeError(
-                f"cat(): sizes of tensors must match except in dimension {d}; tensor 0 has "
-                f"shape {ref} and tensor {i} has shape {t.shape}"
+                f"cat(): sizes of tensors must match except in dimension {d}; expected shape "
+                f"{ref} there, but tensor {i} has shape {t.shape}"
             )
     return shape.Cat.apply(d, *tensors)
 
@@ -187,15 +196,22 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
         return condition.nonzero(as_tuple=True)
     if input is None or other is None:
         raise TypeError("where(): give both input and other, or neither")
-    if not isinstance(condition, Tensor) or condition.dtype.kind != "b":
-        raise TypeError("where(): condition must be a bool tensor")
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where(): condition must be a Tensor, got {type(condition).__name__}")
+    if condition.dtype.kind != "b":
+        raise RuntimeError(
+            f"where(): expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{condition.dtype}"
+        )
     a, b = input, other
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):  # two numbers, as PyTorch
+        from minigrad.creation import tensor
+
+        a = tensor(a, device=condition.device)  # int64, float32 or bool, as torch.tensor(a)
     if isinstance(a, Tensor):  # a number takes the tensor's dtype (also on NumPy 1.x)
         a, b = a._with_operand(b)
-    elif isinstance(b, Tensor):
-        b, a = b._with_operand(a)
     else:
-        raise TypeError("where(): at least one of input and other must be a Tensor")
+        b, a = b._with_operand(a)
     return elementwise.Where.apply(condition, a, b)
 
 

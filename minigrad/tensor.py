@@ -71,9 +71,10 @@ def _normalize_dims(dim: Any, ndim: int, op: str) -> int | tuple[int, ...] | Non
     if isinstance(dim, Sequence):
         dims = tuple(normalize_dim(d, ndim, op) for d in dim)
         if len(set(dims)) != len(dims):
-            raise ValueError(f"{op}: dim {tuple(dim)} names a dimension twice")
-        return dims
-    return normalize_dim(dim, ndim, op)
+            raise RuntimeError(f"{op}: dim {tuple(dim)} names a dimension twice")
+        return dims if ndim else None
+    d = normalize_dim(dim, ndim, op)
+    return d if ndim else None  # a 0-d tensor: dim 0 (or -1) is the whole, axis-less tensor
 
 
 def _shape_arg(shape: tuple[Any, ...], op: str = "size") -> tuple[int, ...]:
@@ -118,8 +119,14 @@ def _host_array(data: Any) -> np.ndarray:
             raise OverflowError(
                 "tensor(): an integer in the data overflows int64, the widest integer dtype"
             )
+        if _has_none(data):  # PyTorch's type for this one
+            raise RuntimeError("tensor(): Could not infer dtype of NoneType (a None in the data)")
         raise TypeError(f"could not make a tensor of numbers from {type(data).__name__}")
     return array
+
+
+def _has_none(data: Any) -> bool:
+    return data is None or (isinstance(data, list | tuple) and any(_has_none(d) for d in data))
 
 
 def _has_big_int(data: Any) -> bool:
@@ -294,9 +301,9 @@ class Tensor:
     def item(self) -> builtins.int | builtins.float | builtins.bool:
         """The value of a one-element tensor as a Python number."""
         if self._array.size != 1:
-            raise ValueError(
-                f"a Tensor with {self._array.size} elements cannot be converted to a Python "
-                f"scalar (shape {self.shape})"
+            raise RuntimeError(
+                f"a Tensor with {self._array.size} elements cannot be converted to Scalar "
+                f"(shape {self.shape})"
             )
         return self._array.item()
 
@@ -720,8 +727,12 @@ class Tensor:
         """A copy of the data that stays in the graph (``memory_format`` is accepted)."""
         return elementwise.Cast.apply(self, self.dtype)
 
-    def contiguous(self) -> Tensor:
-        return self
+    def contiguous(self, memory_format: Any = None) -> Tensor:
+        """``self`` if its elements lie in row-major order, else a row-major copy (in the
+        graph)."""
+        if self._array.flags.c_contiguous:
+            return self
+        return shape_ops.Contiguous.apply(self)
 
     # ------------------------------------------------------------------ repr
     def __repr__(self) -> str:
@@ -1273,10 +1284,16 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return self._compare(other, operator.ge)
 
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Any:
+        """Element-wise ``==``; against ``None`` or a string, plain ``False`` (as PyTorch)."""
+        if other is None or isinstance(other, str):
+            return NotImplemented  # Python then compares identities: False
         return self._compare(other, operator.eq)
 
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Any:
+        """Element-wise ``!=``; against ``None`` or a string, plain ``True`` (as PyTorch)."""
+        if other is None or isinstance(other, str):
+            return NotImplemented  # Python then compares identities: True
         return self._compare(other, operator.ne)
 
     def eq(self, other: Any) -> Tensor:
@@ -1475,7 +1492,7 @@ class Tensor:
         The gradient goes to x where min ≤ x ≤ max, to a tensor ``min`` where x < min < max,
         and to a tensor ``max`` where x > max or max < min, as in PyTorch."""
         if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
         x = self
         bounds: list[Any] = []
         for bound in (min, max):
@@ -1505,6 +1522,15 @@ class Tensor:
 
     def _floating(self, op: str) -> Tensor:
         return self if is_floating(self.dtype) else self._cast(get_default_dtype())
+
+    def _float_only(self, op: str) -> Tensor:
+        """``self``, which ``op`` (var, std) accepts only floating: PyTorch refuses integers."""
+        if not is_floating(self.dtype):
+            raise RuntimeError(
+                f"{op}(): std and var only support floating point dtypes, got {self.dtype}; "
+                "call .float() first"
+            )
+        return self
 
     # ------------------------------------------------------------------ element-wise math (more)
     def sinh(self) -> Tensor:
@@ -1847,7 +1873,7 @@ class Tensor:
             raise ValueError("var: give either unbiased or correction, not both")
         if correction is None:
             correction = 0 if unbiased is False else 1
-        x = self._floating("var")
+        x = self._float_only("var")
         dims = _normalize_dims(dim, self.ndim, "var")
         return reduction.Var.apply(x, dims, keepdim, correction)
 
@@ -1860,8 +1886,16 @@ class Tensor:
         correction: builtins.float | None = None,
         **aliases: Any,
     ) -> Tensor:
-        """√(Σ(x - mean)² / (N - correction)); ``correction=1`` unless ``unbiased=False``."""
-        return self.var(dim, unbiased, keepdim, correction=correction, **aliases).sqrt()
+        """√(Σ(x - mean)² / (N - correction)); ``correction=1`` unless ``unbiased=False``.
+        The gradient is 0 where the std is 0 (a constant slice), as in PyTorch."""
+        if aliases:
+            dim, keepdim = _reduction_args(dim, keepdim, aliases, "std")
+        if unbiased is not None and correction is not None:
+            raise ValueError("std: give either unbiased or correction, not both")
+        if correction is None:
+            correction = 0 if unbiased is False else 1
+        x = self._float_only("std")
+        return reduction.Std.apply(x, _normalize_dims(dim, self.ndim, "std"), keepdim, correction)
 
     def max(self, dim: Any = None, keepdim: builtins.bool = False, **aliases: Any) -> Any:
         """The maximum; with ``dim``, ``(values, indices)``; with a tensor, ``maximum``."""
@@ -1913,11 +1947,23 @@ class Tensor:
         return reduction.Extremum.apply(self, dims, keepdim, False)
 
     def _check_nonempty(self, op: str, dim: Any) -> None:
-        dims = range(self.ndim) if dim is None else (dim,) if isinstance(dim, int) else dim
-        if self._array.size == 0 and (dim is None or any(self.shape[d] == 0 for d in dims)):
-            raise RuntimeError(
-                f"{op}(): cannot reduce over an empty dimension of a tensor of shape {self.shape}"
+        """PyTorch's errors for a reduction with no identity over nothing: without ``dim``
+        a RuntimeError (IndexError for argmax/argmin), over an empty ``dim`` an IndexError."""
+        if self._array.size != 0:
+            return
+        if dim is None:
+            error = IndexError if op in ("argmax", "argmin") else RuntimeError
+            raise error(
+                f"{op}(): Expected reduction dim to be specified for input.numel() == 0 (an "
+                f"empty tensor of shape {self.shape}). Specify the reduction dim with the 'dim' "
+                "argument."
             )
+        for d in (dim,) if isinstance(dim, int) else dim:
+            if self.shape[d] == 0:
+                raise IndexError(
+                    f"{op}(): Expected reduction dim {d} to have non-zero size (shape "
+                    f"{self.shape})."
+                )
 
     def argmax(
         self, dim: builtins.int | None = None, keepdim: builtins.bool = False, **aliases: Any
@@ -2064,6 +2110,8 @@ class Tensor:
             return (x != 0).to(x.dtype).sum(dims, keepdim)
         if p == 1:
             return x.abs().sum(dims, keepdim)
+        if p > 0:  # one node, gradient 0 at x = 0 (PyTorch's subgradient)
+            return linalg.PNorm.apply(x, float(p), dims, keepdim)
         return (x.abs() ** p).sum(dims, keepdim) ** (1 / p)
 
     def all(self, dim: Any = None, keepdim: builtins.bool = False, **aliases: Any) -> Tensor:
@@ -2134,6 +2182,8 @@ class Tensor:
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "median")
         if dim is None:
+            if self.numel() == 0 and is_floating(self.dtype):  # PyTorch: NaN, of nothing
+                return self.new_full((), math.nan)
             self._check_nonempty("median", None)
             return self.reshape(-1).median(0).values
         dim = normalize_dim(dim, self.ndim, "median")
@@ -2199,7 +2249,8 @@ class Tensor:
             raise RuntimeError(f"{op}() q must be a scalar or 1D tensor, got shape {qs.shape}")
         if bool(((qs < 0) | (qs > 1)).any()):
             raise RuntimeError(f"{op}() q values must be in the range [0, 1]")
-        self._check_nonempty(op, dim)
+        if self.numel() == 0:
+            raise RuntimeError(f"{op}() input tensor must be non-empty (shape {self.shape})")
         if dim is None:
             x, shape = self.reshape(-1), (1,) * self.ndim if keepdim else ()
         else:
@@ -2281,11 +2332,46 @@ class Tensor:
             )
         return shape_ops.Reshape.apply(self, shape)
 
-    view = reshape
+    def view(self, *shape: Any) -> Tensor:
+        """The same memory in a new shape, as :meth:`reshape`, but never a copy: a RuntimeError
+        where the strides cannot express the shape (a transposed tensor flattened, say).
+        ``view(dtype)`` reinterprets the bytes as another dtype (not differentiable)."""
+        if len(shape) == 1 and isinstance(shape[0], np.dtype | str | builtins.type):
+            return self._view_dtype(as_dtype(shape[0]))
+        out = self.reshape(*shape)
+        if self.numel() and not self._array.flags.c_contiguous:
+            backend = backend_of(self._array)
+            if backend.data_ptr(out._array) != backend.data_ptr(self._array):
+                raise RuntimeError(
+                    f"view size is not compatible with input tensor's size and stride (shape "
+                    f"{self.shape}, strides {self.stride()}, requested shape {out.shape}): at "
+                    "least one dimension spans across two contiguous subspaces. Use "
+                    ".reshape(...) instead."
+                )
+        return out
+
+    def _view_dtype(self, dtype: Any) -> Tensor:
+        if dtype.itemsize != self._array.dtype.itemsize and not (
+            self.ndim and self._array.strides[-1] == self._array.itemsize
+        ):
+            raise RuntimeError(
+                f"view(dtype): a {self.dtype} tensor of shape {self.shape} needs a contiguous "
+                f"last dimension to be viewed as {dtype}"
+            )
+        try:
+            array = self._array.view(dtype)
+        except ValueError as exc:
+            raise RuntimeError(
+                f"view(dtype): cannot view a {self.dtype} tensor of shape {self.shape} as "
+                f"{dtype}: {exc}"
+            ) from None
+        return new_tensor(array, version=self._counter)  # the memory, so the version, shared
 
     def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         """Merge dimensions ``start_dim..end_dim`` into one."""
-        if self.ndim == 0:
+        if self.ndim == 0:  # dims as for a 1-d tensor, as PyTorch
+            normalize_dim(start_dim, 1, "flatten")
+            normalize_dim(end_dim, 1, "flatten")
             return self.reshape(1)
         start = normalize_dim(start_dim, self.ndim, "flatten")
         end = normalize_dim(end_dim, self.ndim, "flatten")
@@ -2373,17 +2459,22 @@ class Tensor:
         self, split_size_or_sections: builtins.int | Sequence[builtins.int], dim: builtins.int = 0
     ) -> tuple:
         """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of given sizes."""
+        if self.ndim == 0:
+            raise RuntimeError("split expects at least a 1-dimensional tensor")
         d = normalize_dim(dim, self.ndim, "split")
         n = self.shape[d]
         if isinstance(split_size_or_sections, int | np.integer):
             size = int(split_size_or_sections)
-            if size <= 0:
-                raise ValueError(f"split: split_size must be positive, got {size}")
-            sizes = [min(size, n - start) for start in range(0, n, size)] or [0]
+            if size < 0 or (size == 0 and n != 0):
+                raise RuntimeError(
+                    f"split: split_size must be positive (0 only for an empty dimension), got "
+                    f"{size} for dimension {d} of size {n}"
+                )
+            sizes = [min(size, n - start) for start in range(0, n, size or 1)] or [0]
         else:
             sizes = [int(s) for s in split_size_or_sections]
             if sum(sizes) != n or any(s < 0 for s in sizes):
-                raise ValueError(
+                raise RuntimeError(
                     f"split: sizes {sizes} must be non-negative and sum to {n}, the size of "
                     f"dimension {d}"
                 )
@@ -2437,10 +2528,14 @@ class Tensor:
 
     def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple:
         """Split into ``chunks`` pieces of ceil(n / chunks) elements (fewer if n is small)."""
+        if self.ndim == 0:
+            raise RuntimeError("chunk expects at least a 1-dimensional tensor")
         if chunks <= 0:
-            raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+            raise RuntimeError(f"chunk: chunks must be positive, got {chunks}")
         n = self.shape[normalize_dim(dim, self.ndim, "chunk")]
-        return self.split(max(math.ceil(n / chunks), 1), dim)
+        if n == 0:  # PyTorch: ``chunks`` empty pieces
+            return self.split([0] * chunks, dim)
+        return self.split(math.ceil(n / chunks), dim)
 
     def index_select(self, dim: builtins.int, index: Tensor) -> Tensor:
         """The entries at ``index`` (a 1-D integer tensor) along ``dim``."""
@@ -2865,6 +2960,8 @@ class Tensor:
     ) -> Any:
         """``(values, indices)`` of the ``k``-th smallest entry (1-based) along ``dim``."""
         n = self.shape[normalize_dim(dim, self.ndim, "kthvalue")] if self.ndim else 1
+        if n == 0:
+            self._check_nonempty("kthvalue", normalize_dim(dim, self.ndim, "kthvalue"))
         if not isinstance(k, int | np.integer) or not 1 <= k <= n:
             raise RuntimeError(
                 f"kthvalue(): selected number k={k} out of range (size {n} along dim)"
@@ -3090,11 +3187,15 @@ class Tensor:
             raise RuntimeError(
                 f"roll: shifts and dimensions must align. shifts: {len(shift)}, dims: {len(axes)}"
             )
+        if self.ndim == 0:
+            raise IndexError(f"roll: dimension specified as {dims} but tensor has no dimensions")
         axes = tuple(normalize_dim(a, self.ndim, "roll") for a in axes)
         return shape_ops.Roll.apply(self, shift, axes)
 
     def narrow(self, dim: builtins.int, start: Any, length: builtins.int) -> Tensor:
         """The entries from ``start`` to ``start + length - 1`` along ``dim`` (a view)."""
+        if self.ndim == 0:
+            raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
         d = normalize_dim(dim, self.ndim, "narrow")
         n = self.shape[d]
         start = int(start)

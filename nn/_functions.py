@@ -40,8 +40,8 @@ Array = Any
 
 def _reduce(elementwise: Array, reduction: str) -> Array:
     """Apply a loss reduction to an array of per-element losses."""
-    if reduction == "mean":
-        return elementwise.mean()
+    if reduction == "mean":  # nan over an empty batch, as PyTorch, without NumPy's warning
+        return elementwise.mean() if elementwise.size else _weighted_mean(elementwise, 0)
     if reduction == "sum":
         return elementwise.sum()
     return elementwise
@@ -67,7 +67,7 @@ def _weighted_mean(loss: Array, norm: Any) -> Array:
 def _scale(g: Array, reduction: str, count: Any) -> Array:
     """The factor d(reduced)/d(element) · dy of a reduction (``count`` elements for mean)."""
     if reduction == "mean":
-        return g / count
+        return g / (count or 1)  # (an empty batch has an empty gradient)
     return g
 
 

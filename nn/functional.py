@@ -26,7 +26,7 @@ from minigrad import random
 from minigrad.autograd.graph import broadcastable
 from minigrad.backend import get_array_module
 from minigrad.creation import as_tensor, full_like, ones
-from minigrad.dtypes import as_dtype, bool_, int64, is_floating
+from minigrad.dtypes import as_dtype, bool_, int64, is_floating, uint8
 from minigrad.ops import activation
 from minigrad.ops.elementwise import Where
 from minigrad.tensor import Tensor, _promote, normalize_dim
@@ -380,12 +380,12 @@ def _index_target(op: str, input: Tensor, target: Tensor, dim: int, ignore_index
     shape = input.shape
     n_classes = shape[dim]
     expected = shape[:dim] + shape[dim + 1 :]
-    if target.dtype.kind not in "iu":
-        raise TypeError(
-            f"{op}(): expected the target to hold integer class indices (int64) of shape "
+    if target.dtype not in (int64, uint8):  # PyTorch: Long or Byte
+        raise RuntimeError(
+            f"{op}(): expected target dtype to be Long or Byte (class indices, int64) of shape "
             f"{expected}"
             + ("" if op == "nll_loss" else f" or class probabilities of shape {shape}")
-            + f" for an input of shape {shape}, got a {target.dtype} target of shape "
+            + f" for an input of shape {shape}, but got a {target.dtype} target of shape "
             f"{target.shape}" + ("; convert it with .long()" if target.shape == expected else "")
         )
     if target.shape != expected:
@@ -412,7 +412,7 @@ def _class_weight(op: str, input: Tensor, weight: Tensor | None, dim: int) -> An
     _check_tensor(op, "weight", weight)
     n_classes = input.shape[dim]
     if weight.shape != (n_classes,):
-        raise ValueError(
+        raise RuntimeError(
             f"{op}(): weight tensor should be defined either for all {n_classes} classes or no "
             f"classes: expected shape ({n_classes},), got {weight.shape}"
         )
@@ -453,10 +453,10 @@ def cross_entropy(
     if is_floating(target.dtype):
         if target.shape != input.shape:
             expected = input.shape[:dim] + input.shape[dim + 1 :]
-            raise ValueError(
-                f"{op}(): expected class probabilities of the input's shape {input.shape} or "
-                f"integer class indices of shape {expected}, got a {target.dtype} target of "
-                f"shape {target.shape}"
+            raise RuntimeError(
+                f"{op}(): for an input of shape {input.shape}, expected target dtype to be "
+                f"Long or Byte (class indices of shape {expected}) or class probabilities of "
+                f"the input's shape, but got a {target.dtype} target of shape {target.shape}"
                 + ("; convert class indices with .long()" if target.shape == expected else "")
             )
         _same_device(op, input, "target", target)
@@ -503,10 +503,13 @@ def _binary_pair(op: str, input: Tensor, target: Tensor, message: str) -> tuple[
     if target.shape != input.shape:
         raise ValueError(f"{op}(): {message} (expected a target of shape {input.shape})")
     _same_device(op, input, "target", target)
+    if not is_floating(target.dtype):
+        raise RuntimeError(
+            f"{op}(): expected a floating point target (as the input, {input.dtype}), got "
+            f"{target.dtype}; convert it with .float()"
+        )
     if target.dtype != input.dtype:
         input, target = _promote(input, target)
-        if not is_floating(target.dtype):
-            target = target.to(input.dtype)
     return input, target
 
 
@@ -549,6 +552,8 @@ def binary_cross_entropy(
             f"{op}(): all elements of input should be between 0 and 1 (probabilities); "
             "for logits use binary_cross_entropy_with_logits"
         )
+    if target._array.size and bool(((target._array < 0) | (target._array > 1)).any()):
+        raise RuntimeError(f"{op}(): all elements of target should be between 0 and 1")
     w = _elementwise_weight(op, input, "weight", weight)
     return _functions.BCELoss.apply(input, target, w, reduction)
 

@@ -757,7 +757,7 @@ def test_chunk(shape, data, chunks, device):
     dim = data.draw(st.integers(-n, n - 1), label="dim")
     size = shape[dim]
     step = max(math.ceil(size / chunks), 1)
-    sizes = [min(step, size - s) for s in range(0, size, step)] or [0]
+    sizes = [min(step, size - s) for s in range(0, size, step)] or [0] * chunks  # as PyTorch
     assert len(sizes) <= chunks
     x = data.draw(arrays(shape), label="x")
     check_op(lambda t: t.chunk(chunks, dim), lambda a: _np_pieces(a, sizes, dim), [x], device)

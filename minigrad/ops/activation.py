@@ -9,6 +9,7 @@ import numpy as np
 
 from minigrad.autograd.graph import Op
 from minigrad.backend import get_array_module
+from minigrad.ops.elementwise import quiet
 
 
 class Tanh(Op):
@@ -71,6 +72,7 @@ class Softmax(Op):
     __slots__ = ()
     saves_output = True
 
+    @quiet
     def forward(self, x: Any, dim: int) -> Any:
         xp = get_array_module(x)
         e = xp.exp(x - _max_along(x, dim))

@@ -3,13 +3,29 @@ shape of the output; the node sums them back to the inputs' shapes and dtypes.""
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
 from minigrad.autograd.graph import Op
 from minigrad.backend import Backend, Device, backend_of, get_array_module
+
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def quiet(method: Method) -> Method:
+    """``method`` with NumPy's floating-point warnings off: PyTorch gives inf and NaN
+    (log 0, √-1, x/0, exp(1000), 0·inf in a gradient) without a warning."""
+
+    @functools.wraps(method)
+    def run(*args: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return method(*args)
+
+    return run  # type: ignore[return-value]
 
 
 class Add(Op):
@@ -30,7 +46,15 @@ class Sub(Op):
     broadcasts = True
 
     def forward(self, a: Any, b: Any) -> Any:
-        return a - b
+        try:
+            return a - b
+        except TypeError:
+            if a.dtype.kind == "b" and getattr(b, "dtype", a.dtype).kind == "b":
+                raise RuntimeError(
+                    "Subtraction, the `-` operator, with two bool tensors is not supported. "
+                    "Use the `^` or `logical_xor()` operator instead."
+                ) from None
+            raise
 
     def backward(self, xp: Any, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
         return g, (-g if self.needs_grad(1) else None)
@@ -59,9 +83,11 @@ class Div(Op):
     saved = (1,)
     saved_for_others = (0,)
 
+    @quiet
     def forward(self, a: Any, b: Any) -> Any:
         return a / b
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
         ga = g / b
         return ga, (-ga * a / b if self.needs_grad(1) else None)
@@ -72,7 +98,15 @@ class Neg(Op):
     __slots__ = ()
 
     def forward(self, x: Any) -> Any:
-        return -x
+        try:
+            return -x
+        except TypeError:
+            if x.dtype.kind == "b":
+                raise RuntimeError(
+                    "Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                    "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+                ) from None
+            raise
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (-g,)
@@ -85,12 +119,28 @@ class Pow(Op):
     saved = (0, 1)
     saves_output = True
 
+    @quiet
     def forward(self, a: Any, b: Any) -> Any:
-        return a**b
+        try:
+            return a**b
+        except ValueError as exc:  # NumPy's error for an integer to a negative integer power
+            if "negative integer powers" in str(exc):
+                raise RuntimeError("Integers to negative integer powers are not allowed.") from None
+            raise
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
-        ga = g * b * a ** (b - 1) if self.needs_grad(0) else None
-        gb = g * out * xp.log(a) if self.needs_grad(1) else None
+        # PyTorch's values at 0 where the formulas give 0 · inf = NaN: d(0**0)/dx = 0 and
+        # d(0**y)/dy = 0 for y ≥ 0
+        ga = gb = None
+        if self.needs_grad(0):
+            ga = g * b * a ** (b - 1)
+            if getattr(b, "ndim", 0) or b == 0:
+                ga = xp.where((a == 0) & (b == 0), 0, ga)
+        if self.needs_grad(1):
+            gb = g * out * xp.log(a)
+            if getattr(a, "ndim", 0) or a == 0:
+                gb = xp.where((a == 0) & (b >= 0), 0, gb)
         return ga, gb
 
 
@@ -99,9 +149,11 @@ class Exp(Op):
     __slots__ = ()
     saves_output = True
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).exp(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g * out,)
 
@@ -111,9 +163,11 @@ class Log(Op):
     __slots__ = ()
     saved = (0,)
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).log(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g / x,)
 
@@ -123,9 +177,11 @@ class Log1p(Op):
     __slots__ = ()
     saved = (0,)
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).log1p(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g / (1 + x),)
 
@@ -135,9 +191,11 @@ class Sqrt(Op):
     __slots__ = ()
     saves_output = True
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).sqrt(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g / (2 * out),)
 
@@ -259,9 +317,11 @@ class Sin(Op):
     __slots__ = ()
     saved = (0,)
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).sin(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g * xp.cos(x),)
 
@@ -271,9 +331,11 @@ class Asin(Op):
     __slots__ = ()
     saved = (0,)
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).arcsin(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g / xp.sqrt(1 - x * x),)
 
@@ -283,9 +345,11 @@ class Acos(Op):
     __slots__ = ()
     saved = (0,)
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).arccos(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (-g / xp.sqrt(1 - x * x),)
 
@@ -308,11 +372,14 @@ class Atan2(Op):
     broadcasts = True
     saved = (0, 1)
 
+    @quiet
     def forward(self, y: Any, x: Any) -> Any:
         return get_array_module(y).arctan2(y, x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, y: Any, x: Any) -> tuple[Any, Any]:
-        scale = g / (x * x + y * y)
+        radius2 = x * x + y * y
+        scale = xp.where(radius2 == 0, 0, g / radius2)  # 0 at the origin, as PyTorch
         return scale * x, -scale * y
 
 
@@ -321,9 +388,11 @@ class Cos(Op):
     __slots__ = ()
     saved = (0,)
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).cos(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (-g * xp.sin(x),)
 
@@ -333,9 +402,11 @@ class Tan(Op):
     __slots__ = ()
     saves_output = True
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).tan(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g * (1 + out * out),)
 
@@ -345,9 +416,11 @@ class Expm1(Op):
     __slots__ = ()
     saves_output = True
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).expm1(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g * (out + 1),)
 
@@ -357,9 +430,11 @@ class Exp2(Op):
     __slots__ = ()
     saves_output = True
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).exp2(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g * out * math.log(2),)
 
@@ -369,9 +444,11 @@ class Log2(Op):
     __slots__ = ()
     saved = (0,)
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).log2(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g / (x * math.log(2)),)
 
@@ -381,9 +458,11 @@ class Log10(Op):
     __slots__ = ()
     saved = (0,)
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return get_array_module(x).log10(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (g / (x * math.log(10)),)
 
@@ -393,9 +472,11 @@ class Reciprocal(Op):
     __slots__ = ()
     saves_output = True
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return x.dtype.type(1) / x  # NumPy 1.x: a Python 1 would widen a 0-d float32
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (-g * out * out,)
 
@@ -405,9 +486,11 @@ class Rsqrt(Op):
     __slots__ = ()
     saves_output = True
 
+    @quiet
     def forward(self, x: Any) -> Any:
         return x.dtype.type(1) / get_array_module(x).sqrt(x)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (-0.5 * g * out * out * out,)
 
@@ -458,7 +541,10 @@ class Sign(_PiecewiseConstant):
     __slots__ = ()
 
     def forward(self, x: Any) -> Any:
-        return get_array_module(x).sign(x)
+        out = get_array_module(x).sign(x)
+        if x.dtype.kind == "f":  # PyTorch: sign(nan) = 0
+            out = get_array_module(x).nan_to_num(out)
+        return out
 
 
 class Remainder(Op):
@@ -467,9 +553,11 @@ class Remainder(Op):
     broadcasts = True
     saved = (0, 1)
 
+    @quiet
     def forward(self, a: Any, b: Any) -> Any:
         return _module_of_operands(a, b).remainder(a, b)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
         return g, (-g * xp.floor(a / b) if self.needs_grad(1) else None)
 
@@ -480,9 +568,11 @@ class Fmod(Op):
     broadcasts = True
     saved = (0, 1)
 
+    @quiet
     def forward(self, a: Any, b: Any) -> Any:
         return _module_of_operands(a, b).fmod(a, b)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
         return g, (-g * xp.trunc(a / b) if self.needs_grad(1) else None)
 
@@ -492,9 +582,11 @@ class FloorDivide(Op):
     __slots__ = ()
     broadcasts = True
 
+    @quiet
     def forward(self, a: Any, b: Any) -> Any:
         return _module_of_operands(a, b).floor_divide(a, b)
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
         raise RuntimeError("the derivative for 'floor_divide' is not implemented")
 

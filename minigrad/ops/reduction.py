@@ -8,6 +8,7 @@ import numpy as np
 
 from minigrad.autograd.graph import Op, records_graph
 from minigrad.backend import get_array_module
+from minigrad.ops.elementwise import quiet
 
 Axis = int | tuple[int, ...] | None
 
@@ -60,11 +61,19 @@ class Mean(Op):
     __slots__ = ()
 
     def forward(self, x: Any, axis: Axis, keepdim: bool) -> Any:
+        if x.size == 0:  # NaN over nothing, as PyTorch, without NumPy's warning
+            return _mean(x, axis, keepdim)
         return x.mean(axis=axis, keepdims=keepdim)
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any, axis: Axis, keepdim: bool) -> tuple:
-        n = reduced_count(x.shape, axis)
+        n = reduced_count(x.shape, axis) or 1  # (an empty x has an empty gradient)
         return expand_reduced(xp, g / n, x.shape, axis, keepdim), None, None
+
+
+@quiet
+def _mean(x: Any, axis: Axis, keepdim: bool) -> Any:
+    """The mean over ``axis`` as Σx / N: NaN where N = 0, with no warning."""
+    return x.sum(axis=axis, keepdims=keepdim) / x.dtype.type(reduced_count(x.shape, axis))
 
 
 class Var(Op):
@@ -72,18 +81,39 @@ class Var(Op):
     __slots__ = ()
     saved = (0,)
 
+    @quiet
     def forward(self, x: Any, axis: Axis, keepdim: bool, correction: float) -> Any:
-        centered = x - x.mean(axis=axis, keepdims=True)
+        centered = x - _mean(x, axis, True)
         squares = centered * centered
         dof = x.dtype.type(_dof(x.shape, axis, correction))  # NumPy 1.x: keep 0-d float32
         return squares.sum(axis=axis, keepdims=keepdim) / dof
 
+    @quiet
     def backward(
         self, xp: Any, g: Any, out: Any, x: Any, axis: Axis, keepdim: bool, correction: float
     ) -> tuple:
-        centered = x - x.mean(axis=axis, keepdims=True)
+        centered = x - x.mean(axis=axis, keepdims=True) if x.size else x
         g = expand_reduced(xp, g, x.shape, axis, keepdim)
-        return g * centered * (2 / _dof(x.shape, axis, correction)), None, None, None
+        scale = 2 / x.dtype.type(_dof(x.shape, axis, correction))  # inf when N ≤ correction
+        return g * centered * scale, None, None, None
+
+
+class Std(Var):
+    # std = √var;  d std = d var / (2 std), 0 where std = 0 (PyTorch's subgradient there)
+    __slots__ = ()
+    saves_output = True
+
+    @quiet
+    def forward(self, x: Any, axis: Axis, keepdim: bool, correction: float) -> Any:
+        return get_array_module(x).sqrt(super().forward(x, axis, keepdim, correction))
+
+    @quiet
+    def backward(
+        self, xp: Any, g: Any, out: Any, x: Any, axis: Axis, keepdim: bool, correction: float
+    ) -> tuple:
+        zero = out == 0
+        g = xp.where(zero, 0, g / xp.where(zero, 1, 2 * out))
+        return super().backward(xp, g, None, x, axis, keepdim, correction)
 
 
 def _dof(shape: tuple[int, ...], axis: Axis, correction: float) -> float:
@@ -246,9 +276,11 @@ class Norm(Op):
     saved = (0,)
     saves_output = True
 
+    @quiet
     def forward(self, x: Any, axis: Axis, keepdim: bool) -> Any:
         return get_array_module(x).sqrt((x * x).sum(axis=axis, keepdims=keepdim))
 
+    @quiet
     def backward(self, xp: Any, g: Any, out: Any, x: Any, axis: Axis, keepdim: bool) -> tuple:
         zero = out == 0
         scale = xp.where(zero, 0, g / xp.where(zero, 1, out))

@@ -23,6 +23,18 @@ class Reshape(ViewOp):
         return g.reshape(x.shape), None
 
 
+class Contiguous(Op):
+    # y = x copied into row-major order;  dx = dy
+    pytorch_name = "CloneBackward0"
+    __slots__ = ()
+
+    def forward(self, x: Any) -> Any:
+        return x.copy()  # ndarray.copy() lays the elements out in C order
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        return (g,)
+
+
 class Permute(ViewOp):
     # y = transpose(x, axes);  dx = transpose(dy, inverse(axes))
     __slots__ = ()
