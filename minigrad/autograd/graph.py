@@ -434,12 +434,25 @@ def broadcastable(*shapes: tuple[int, ...]) -> bool:
 
 
 def raise_if_not_broadcastable(op: str, values: Any) -> None:
-    """A clear error naming ``op`` and the shapes when arrays cannot broadcast together."""
+    """PyTorch's RuntimeError, naming ``op`` and the shapes, when arrays cannot broadcast
+    together: "The size of tensor a (3) must match the size of tensor b (2) at
+    non-singleton dimension 1"."""
     shapes = [tuple(getattr(v, "shape", ())) for v in values]
-    if not broadcastable(*shapes):
-        raise ValueError(
-            f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
+    if broadcastable(*shapes):
+        return
+    detail = ""
+    if len(shapes) == 2:
+        a, b = shapes
+        ndim = max(len(a), len(b))
+        a, b = (1,) * (ndim - len(a)) + a, (1,) * (ndim - len(b)) + b
+        dim = max(d for d in range(ndim) if a[d] != b[d] and 1 not in (a[d], b[d]))
+        detail = (
+            f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) at "
+            f"non-singleton dimension {dim}: "
         )
+    raise RuntimeError(
+        f"{op}: {detail}shapes {' and '.join(map(str, shapes))} cannot be broadcast together"
+    )
 
 
 def check_same_device(op: str, values: Any) -> None:
