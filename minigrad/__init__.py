@@ -12,10 +12,18 @@ import math
 
 from numpy import dtype  # minigrad's dtypes are NumPy's: minigrad.dtype as torch.dtype
 
-from minigrad import autograd, backend, backends, cuda, dtypes, random
+from minigrad import amp, autograd, backend, backends, cpu, cuda, dtypes, random
 from minigrad._functional_index import *  # noqa: F403  (gather, einsum, ...)
 from minigrad._functional_math import *  # noqa: F403  (sin, logsumexp, ...)
 from minigrad._printing import set_printoptions
+from minigrad.amp import (
+    autocast,
+    get_autocast_cpu_dtype,
+    get_autocast_dtype,
+    get_autocast_gpu_dtype,
+    is_autocast_cache_enabled,
+    is_autocast_enabled,
+)
 from minigrad.autograd import (
     enable_grad,
     inference_mode,

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.amp.policy import autocast_call
+from minigrad.amp.state import state as _amp
 from minigrad.autograd.graph import check_same_device
 from minigrad.backend import backend_of
 from minigrad.functional import _method, _same_kind, cat
@@ -446,6 +448,8 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     alphabetical order. Operands may also be given as one list. Differentiable (twice):
     the gradient of each operand is again an einsum.
     """
+    if _amp.active:
+        return autocast_call("einsum", einsum, equation, *operands)
     tensors = _same_kind(_tensor_list(operands, "einsum"), "einsum")
     inputs, output = _parse_einsum(equation.replace(" ", ""), tensors)
     sizes = _label_sizes(inputs, tensors)
@@ -549,3 +553,6 @@ __all__ += [
     "bincount",
     "isin",
 ]
+
+unique_consecutive = _method("unique_consecutive")
+__all__ += ["unique_consecutive"]

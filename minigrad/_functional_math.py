@@ -6,7 +6,11 @@ docstring (and so its formula)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from minigrad.dtypes import float64
 from minigrad.functional import _method
+from minigrad.tensor import Tensor
 
 __all__ = [
     "sin",
@@ -133,7 +137,7 @@ dist = _method("dist")
 clone = _method("clone")
 t = _method("t")
 is_floating_point = _method("is_floating_point")
-true_divide = _method("div")
+true_divide = _method("true_divide")
 __all__ += [
     "sinh",
     "cosh",
@@ -186,3 +190,41 @@ nanquantile = _method("nanquantile")
 cummax = _method("cummax")
 cummin = _method("cummin")
 __all__ += ["detach", "xlogy", "quantile", "nanquantile", "cummax", "cummin"]
+
+# division with rounding, float64 powers, NaN-ignoring extrema, shifts, and more
+divide = _method("divide")
+fmax = _method("fmax")
+fmin = _method("fmin")
+bitwise_left_shift = _method("bitwise_left_shift")
+bitwise_right_shift = _method("bitwise_right_shift")
+histc = _method("histc")
+renorm = _method("renorm")
+logcumsumexp = _method("logcumsumexp")
+erfinv = _method("erfinv")
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """inputᵉˣᵖᵒⁿᵉⁿᵗ computed in float64 (the result is float64 whatever the dtypes); either
+    operand may be a number (not both). d/dx xʸ = y xʸ⁻¹, d/dy xʸ = xʸ log x."""
+    if isinstance(input, Tensor):
+        return input.float_power(exponent)
+    if not isinstance(exponent, Tensor):
+        raise TypeError(
+            "float_power(): expected a Tensor as input or exponent, got "
+            f"{type(input).__name__} and {type(exponent).__name__}"
+        )
+    return exponent.new_full((), input, dtype=float64).float_power(exponent)
+
+
+__all__ += [
+    "divide",
+    "float_power",
+    "fmax",
+    "fmin",
+    "bitwise_left_shift",
+    "bitwise_right_shift",
+    "histc",
+    "renorm",
+    "logcumsumexp",
+    "erfinv",
+]

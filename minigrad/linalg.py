@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from minigrad._functional_index import broadcast_shapes
+from minigrad.amp.policy import autocast_call
+from minigrad.amp.state import state as _amp
 from minigrad.dtypes import as_dtype, is_floating
 from minigrad.ops import linalg as linalg_ops
 from minigrad.tensor import Tensor, _normalize_dims, normalize_dim
@@ -125,6 +127,10 @@ def vector_norm(
     (not differentiable: the result needs no grad). At x = 0 the gradient of a p-norm
     with p ≥ 1 is 0 (PyTorch's subgradient).
     """
+    if _amp.active:
+        return autocast_call(
+            "norm" if dtype is None else None, vector_norm, x, ord, dim, keepdim, dtype=dtype
+        )
     if dtype is not None:
         x = x.to(as_dtype(dtype))
     if not is_floating(x.dtype):
@@ -159,6 +165,10 @@ def matrix_norm(
     The spectral (``2``, ``-2``) and nuclear (``'nuc'``) norms need a differentiable SVD,
     which minigrad does not have yet: they raise NotImplementedError.
     """
+    if _amp.active:
+        return autocast_call(
+            "norm" if dtype is None else None, matrix_norm, A, ord, dim, keepdim, dtype=dtype
+        )
     if dtype is not None:
         A = A.to(as_dtype(dtype))
     if A.ndim < 2:
@@ -199,6 +209,10 @@ def norm(
     """A vector or a matrix norm, as ``torch.linalg.norm``: ``dim`` an int (or ``ord``
     given for a 1-D input) → :func:`vector_norm`; ``dim`` a 2-tuple (or ``ord`` given for
     a 2-D input) → :func:`matrix_norm`; neither → the 2-norm of all elements."""
+    if _amp.active:
+        return autocast_call(
+            "norm" if dtype is None else None, norm, A, ord, dim, keepdim, dtype=dtype
+        )
     if isinstance(dim, int):
         return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
     if dim is not None:

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.amp.policy import autocast_call
+from minigrad.amp.state import state as _amp
 from minigrad.autograd import engine
 from minigrad.autograd.engine import RetainGrad
 from minigrad.autograd.grad_mode import is_grad_enabled
@@ -40,6 +42,7 @@ from minigrad.dtypes import (
 )
 from minigrad.ops import activation, elementwise, indexing, linalg, namespace, reduction
 from minigrad.ops import shape as shape_ops
+from minigrad.size import Size
 
 __all__ = ["Tensor", "ValuesIndices", "SignLogAbsDet"]
 
@@ -51,6 +54,7 @@ SignLogAbsDet = namedtuple("SignLogAbsDet", ["sign", "logabsdet"])
 SignLogAbsDet.__doc__ = "What ``slogdet`` returns: ``(sign, logabsdet)`` of a determinant."
 
 _new = object.__new__
+_as_size = tuple.__new__  # a Size from an array's shape (ints already: no checks)
 _PY_SCALARS = (int, float, bool)
 
 
@@ -227,8 +231,9 @@ class Tensor:
 
     # ------------------------------------------------------------------ attributes
     @property
-    def shape(self) -> tuple[builtins.int, ...]:
-        return self._array.shape
+    def shape(self) -> Size:
+        """The sizes of the dimensions, a :class:`minigrad.Size` (a tuple of ints)."""
+        return _as_size(Size, self._array.shape)
 
     @property
     def ndim(self) -> builtins.int:
@@ -255,11 +260,11 @@ class Tensor:
         """All dimensions reversed (the matrix transpose for 2-D tensors)."""
         return self.permute(*reversed(range(self.ndim)))
 
-    def size(self, dim: builtins.int | None = None) -> tuple[builtins.int, ...] | builtins.int:
-        """The shape, or the length of dimension ``dim``."""
+    def size(self, dim: builtins.int | None = None) -> Size | builtins.int:
+        """The shape (a :class:`minigrad.Size`), or the length of dimension ``dim``."""
         if dim is None:
             return self.shape
-        return self.shape[normalize_dim(dim, self.ndim, "size")]
+        return self._array.shape[normalize_dim(dim, self.ndim, "size")]
 
     def dim(self) -> builtins.int:
         return self.ndim
@@ -796,9 +801,17 @@ class Tensor:
         # True division of integers gives float32, as in PyTorch (NumPy would give float64).
         return self if is_floating(self.dtype) else self._cast(get_default_dtype())
 
-    __pow__ = _binary_method(elementwise.Pow, reflected=False)
+    def __pow__(self, other: Any) -> Tensor:
+        if _amp.active:
+            return autocast_call("pow", Tensor.__pow__, self, other)
+        if isinstance(other, Tensor) and other._array.dtype == self._array.dtype:
+            return elementwise.Pow.apply(self, other)
+        return self._binary(elementwise.Pow, other)
 
-    __rpow__ = _binary_method(elementwise.Pow, reflected=True)
+    def __rpow__(self, other: Any) -> Tensor:
+        if _amp.active:
+            return autocast_call("pow", Tensor.__rpow__, self, other)
+        return self._binary(elementwise.Pow, other, True)
 
     def __neg__(self) -> Tensor:
         return elementwise.Neg.apply(self)
@@ -826,8 +839,14 @@ class Tensor:
     def mul(self, other: Any) -> Tensor:
         return self * other
 
-    def div(self, other: Any) -> Tensor:
-        return self / other
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """self / other (true division: integers give the default float dtype). With
+        ``rounding_mode='trunc'`` the quotient rounded toward 0, with ``'floor'`` rounded
+        down (Python's ``//``); these keep the promoted dtype (integers stay integers) and
+        have gradient 0, as PyTorch's."""
+        if rounding_mode is None:
+            return self / other
+        return self._divide_rounded(other, rounding_mode)
 
     def pow(self, exponent: Any) -> Tensor:
         return self**exponent
@@ -836,9 +855,18 @@ class Tensor:
         return -self
 
     def matmul(self, other: Tensor) -> Tensor:
-        """Matrix product with NumPy's rules for 1-D, 2-D and batched operands."""
+        """Matrix product with NumPy's rules for 1-D, 2-D and batched operands.
+
+        Both operands must have one dtype (RuntimeError otherwise, as PyTorch), except
+        inside :class:`minigrad.autocast`, which casts them first."""
+        if _amp.active:
+            return autocast_call("matmul", Tensor.matmul, self, other)
         if not isinstance(other, Tensor):
             other = self._operand(other)
+            if other.dtype != self.dtype:  # a list or an array: PyTorch's type promotion
+                self, other = _promote(self, other)
+        elif other._array.dtype is not self._array.dtype and other.dtype != self.dtype:
+            _mismatched_dtypes("matmul", self, other)
         if self.ndim == 0 or other.ndim == 0:
             raise RuntimeError(
                 f"matmul: both arguments need at least 1 dimension, got shapes {self.shape} "
@@ -850,8 +878,6 @@ class Tensor:
                 f"({self.shape[-1]} != {other.shape[-2 if other.ndim > 1 else 0]})"
             )
         a, b = self, other
-        if a.dtype != b.dtype:
-            a, b = _promote(a, b)
         try:
             return linalg.MatMul.apply(a, b)
         except ValueError:
@@ -866,10 +892,19 @@ class Tensor:
 
     # ------------------------------------------------------------------ linear algebra
     def _check_matrix_args(
-        self, op: str, others: Sequence[Any], ndims: Sequence[builtins.int]
+        self,
+        op: str,
+        others: Sequence[Any],
+        ndims: Sequence[builtins.int],
+        same_dtype: builtins.bool = False,
     ) -> list[Tensor]:
         """The operands as tensors of this device and one dtype, with the given numbers of
-        dimensions (a clear error naming their shapes otherwise)."""
+        dimensions (a clear error naming their shapes otherwise). With ``same_dtype``,
+        tensors of different dtypes raise RuntimeError (PyTorch's matrix products)."""
+        if same_dtype:
+            for o in others:
+                if isinstance(o, Tensor) and o.dtype != self.dtype:
+                    _mismatched_dtypes(op, self, o)
         tensors = [self, *(o if isinstance(o, Tensor) else self._operand(o) for o in others)]
         for i, (t, n) in enumerate(zip(tensors, ndims, strict=True)):
             if t.ndim != n:
@@ -886,24 +921,32 @@ class Tensor:
 
     def mm(self, mat2: Tensor) -> Tensor:
         """The matrix product of an (n, m) and an (m, p) matrix."""
-        a, b = self._check_matrix_args("mm", (mat2,), (2, 2))
+        if _amp.active:
+            return autocast_call("mm", Tensor.mm, self, mat2)
+        a, b = self._check_matrix_args("mm", (mat2,), (2, 2), same_dtype=True)
         return a.matmul(b)
 
     def bmm(self, mat2: Tensor) -> Tensor:
         """Batched matrix products: (b, n, m) @ (b, m, p) → (b, n, p), no broadcasting."""
-        a, b = self._check_matrix_args("bmm", (mat2,), (3, 3))
+        if _amp.active:
+            return autocast_call("bmm", Tensor.bmm, self, mat2)
+        a, b = self._check_matrix_args("bmm", (mat2,), (3, 3), same_dtype=True)
         if a.shape[0] != b.shape[0]:
             raise RuntimeError(f"bmm: batch sizes differ: shapes {a.shape} and {b.shape}")
         return a.matmul(b)
 
     def mv(self, vec: Tensor) -> Tensor:
         """The product of an (n, m) matrix and an m-vector."""
-        a, v = self._check_matrix_args("mv", (vec,), (2, 1))
+        if _amp.active:
+            return autocast_call("mv", Tensor.mv, self, vec)
+        a, v = self._check_matrix_args("mv", (vec,), (2, 1), same_dtype=True)
         return a.matmul(v)
 
     def dot(self, other: Tensor) -> Tensor:
         """Σᵢ aᵢ bᵢ of two 1-D tensors of the same length."""
-        a, b = self._check_matrix_args("dot", (other,), (1, 1))
+        if _amp.active:
+            return autocast_call("dot", Tensor.dot, self, other)
+        a, b = self._check_matrix_args("dot", (other,), (1, 1), same_dtype=True)
         if a.shape != b.shape:
             raise RuntimeError(
                 f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
@@ -938,24 +981,34 @@ class Tensor:
         self, mat1: Tensor, mat2: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1
     ) -> Tensor:
         """beta · self + alpha · (mat1 @ mat2)."""
+        if _amp.active:
+            return autocast_call("addmm", Tensor.addmm, self, mat1, mat2, beta=beta, alpha=alpha)
         return self._scaled_sum(mat1.mm(mat2), beta, alpha, "addmm")
 
     def addmv(
         self, mat: Tensor, vec: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1
     ) -> Tensor:
         """beta · self + alpha · (mat @ vec)."""
+        if _amp.active:
+            return autocast_call("addmv", Tensor.addmv, self, mat, vec, beta=beta, alpha=alpha)
         return self._scaled_sum(mat.mv(vec), beta, alpha, "addmv")
 
     def baddbmm(
         self, batch1: Tensor, batch2: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1
     ) -> Tensor:
         """beta · self + alpha · (batch1 @ batch2), batched."""
+        if _amp.active:
+            return autocast_call(
+                "baddbmm", Tensor.baddbmm, self, batch1, batch2, beta=beta, alpha=alpha
+            )
         return self._scaled_sum(batch1.bmm(batch2), beta, alpha, "baddbmm")
 
     def addr(
         self, vec1: Tensor, vec2: Tensor, *, beta: builtins.float = 1, alpha: builtins.float = 1
     ) -> Tensor:
         """beta · self + alpha · outer(vec1, vec2)."""
+        if _amp.active:
+            return autocast_call("addr", Tensor.addr, self, vec1, vec2, beta=beta, alpha=alpha)
         return self._scaled_sum(vec1.outer(vec2), beta, alpha, "addr")
 
     def kron(self, other: Tensor) -> Tensor:
@@ -999,6 +1052,8 @@ class Tensor:
 
     def inverse(self) -> Tensor:
         """A⁻¹ of a square matrix (or a batch); d A = -A⁻ᵀ dY A⁻ᵀ."""
+        if _amp.active:
+            return autocast_call("inverse", Tensor.inverse, self)
         a = self._square_matrices("inv")
         try:
             return linalg.Inv.apply(a)
@@ -1148,9 +1203,22 @@ class Tensor:
         """``self *= other``, in place."""
         return self._update("mul_", operator.imul, operator.mul, other)
 
-    def div_(self, other: Any) -> Tensor:
-        """``self /= other``, in place."""
-        return self._update("div_", operator.itruediv, operator.truediv, other)
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """``self /= other``, in place (:meth:`div`, ``rounding_mode`` included)."""
+        if rounding_mode is None:
+            return self._update("div_", operator.itruediv, operator.truediv, other)
+        mode = rounding_mode
+
+        def write(array: Any, value: Any) -> None:
+            result = new_tensor(array).div(value, rounding_mode=mode)._array
+            if not np.can_cast(result.dtype, array.dtype, "same_kind"):
+                raise TypeError(
+                    f"result type {result.dtype} can't be cast to the desired output type "
+                    f"{array.dtype}"
+                )
+            array[...] = result
+
+        return self._update("div_", write, lambda old, v: old.div(v, rounding_mode=mode), other)
 
     def pow_(self, exponent: Any) -> Tensor:
         """``self = self ** exponent``, in place."""
@@ -1446,10 +1514,14 @@ class Tensor:
     # ------------------------------------------------------------------ unary math
     def exp(self) -> Tensor:
         """eˣ element-wise."""
+        if _amp.active:
+            return autocast_call("exp", Tensor.exp, self)
         return elementwise.Exp.apply(self._floating("exp"))
 
     def log(self) -> Tensor:
         """Natural logarithm element-wise."""
+        if _amp.active:
+            return autocast_call("log", Tensor.log, self)
         return elementwise.Log.apply(self._floating("log"))
 
     def sqrt(self) -> Tensor:
@@ -1478,11 +1550,15 @@ class Tensor:
 
     def softmax(self, dim: builtins.int) -> Tensor:
         """exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim`` (shifted by the maximum for stability)."""
+        if _amp.active:
+            return autocast_call("softmax", Tensor.softmax, self, dim)
         x = self._floating("softmax")
         return activation.Softmax.apply(x, normalize_dim(dim, self.ndim, "softmax"))
 
     def log_softmax(self, dim: builtins.int) -> Tensor:
         """xᵢ - log Σⱼ exp(xⱼ) along ``dim``; finite for inputs of magnitude 1e4."""
+        if _amp.active:
+            return autocast_call("log_softmax", Tensor.log_softmax, self, dim)
         x = self._floating("log_softmax")
         return activation.LogSoftmax.apply(x, normalize_dim(dim, self.ndim, "log_softmax"))
 
@@ -1535,11 +1611,15 @@ class Tensor:
     # ------------------------------------------------------------------ element-wise math (more)
     def sinh(self) -> Tensor:
         """sinh(x) = (eˣ - e⁻ˣ) / 2 element-wise."""
+        if _amp.active:
+            return autocast_call("sinh", Tensor.sinh, self)
         x = self._floating("sinh")
         return (x.exp() - (-x).exp()) * 0.5
 
     def cosh(self) -> Tensor:
         """cosh(x) = (eˣ + e⁻ˣ) / 2 element-wise."""
+        if _amp.active:
+            return autocast_call("cosh", Tensor.cosh, self)
         x = self._floating("cosh")
         return (x.exp() + (-x).exp()) * 0.5
 
@@ -1615,6 +1695,8 @@ class Tensor:
 
     def _unary_float(self, op: builtins.type[Op], name: str) -> Tensor:
         """``op`` on a floating tensor (integers and bools become float32, as PyTorch)."""
+        if _amp.active:
+            return autocast_call(name, Tensor._unary_float, self, op, name)
         return op.apply(self._floating(name))
 
     def asin(self) -> Tensor:
@@ -1834,6 +1916,9 @@ class Tensor:
         self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None, **aliases: Any
     ) -> Tensor:
         """Σ over ``dim`` (an int, a tuple, or all dimensions); integers and bools sum as int64."""
+        if _amp.active:
+            op = None if dtype is not None else "sum"  # an explicit dtype is respected
+            return autocast_call(op, Tensor.sum, self, dim, keepdim, dtype=dtype, **aliases)
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "sum")
         x = self if dtype is None else self.to(dtype)
@@ -2000,6 +2085,9 @@ class Tensor:
         """Π x over ``dim`` (an int) or over everything; integers and bools give int64.
 
         The gradient Π_{j≠i} xⱼ is formed without division, so it is right with zeros."""
+        if _amp.active:
+            op = None if dtype is not None else "prod"
+            return autocast_call(op, Tensor.prod, self, dim, keepdim, dtype=dtype, **aliases)
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "prod")
         x = self._accumulating(dtype)
@@ -2015,6 +2103,9 @@ class Tensor:
         self, dim: builtins.int | None = None, *, dtype: Any = None, **aliases: Any
     ) -> Tensor:
         """yᵢ = Σ_{j≤i} xⱼ along ``dim``; integers and bools give int64."""
+        if _amp.active:
+            op = None if dtype is not None else "cumsum"
+            return autocast_call(op, Tensor.cumsum, self, dim, dtype=dtype, **aliases)
         dim = normalize_dim(_dim_arg(dim, aliases, "cumsum"), self.ndim, "cumsum")
         x = self._accumulating(dtype)
         if x.ndim == 0:  # NumPy would return shape (1,)
@@ -2025,6 +2116,9 @@ class Tensor:
         self, dim: builtins.int | None = None, *, dtype: Any = None, **aliases: Any
     ) -> Tensor:
         """yᵢ = Π_{j≤i} xⱼ along ``dim``; integers and bools give int64 (gradient zero-safe)."""
+        if _amp.active:
+            op = None if dtype is not None else "cumprod"
+            return autocast_call(op, Tensor.cumprod, self, dim, dtype=dtype, **aliases)
         dim = normalize_dim(_dim_arg(dim, aliases, "cumprod"), self.ndim, "cumprod")
         x = self._accumulating(dtype)
         if x.ndim == 0:  # NumPy would return shape (1,)
@@ -2071,6 +2165,8 @@ class Tensor:
     def logsumexp(self, dim: Any = None, keepdim: builtins.bool = False, **aliases: Any) -> Tensor:
         """log Σ exp(x) over ``dim``, computed as m + log Σ exp(x - m) with m the maximum
         (finite for large inputs; -inf for an all -inf slice)."""
+        if _amp.active:
+            return autocast_call("logsumexp", Tensor.logsumexp, self, dim, keepdim, **aliases)
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "logsumexp")
         if dim is None:
@@ -2091,6 +2187,9 @@ class Tensor:
 
         ``p`` is 'fro' or 2 (the Euclidean norm; gradient x/‖x‖, 0 at x = 0), 1, inf
         (max abs(x)), -inf (min abs(x)), 0 (the number of non-zeros) or any other number."""
+        if _amp.active:
+            op = None if dtype is not None else "norm"
+            return autocast_call(op, Tensor.norm, self, p, dim, keepdim, dtype)
         x = self if dtype is None else self.to(dtype)
         if not is_floating(x.dtype):
             raise RuntimeError(
@@ -2177,15 +2276,16 @@ class Tensor:
     ) -> Any:
         """The lower median (element ⌊(n-1)/2⌋ in sorted order; NaN if there is one).
 
-        Without ``dim``, of all elements (a 0-d tensor); with ``dim``, ``(values, indices)``
-        along it. The gradient goes to the chosen element."""
+        Without ``dim``, of all elements (a 0-d tensor), the gradient split evenly among the
+        elements equal to the median (as PyTorch's); with ``dim``, ``(values, indices)``
+        along it, the gradient to the chosen element."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "median")
         if dim is None:
             if self.numel() == 0 and is_floating(self.dtype):  # PyTorch: NaN, of nothing
                 return self.new_full((), math.nan)
             self._check_nonempty("median", None)
-            return self.reshape(-1).median(0).values
+            return reduction.MedianAll.apply(self)
         dim = normalize_dim(dim, self.ndim, "median")
         if self.ndim == 0:
             return self.max(dim, keepdim)
@@ -2541,6 +2641,16 @@ class Tensor:
         """The entries at ``index`` (a 1-D integer tensor) along ``dim``."""
         d = normalize_dim(dim, self.ndim, "index_select")
         idx = self._index_array(index, "index_select")
+        if self.ndim == 0:  # PyTorch: a scalar takes a 0-d or 1-element index, gives a scalar
+            if idx.size != 1:
+                raise RuntimeError(
+                    f"index_select(): Index to scalar can have only 1 value, got {idx.size} "
+                    "value(s)"
+                )
+            _check_index_bounds(idx.reshape(1), 1, "index_select", 0)
+            return shape_ops.Reshape.apply(self, ()).clone()
+        if idx.ndim == 0:
+            idx = idx.reshape(1)
         if idx.ndim != 1:
             raise IndexError(f"index_select: index must be 1-D, got shape {idx.shape}")
         _check_index_bounds(idx, self.shape[d], "index_select", d)
@@ -2577,6 +2687,8 @@ class Tensor:
             if isinstance(part, Tensor | np.ndarray | list | backend.array_type):
                 part = self._index_array(part, "index")
                 advanced = True
+            elif isinstance(part, slice) and part.step is not None and part.step < 0:
+                raise ValueError("step must be greater than zero")  # PyTorch's: use flip()
             out.append(part)
         return tuple(out), advanced
 
@@ -2637,9 +2749,10 @@ class Tensor:
         The gradient adds back at ``index`` (repeated indices accumulate).
         """
         d, idx = self._dim_index(index, dim, "gather")
+        if self.ndim == 0:  # a scalar: every index must be 0, the result has index's shape
+            self._along_dim_key(idx.reshape(-1), d, "gather")
+            return shape_ops.Index.apply(self.reshape(1), (idx,), True)
         key = self._along_dim_key(idx, d, "gather")
-        if self.ndim == 0:
-            return shape_ops.Reshape.apply(self, idx.shape)
         return shape_ops.Index.apply(self, key, True)
 
     def _source_part(self, src: Tensor, idx: Any, op: str) -> Tensor:
@@ -3226,6 +3339,8 @@ class Tensor:
         dst = tuple(normalize_dim(s, self.ndim, "movedim") for s in dst)
         if len(set(src)) != len(src) or len(set(dst)) != len(dst):
             raise RuntimeError("movedim: repeated dim in source or destination")
+        if self.ndim == 0:  # dim 0 (or -1) of a scalar: the scalar itself, as a view
+            return shape_ops.Permute.apply(self, ())
         order = [i for i in range(self.ndim) if i not in src]
         for s, t in sorted(zip(dst, src, strict=True)):
             order.insert(s, t)
@@ -3310,8 +3425,341 @@ class Tensor:
             raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
         return self.diagonal().sum()
 
+    # ------------------------------------------------------------------ PyTorch methods (more)
+    def _divide_rounded(self, other: Any, mode: Any) -> Tensor:
+        """``div`` with a ``rounding_mode``: PyTorch's promoted dtype, integers by zero refused."""
+        if mode not in ("trunc", "floor"):
+            raise RuntimeError(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"{mode!r}"
+            )
+        x, y = self._with_operand(other)
+        if x.dtype.kind == "b" and getattr(y, "dtype", np.dtype(type(y))).kind == "b":
+            raise NotImplementedError(f'"div_{mode}" not implemented for bool tensors')
+        divisor = y._array if isinstance(y, Tensor) else np.asarray(y)  # a number: on the host
+        if divisor.dtype.kind in "biu" and not bool((divisor != 0).all()):
+            raise RuntimeError("ZeroDivisionError: div() of integers by zero")
+        return elementwise.DivRounded.apply(x, y, mode)
+
+    def divide(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """Alias of :meth:`div`."""
+        return self.div(other, rounding_mode=rounding_mode)
+
+    def divide_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """Alias of :meth:`div_`."""
+        return self.div_(other, rounding_mode=rounding_mode)
+
+    def true_divide(self, other: Any) -> Tensor:
+        """self / other, true division (integers give the default float dtype): :meth:`div`
+        without a rounding mode."""
+        return self / other
+
+    def true_divide_(self, other: Any) -> Tensor:
+        """:meth:`true_divide` in place."""
+        return self.div_(other)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        """selfᵉˣᵖᵒⁿᵉⁿᵗ computed in float64: both operands are cast to float64 first, so the
+        result is float64 whatever their dtypes. d/dx xʸ = y xʸ⁻¹, d/dy xʸ = xʸ log x."""
+        base = self if self.dtype == float64 else self._cast(float64)
+        if isinstance(exponent, Tensor):
+            check_same_device("float_power", (self, exponent))
+            exponent = exponent if exponent.dtype == float64 else exponent._cast(float64)
+        elif isinstance(exponent, (*_PY_SCALARS, np.generic)):
+            exponent = builtins.float(exponent)
+        return base**exponent
+
+    def float_power_(self, exponent: Any) -> Tensor:
+        """:meth:`float_power` in place: only a float64 tensor can hold the result."""
+        if self.dtype != float64:
+            raise RuntimeError(
+                f"the base given to float_power_ has dtype {self.dtype} but the operation's "
+                "result requires dtype float64"
+            )
+        if isinstance(exponent, Tensor) and exponent.dtype != float64:
+            exponent = exponent._cast(float64)
+        return self.pow_(exponent)
+
+    def _fminmax(self, other: Any, op: builtins.type[Op], name: str) -> Tensor:
+        if not isinstance(other, Tensor):
+            raise TypeError(
+                f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                f"{type(other).__name__}"
+            )
+        return self._binary(op, other)
+
+    def fmax(self, other: Tensor) -> Tensor:
+        """max(self, other) element-wise ignoring NaN: where one is NaN the other (NaN only
+        where both are). The gradient goes whole to ``self`` where self ≥ other or other is
+        NaN, else to ``other`` (ties: to self, as PyTorch)."""
+        return self._fminmax(other, elementwise.Fmax, "fmax")
+
+    def fmin(self, other: Tensor) -> Tensor:
+        """min(self, other) element-wise ignoring NaN: where one is NaN the other (NaN only
+        where both are). The gradient goes whole to ``self`` where self ≤ other or other is
+        NaN, else to ``other`` (ties: to self, as PyTorch)."""
+        return self._fminmax(other, elementwise.Fmin, "fmin")
+
+    def _shift(self, other: Any, left: builtins.bool, reflected: builtins.bool = False) -> Tensor:
+        """self << other (``left``) or self >> other on integer tensors (PyTorch's promotion);
+        a shift by a negative amount or by at least the bit width gives 0 (-1 for a right
+        shift of a negative value), as PyTorch."""
+        name = "lshift" if left else "rshift"
+        x, y = self._with_operand(other)
+        kinds = {x.dtype.kind, getattr(y, "dtype", np.dtype(type(y))).kind}
+        if not kinds <= set("biu") or kinds == {"b"}:
+            dtypes = [str(x.dtype), str(getattr(y, "dtype", type(y).__name__))]
+            raise NotImplementedError(f'"{name}" not implemented for {" and ".join(dtypes)}')
+        a, b = x._array, (y._array if isinstance(y, Tensor) else y)
+        if isinstance(y, Tensor) and type(b) is not type(a):
+            check_same_device(name, (x, y))
+        if reflected:
+            a, b = b, a
+        xp = backend_of(x._array).xp
+        return new_tensor(xp.asarray((xp.left_shift if left else xp.right_shift)(a, b)))
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        """self << other element-wise on integer tensors: self · 2ᵒᵗʰᵉʳ wrapped to the dtype
+        (0 for a shift by a negative amount or by at least the bit width)."""
+        return self._shift(other, True)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        """self >> other element-wise on integer tensors: ⌊self / 2ᵒᵗʰᵉʳ⌋ (an arithmetic
+        shift; a shift by a negative amount or by at least the bit width gives 0 or -1)."""
+        return self._shift(other, False)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return self._shift(other, True)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return self._shift(other, False)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return self._shift(other, True, reflected=True)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return self._shift(other, False, reflected=True)
+
+    def bitwise_left_shift_(self, other: Any) -> Tensor:
+        """:meth:`bitwise_left_shift` in place."""
+        return self._apply_("bitwise_left_shift_", lambda t: t.bitwise_left_shift(other))
+
+    def bitwise_right_shift_(self, other: Any) -> Tensor:
+        """:meth:`bitwise_right_shift` in place."""
+        return self._apply_("bitwise_right_shift_", lambda t: t.bitwise_right_shift(other))
+
+    def __ilshift__(self, other: Any) -> Tensor:
+        return self.bitwise_left_shift_(other)
+
+    def __irshift__(self, other: Any) -> Tensor:
+        return self.bitwise_right_shift_(other)
+
+    def byte(self, memory_format: Any = None) -> Tensor:
+        """This tensor as uint8 (floats truncate toward 0 and wrap modulo 256)."""
+        return self.to("uint8")
+
+    def char(self, memory_format: Any = None) -> Tensor:
+        """This tensor as int8 (floats truncate toward 0 and wrap)."""
+        return self.to("int8")
+
+    def short(self, memory_format: Any = None) -> Tensor:
+        """This tensor as int16 (floats truncate toward 0 and wrap)."""
+        return self.to("int16")
+
+    def new(self, *args: Any, device: Any = None) -> Tensor:
+        """PyTorch's legacy constructor, with this tensor's dtype (and device unless
+        ``device`` is given): ``x.new(2, 3)`` or ``x.new(Size)`` a tensor of that shape
+        (uninitialised in PyTorch; zeros here), ``x.new(data)`` a copy of the sequence
+        ``data``, ``x.new()`` an empty 1-D tensor, ``x.new(t)`` a new tensor sharing the
+        memory of ``t`` (of this dtype and device)."""
+        from minigrad.creation import tensor as make_tensor
+        from minigrad.creation import zeros
+        from minigrad.size import Size as _Size
+
+        where = self.device if device is None else device
+        if not args:
+            return zeros(0, dtype=self.dtype, device=where)
+        first = args[0]
+        if len(args) == 1 and isinstance(first, Tensor):
+            if first.dtype != self.dtype or first.device != self.device:
+                raise TypeError(
+                    f"new(): expected a tensor of dtype {self.dtype} on {self.device}, got "
+                    f"{first.dtype} on {first.device}"
+                )
+            return Tensor(first)
+        sizes = all(isinstance(n, int | np.integer) and not isinstance(n, bool) for n in args)
+        if sizes or (len(args) == 1 and isinstance(first, _Size)):
+            return zeros(_shape_arg(args, "new"), dtype=self.dtype, device=where)
+        if len(args) == 1:
+            if isinstance(first, builtins.float | builtins.bool | complex):
+                raise TypeError(f"new(): data must be a sequence (got {type(first).__name__})")
+            return make_tensor(first, dtype=self.dtype, device=where)
+        raise TypeError(f"new(): expected sizes (ints) or one sequence of data, got {args!r}")
+
+    def unique_consecutive(
+        self,
+        return_inverse: builtins.bool = False,
+        return_counts: builtins.bool = False,
+        dim: builtins.int | None = None,
+    ) -> Any:
+        """Every run of equal consecutive elements (of the flattened tensor; with ``dim``, of
+        equal consecutive slices along ``dim``) kept once, in order; ``return_inverse``: the
+        run each element (slice) belongs to, ``return_counts``: the length of each run."""
+        xp = backend_of(self._array).xp
+        a = self._array
+        if dim is None:
+            flat = a.reshape(-1)
+            change = flat[1:] != flat[:-1]
+            length = flat.shape[0]
+        else:
+            d = normalize_dim(dim, self.ndim, "unique_consecutive")
+            width = math.prod(a.shape) // a.shape[d] if a.shape[d] else 0
+            rows = xp.moveaxis(a, d, 0).reshape(a.shape[d], width) if self.ndim else a.reshape(1, 1)
+            change = (rows[1:] != rows[:-1]).any(axis=1)
+            length = rows.shape[0]
+        starts = xp.concatenate([xp.ones(min(length, 1), dtype=bool), change])
+        first = xp.nonzero(starts)[0]
+        if dim is None:
+            values = flat[first]
+            inverse_shape: tuple[builtins.int, ...] = tuple(self.shape)
+        else:
+            values = xp.take(a, first, axis=d) if self.ndim else a.reshape(1)
+            inverse_shape = (length,)
+        result = [new_tensor(values)]
+        if return_inverse:
+            inverse = (xp.cumsum(starts) - 1).astype(np.int64)
+            result.append(new_tensor(inverse.reshape(inverse_shape)))
+        if return_counts:
+            bounds = xp.concatenate([first, xp.full(1, length, dtype=first.dtype)])
+            result.append(new_tensor(xp.diff(bounds).astype(np.int64)))
+        return tuple(result) if len(result) > 1 else result[0]
+
+    def histc(self, bins: builtins.int = 100, min: Any = 0, max: Any = 0) -> Tensor:
+        """The histogram of the elements in ``bins`` equal bins over [min, max] (a tensor of
+        this dtype): element v goes to bin ⌊(v - min) · bins / (max - min)⌋, v = max to the
+        last; elements outside [min, max] (and NaN) are left out. With min = max (the
+        default 0, 0), the range is the data's [smallest, largest] (widened by 1 either way
+        if those are equal). Not differentiable, as PyTorch's."""
+        if not is_floating(self.dtype):
+            raise NotImplementedError(f"histc(): not implemented for {self.dtype} tensors")
+        if bins <= 0:
+            raise RuntimeError(f"histc(): bins must be > 0, but got {bins}")
+        low, high = builtins.float(min), builtins.float(max)
+        a = self._array.reshape(-1)
+        if low == high and a.size:
+            low, high = builtins.float(a.min()), builtins.float(a.max())
+        if low == high:
+            low, high = low - 1, high + 1
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise RuntimeError(f"histc(): range of [{low}, {high}] is not finite")
+        if not low < high:
+            raise RuntimeError("histc(): max must be larger than min")
+        xp = backend_of(a).xp
+        scalar = a.dtype.type
+        left, right = scalar(low), scalar(high)
+        inside = (a >= left) & (a <= right)
+        with np.errstate(invalid="ignore", over="ignore"):
+            position = (xp.where(inside, a, left) - left) * scalar(bins) / (right - left)
+        position = xp.minimum(position.astype(np.int64), bins - 1)
+        position = xp.where(inside, position, bins)  # the left-out values: one bin past the end
+        counts = xp.bincount(position, minlength=bins + 1)[:bins]
+        return new_tensor(counts.astype(self.dtype))
+
+    def renorm(self, p: Any, dim: builtins.int, maxnorm: Any) -> Tensor:
+        """Each slice along ``dim`` (``x.select(dim, i)``) whose p-norm exceeds ``maxnorm``
+        scaled down to that norm: x · where(‖xᵢ‖ₚ > maxnorm, maxnorm / (‖xᵢ‖ₚ + 1e-7), 1).
+        Differentiable, also through the norm (as PyTorch's)."""
+        if self.ndim < 2:
+            raise RuntimeError(
+                f"renorm: input needs at least 2 dimensions, got {self.ndim} dimensions"
+            )
+        if not p > 0:
+            raise RuntimeError("renorm: non-positive-norm not supported")
+        if maxnorm < 0:
+            raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+        if not is_floating(self.dtype):
+            raise RuntimeError(f"renorm: expected a floating point tensor, got {self.dtype}")
+        d = normalize_dim(dim, self.ndim, "renorm")
+        norm = self.norm(p, tuple(i for i in range(self.ndim) if i != d), keepdim=True)
+        factor = maxnorm / (norm + 1e-7)
+        return self * factor.where(norm > maxnorm, factor.new_ones(()))
+
+    def renorm_(self, p: Any, dim: builtins.int, maxnorm: Any) -> Tensor:
+        """:meth:`renorm` in place."""
+        return self._apply_("renorm_", lambda t: t.renorm(p, dim, maxnorm))
+
+    def logcumsumexp(self, dim: builtins.int) -> Tensor:
+        """yᵢ = log Σ_{j≤i} e^(xⱼ) along ``dim``, computed stably (a scan of logaddexp);
+        dxⱼ = Σ_{i≥j} dyᵢ e^(xⱼ - yᵢ)."""
+        if not is_floating(self.dtype):
+            raise NotImplementedError(f"logcumsumexp(): not implemented for {self.dtype} tensors")
+        d = normalize_dim(dim, self.ndim, "logcumsumexp")
+        if self.ndim == 0:
+            return reduction.LogCumSumExp.apply(self.reshape(1), 0).reshape(())
+        return reduction.LogCumSumExp.apply(self, d)
+
+    def erfinv(self) -> Tensor:
+        """erfinv(x), the y with erf(y) = x, element-wise (±inf at ±1, NaN beyond);
+        dy = √π/2 · e^(y²) dx. Integers and bools become float32."""
+        return self._unary_float(activation.Erfinv, "erfinv")
+
+    def erfinv_(self) -> Tensor:
+        """:meth:`erfinv` in place."""
+        return self._apply_("erfinv_", Tensor.erfinv)
+
+    def unfold(self, dimension: builtins.int, size: builtins.int, step: builtins.int) -> Tensor:
+        """A view of every window of length ``size`` along ``dimension``, one every ``step``
+        elements: that dimension becomes the (n - size) // step + 1 windows and a new last
+        dimension of length ``size`` holds each window. The gradient adds the windows back
+        (overlapping windows sum)."""
+        d = normalize_dim(dimension, self.ndim, "unfold")
+        length = self.shape[d] if self.ndim else 1
+        if size < 0:
+            raise RuntimeError(f"size is {size} but must be >= 0")
+        if size > length:
+            raise RuntimeError(
+                f"maximum size for tensor at dimension {d} is {length} but size is {size}"
+            )
+        if step <= 0:
+            raise RuntimeError(f"step is {step} but must be > 0")
+        if self.ndim == 0:
+            return shape_ops.Unfold.apply(self.reshape(1), 0, int(size), int(step)).reshape(size)
+        return shape_ops.Unfold.apply(self, d, int(size), int(step))
+
 
 # ---------------------------------------------------------------------- helpers
+# PyTorch's C++ and ScalarType names of the dtypes, for its matrix-product messages
+_CPP_NAMES = {
+    "float32": ("float", "Float"),
+    "float64": ("double", "Double"),
+    "float16": ("c10::Half", "Half"),
+    "int64": ("long int", "Long"),
+    "int32": ("int", "Int"),
+    "int16": ("short int", "Short"),
+    "int8": ("signed char", "Char"),
+    "uint8": ("unsigned char", "Byte"),
+    "bool": ("bool", "Bool"),
+}
+
+
+def _mismatched_dtypes(op: str, a: Tensor, b: Tensor) -> None:
+    """Raise PyTorch's error for a matrix product of two dtypes (it does not promote)."""
+    (cpp_a, name_a), (cpp_b, name_b) = (
+        _CPP_NAMES.get(str(t.dtype), (str(t.dtype), str(t.dtype))) for t in (a, b)
+    )
+    hint = (
+        f" ({op}: {a.dtype} and {b.dtype}; convert one with .to(), or compute inside "
+        "minigrad.autocast, which casts both)"
+    )
+    if op == "dot" or (op == "matmul" and a.ndim == 1 and b.ndim == 1):
+        message = f"dot : expected both vectors to have same dtype, but found {name_a} and {name_b}"
+    elif op == "bmm" or (op == "matmul" and max(a.ndim, b.ndim) > 2):
+        message = f"expected scalar type {name_a} but found {name_b}"
+    else:
+        message = f"expected m1 and m2 to have the same dtype, but got: {cpp_a} != {cpp_b}"
+    raise RuntimeError(message + hint)
+
+
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """Cast two tensors to their PyTorch-promoted dtype (differentiably)."""
     target = promote_types(a.dtype, b.dtype)

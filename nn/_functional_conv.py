@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import minigrad
+from minigrad.amp.policy import autocast_call
+from minigrad.amp.state import state as _amp
 from minigrad.backend import array_of
 from minigrad.dtypes import is_floating
 from minigrad.ops import conv as conv_ops
@@ -290,6 +292,10 @@ def conv2d(
     'valid' (none) or 'same' (output as large as the input; stride 1 only). Computed
     as :func:`unfold` and one matrix product. An unbatched (C, H, W) input gives (O, OH, OW).
     """
+    if _amp.active:
+        return autocast_call(
+            "conv2d", conv2d, input, weight, bias, stride, padding, dilation, groups
+        )
     return _convolution("conv2d", input, weight, bias, stride, padding, dilation, groups, 2)
 
 
@@ -309,6 +315,10 @@ def conv1d(
     with L_out = ⌊(L + 2·p - d·(k - 1) - 1) / s⌋ + 1 (the 2-D convolution of an image of
     height 1). An unbatched (C, L) input gives (O, L_out).
     """
+    if _amp.active:
+        return autocast_call(
+            "conv1d", conv1d, input, weight, bias, stride, padding, dilation, groups
+        )
     return _convolution("conv1d", input, weight, bias, stride, padding, dilation, groups, 1)
 
 
@@ -330,6 +340,19 @@ def conv_transpose2d(
 
     An unbatched (C, H, W) input gives (O, OH, OW).
     """
+    if _amp.active:
+        return autocast_call(
+            "conv_transpose2d",
+            conv_transpose2d,
+            input,
+            weight,
+            bias,
+            stride,
+            padding,
+            output_padding,
+            groups,
+            dilation,
+        )
     op = "conv_transpose2d"
     _check_input(op, input, 2)
     x, unbatched = (input.unsqueeze(0), True) if input.ndim == 3 else (input, False)
@@ -398,6 +421,19 @@ def conv_transpose1d(
     dilation: int | tuple[int, ...] = 1,
 ) -> Tensor:
     """:func:`conv_transpose2d` over (N, C, L) with weight (C, O/groups, k): a height-1 image."""
+    if _amp.active:
+        return autocast_call(
+            "conv_transpose1d",
+            conv_transpose1d,
+            input,
+            weight,
+            bias,
+            stride,
+            padding,
+            output_padding,
+            groups,
+            dilation,
+        )
     op = "conv_transpose1d"
     _check_input(op, input, 1)
     one = lambda v, name: (1, *_tuple(v, 1, name, op, 0))  # noqa: E731

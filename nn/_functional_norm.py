@@ -16,6 +16,8 @@ from typing import Any
 
 import minigrad
 from minigrad import random
+from minigrad.amp.policy import autocast_call
+from minigrad.amp.state import state as _amp
 from minigrad.backend import array_of, to_host
 from minigrad.dtypes import as_dtype
 from minigrad.ops.normalization import Embedding, Normalize, Pad
@@ -205,7 +207,12 @@ def _check_trailing(
     input: Tensor, normalized_shape: int | Sequence[int], op: str, **affine: Tensor | None
 ) -> tuple[int, ...]:
     """``normalized_shape`` as a tuple, after checking that it ends ``input``'s shape and is
-    the shape of each given affine tensor."""
+    the shape of each given affine tensor. An int is refused, as PyTorch's functional forms
+    do (the modules, ``nn.LayerNorm(4)``, accept one)."""
+    if isinstance(normalized_shape, int):
+        raise TypeError(
+            f"{op}(): argument 'normalized_shape' (position 2) must be tuple of ints, not int"
+        )
     _floating_input(op, input)
     shape = _shape_tuple(normalized_shape)
     k = len(shape)
@@ -237,6 +244,8 @@ def layer_norm(
     y = (x - E[x]) / √(Var[x] + ε) · γ + β, mean and biased variance over the
     trailing dims of shape ``normalized_shape``; γ, β (if given) have that shape.
     """
+    if _amp.active:
+        return autocast_call("layer_norm", layer_norm, input, normalized_shape, weight, bias, eps)
     k = len(_check_trailing(input, normalized_shape, "layer_norm", weight=weight, bias=bias))
     x_hat = Normalize.apply(input, tuple(range(input.ndim - k, input.ndim)), float(eps))
     return _affine(x_hat, weight, bias, None)
@@ -251,6 +260,8 @@ def group_norm(
 ) -> Tensor:
     """Group normalisation: the C channels of each sample split into ``num_groups`` groups,
     each normalised over its channels and spatial dims, then γ_c x̂ + β_c per channel."""
+    if _amp.active:
+        return autocast_call("group_norm", group_norm, input, num_groups, weight, bias, eps)
     op = "group_norm"
     _floating_input(op, input)
     if input.ndim < 2:

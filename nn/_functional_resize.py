@@ -23,6 +23,8 @@ import math
 from collections.abc import Sequence
 
 import minigrad
+from minigrad.amp.policy import autocast_call
+from minigrad.amp.state import state as _amp
 from minigrad.dtypes import int64
 from minigrad.tensor import Tensor
 
@@ -51,6 +53,18 @@ def interpolate(
     output length is ``size`` or ``⌊n · scale_factor⌋`` (formulas in the module
     docstring). ``'bicubic'`` and ``antialias=True`` are not built.
     """
+    if _amp.active:
+        return autocast_call(
+            "interpolate",
+            interpolate,
+            input,
+            size,
+            scale_factor,
+            mode,
+            align_corners,
+            recompute_scale_factor,
+            antialias,
+        )
     _floating_input("interpolate", input)
     spatial = input.ndim - 2
     if not 1 <= spatial <= 3:

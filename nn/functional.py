@@ -23,6 +23,8 @@ from collections.abc import Callable
 from typing import Any
 
 from minigrad import random
+from minigrad.amp.policy import autocast_call
+from minigrad.amp.state import state as _amp
 from minigrad.autograd.graph import broadcastable
 from minigrad.backend import get_array_module
 from minigrad.creation import as_tensor, full_like, ones
@@ -172,6 +174,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     One graph node: dx = dy W (only when x requires grad), dW = dyᵀ x, db = Σ dy.
     """
+    if _amp.active:
+        return autocast_call("linear", linear, input, weight, bias)
     if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
         _check_tensor("linear", "input", input)
         _check_tensor("linear", "weight", weight)
@@ -253,6 +257,9 @@ def softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
     """softmax(x)ᵢ = exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim`` (computed shifted by the maximum)."""
+    if _amp.active:  # float32 inside autocast, unless an explicit dtype is given
+        op = "softmax" if dtype is None else None
+        return autocast_call(op, softmax, input, dim, _stacklevel, dtype)
     _check_tensor("softmax", "input", input)
     if dtype is not None:
         input = input.to(as_dtype(dtype))
@@ -263,6 +270,9 @@ def log_softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
     """log_softmax(x)ᵢ = xᵢ - log Σⱼ exp(xⱼ) along ``dim``; finite for ``|x| ~ 1e4``."""
+    if _amp.active:  # float32 inside autocast, unless an explicit dtype is given
+        op = "log_softmax" if dtype is None else None
+        return autocast_call(op, log_softmax, input, dim, _stacklevel, dtype)
     _check_tensor("log_softmax", "input", input)
     if dtype is not None:
         input = input.to(as_dtype(dtype))
@@ -347,6 +357,8 @@ def mse_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Mean squared error: ℓ = (xᵢ - yᵢ)², reduced by ``reduction`` (mean over all elements)."""
+    if _amp.active:
+        return autocast_call("mse_loss", mse_loss, input, target, size_average, reduce, reduction)
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _regression_pair("mse_loss", input, target)
     return _functions.MSELoss.apply(input, target, reduction)
@@ -360,6 +372,8 @@ def l1_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Mean absolute error: ``ℓ = |xᵢ - yᵢ|``, reduced by ``reduction`` (mean over all elements)."""
+    if _amp.active:
+        return autocast_call("l1_loss", l1_loss, input, target, size_average, reduce, reduction)
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _regression_pair("l1_loss", input, target)
     return _functions.L1Loss.apply(input, target, reduction)
@@ -444,6 +458,19 @@ def cross_entropy(
     (finite for logits of magnitude 1e4); the backward is one fused node,
     dℓ/dx = (softmax(x) · Σ_c q_c - q) for the weighted target distribution q.
     """
+    if _amp.active:
+        return autocast_call(
+            "cross_entropy",
+            cross_entropy,
+            input,
+            target,
+            weight,
+            size_average,
+            ignore_index,
+            reduce,
+            reduction,
+            label_smoothing,
+        )
     op = "cross_entropy"
     reduction = _reduction(reduction, size_average, reduce)
     dim = _class_dim(op, input)
@@ -488,6 +515,18 @@ def nll_loss(
     Σₙ w_yₙ over the targets not ignored. ``nll_loss(log_softmax(x, 1), y)``
     equals ``cross_entropy(x, y)``.
     """
+    if _amp.active:
+        return autocast_call(
+            "nll_loss",
+            nll_loss,
+            input,
+            target,
+            weight,
+            size_average,
+            ignore_index,
+            reduce,
+            reduction,
+        )
     op = "nll_loss"
     reduction = _reduction(reduction, size_average, reduce)
     dim = _class_dim(op, input)
@@ -538,6 +577,17 @@ def binary_cross_entropy(
     PyTorch), so the loss is finite at x = 0 and x = 1. ``weight`` broadcasts to
     the input. Prefer :func:`binary_cross_entropy_with_logits` on logits.
     """
+    if _amp.active:
+        return autocast_call(
+            "binary_cross_entropy",
+            binary_cross_entropy,
+            input,
+            target,
+            weight,
+            size_average,
+            reduce,
+            reduction,
+        )
     op = "binary_cross_entropy"
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _binary_pair(
@@ -575,6 +625,18 @@ def binary_cross_entropy_with_logits(
     ``pos_weight`` p (e.g. shape (C,)) weighs the positive examples of each class
     and broadcasts along the last dimension; ``weight`` broadcasts to the input.
     """
+    if _amp.active:
+        return autocast_call(
+            "binary_cross_entropy_with_logits",
+            binary_cross_entropy_with_logits,
+            input,
+            target,
+            weight,
+            size_average,
+            reduce,
+            reduction,
+            pos_weight,
+        )
     op = "binary_cross_entropy_with_logits"
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _binary_pair(
@@ -636,6 +698,8 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """Softplus(x) = log(1 + e^(βx)) / β, and x where βx > ``threshold`` (linear there)."""
+    if _amp.active:
+        return autocast_call("softplus", softplus, input, beta, threshold)
     if beta == 0:
         raise ValueError("softplus(): beta must not be 0 (the result is divided by beta)")
     return _elementwise(input, "softplus", lambda x: activation.Softplus.apply(x, beta, threshold))
@@ -754,6 +818,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 
     ``weight`` has 1 element, or ``input.size(1)`` (the channels) elements.
     """
+    if _amp.active:
+        return autocast_call("prelu", prelu, input, weight)
     _floating_input("prelu", input)
     _check_tensor("prelu", "weight", weight)
     channels = input.shape[1] if input.ndim >= 2 else 1
@@ -791,6 +857,9 @@ def softmin(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
     """softmin(x)ᵢ = exp(-xᵢ) / Σⱼ exp(-xⱼ) along ``dim`` (= softmax(-x))."""
+    if _amp.active:
+        op = "softmin" if dtype is None else None
+        return autocast_call(op, softmin, input, dim, _stacklevel, dtype)
     _check_tensor("softmin", "input", input)
     if dtype is not None:
         input = input.to(as_dtype(dtype))
@@ -856,6 +925,10 @@ def smooth_l1_loss(
     beta: float = 1.0,
 ) -> Tensor:
     """Smooth L1: ℓ = 0.5 (x - y)² / β if abs(x - y) < β, else abs(x - y) - 0.5 β (β = 0: L1)."""
+    if _amp.active:
+        return autocast_call(
+            "smooth_l1_loss", smooth_l1_loss, input, target, size_average, reduce, reduction, beta
+        )
     reduction = _reduction(reduction, size_average, reduce)
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss(): beta must be non-negative, got {beta}")
@@ -879,6 +952,8 @@ def huber_loss(
 
     Equals δ · smooth_l1_loss with β = δ.
     """
+    if _amp.active:
+        return autocast_call("huber_loss", huber_loss, input, target, reduction, delta, weight)
     reduction = _reduction(reduction)
     if delta <= 0:
         raise RuntimeError(f"huber_loss(): delta must be positive, got {delta}")
@@ -911,6 +986,10 @@ def kl_div(
     ``'batchmean'`` divides Σℓ by the batch size ``input.size(0)`` (the true KL
     divergence per sample); ``'mean'`` divides by the number of elements and warns.
     """
+    if _amp.active:
+        return autocast_call(
+            "kl_div", kl_div, input, target, size_average, reduce, reduction, log_target
+        )
     if size_average is not None or reduce is not None:
         reduction = _reduction(reduction, size_average, reduce)
     elif reduction == "mean":
@@ -928,8 +1007,7 @@ def kl_div(
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        positive = target > 0
-        loss = _where(positive, target * _where(positive, target, 1.0).log(), 0.0) - target * input
+        loss = target.xlogy(target) - target * input  # t log t = 0 at t = 0, NaN below 0
     if reduction == "batchmean":
         total = loss.sum()
         return total / input.shape[0] if input.ndim else total
@@ -951,6 +1029,19 @@ def poisson_nll_loss(
     ℓ = e^x - t x (``log_input``: x is the log-rate), else ℓ = x - t log(x + eps);
     ``full`` adds Stirling's term t log t - t + ½ log(2π t) where t > 1.
     """
+    if _amp.active:
+        return autocast_call(
+            "poisson_nll_loss",
+            poisson_nll_loss,
+            input,
+            target,
+            log_input,
+            full,
+            size_average,
+            eps,
+            reduce,
+            reduction,
+        )
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _float_operands("poisson_nll_loss", input=input, target=target)
     if log_input:
@@ -1048,6 +1139,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     The inputs broadcast. As PyTorch, the clamp to ``eps`` does not stop the
     gradient of the norms.
     """
+    if _amp.active:
+        return autocast_call("cosine_similarity", cosine_similarity, x1, x2, dim, eps)
     x1, x2 = _float_operands("cosine_similarity", x1=x1, x2=x2)
     shape = _broadcast_shape(x1.shape, x2.shape)
     dim = normalize_dim(dim, len(shape), "cosine_similarity")
@@ -1064,6 +1157,8 @@ def normalize(
     input: Tensor, p: float = 2.0, dim: Any = 1, eps: float = 1e-12, out: Tensor | None = None
 ) -> Tensor:
     """x / max(‖x‖_p, eps) along ``dim`` (unit vectors; ``out`` receives a copy)."""
+    if _amp.active:
+        return autocast_call("normalize", normalize, input, p, dim, eps, out)
     _floating_input("normalize", input)
     axis = normalize_dim(dim, max(input.ndim, 1), "normalize") if isinstance(dim, int) else dim
     x = input.reshape(1) if input.ndim == 0 else input
@@ -1093,6 +1188,8 @@ def cdist(
     Always computed from the differences (``compute_mode`` is accepted for PyTorch's
     sake: its matrix-product shortcut for p = 2 is faster but less accurate).
     """
+    if _amp.active:
+        return autocast_call("cdist", cdist, x1, x2, p, compute_mode)
     if compute_mode not in _CDIST_MODES:
         raise ValueError(f"cdist(): {compute_mode} is not a valid value for compute_mode")
     _floating_input("cdist", x1)
@@ -1110,6 +1207,8 @@ def cdist(
 
 def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     """The distances ‖xᵢ - xⱼ‖_p for i < j between the N rows of (N, M), in row order."""
+    if _amp.active:
+        return autocast_call("pdist", pdist, input, p)
     _floating_input("pdist", input)
     if input.ndim != 2:
         raise RuntimeError(f"pdist(): expected a 2-D input, got shape {input.shape}")
@@ -1141,6 +1240,18 @@ def cosine_embedding_loss(
     Inputs (N, D) with targets (N,), or (D,) with a 0-d target; cos uses
     ‖x‖² + 1e-12 for each norm (as PyTorch).
     """
+    if _amp.active:
+        return autocast_call(
+            "cosine_embedding_loss",
+            cosine_embedding_loss,
+            input1,
+            input2,
+            target,
+            margin,
+            size_average,
+            reduce,
+            reduction,
+        )
     op = "cosine_embedding_loss"
     reduction = _reduction(reduction, size_average, reduce)
     input1, input2 = _float_operands(op, input1=input1, input2=input2)
@@ -1173,6 +1284,18 @@ def margin_ranking_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = max(0, -y (x1 - x2) + margin), y = 1 when x1 should rank higher, -1 otherwise."""
+    if _amp.active:
+        return autocast_call(
+            "margin_ranking_loss",
+            margin_ranking_loss,
+            input1,
+            input2,
+            target,
+            margin,
+            size_average,
+            reduce,
+            reduction,
+        )
     op = "margin_ranking_loss"
     reduction = _reduction(reduction, size_average, reduce)
     for name, value in (("input1", input1), ("input2", input2), ("target", target)):
@@ -1196,6 +1319,17 @@ def hinge_embedding_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = x where y = 1, max(0, margin - x) where y = -1 (x typically a distance)."""
+    if _amp.active:
+        return autocast_call(
+            "hinge_embedding_loss",
+            hinge_embedding_loss,
+            input,
+            target,
+            margin,
+            size_average,
+            reduce,
+            reduction,
+        )
     op = "hinge_embedding_loss"
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _float_operands(op, input=input, target=target)
@@ -1213,6 +1347,10 @@ def soft_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Two-class logistic loss ℓ = log(1 + e^(-y x)) for y ∈ {1, -1} (finite for any x)."""
+    if _amp.active:
+        return autocast_call(
+            "soft_margin_loss", soft_margin_loss, input, target, size_average, reduce, reduction
+        )
     op = "soft_margin_loss"
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _float_operands(op, input=input, target=target)
@@ -1287,6 +1425,19 @@ def multi_margin_loss(
 
     ℓₙ = (1/C) Σ_{i ≠ y} w_y max(0, margin - x_y + x_i)^p, p ∈ {1, 2}.
     """
+    if _amp.active:
+        return autocast_call(
+            "multi_margin_loss",
+            multi_margin_loss,
+            input,
+            target,
+            p,
+            margin,
+            weight,
+            size_average,
+            reduce,
+            reduction,
+        )
     op = "multi_margin_loss"
     reduction = _reduction(reduction, size_average, reduce)
     if p not in (1, 2):
@@ -1324,6 +1475,16 @@ def multilabel_margin_loss(
     The labels of a sample are its target entries up to the first -1;
     ℓₙ = (1/C) Σ_{j labelled} Σ_{i not labelled} max(0, 1 - (x_j - x_i)).
     """
+    if _amp.active:
+        return autocast_call(
+            "multilabel_margin_loss",
+            multilabel_margin_loss,
+            input,
+            target,
+            size_average,
+            reduce,
+            reduction,
+        )
     op = "multilabel_margin_loss"
     reduction = _reduction(reduction, size_average, reduce)
     scores, labels = _margin_inputs(op, input, target, input.shape)
@@ -1357,6 +1518,21 @@ def triplet_margin_loss(
 
     ``swap``: d(a, n) is replaced by min(d(a, n), d(p, n)) (the harder negative).
     """
+    if _amp.active:
+        return autocast_call(
+            "triplet_margin_loss",
+            triplet_margin_loss,
+            anchor,
+            positive,
+            negative,
+            margin,
+            p,
+            eps,
+            swap,
+            size_average,
+            reduce,
+            reduction,
+        )
     op = "triplet_margin_loss"
     reduction = _reduction(reduction, size_average, reduce)
     if margin <= 0:
@@ -1383,6 +1559,8 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
 
     ``input1`` (*, in1), ``input2`` (*, in2), ``weight`` A (out, in1, in2), ``bias`` (out,).
     """
+    if _amp.active:
+        return autocast_call("bilinear", bilinear, input1, input2, weight, bias)
     op = "bilinear"
     for name, value in (("input1", input1), ("input2", input2), ("weight", weight)):
         _check_tensor(op, name, value)
@@ -1429,6 +1607,19 @@ def scaled_dot_product_attention(
     ``is_causal`` lets position i attend to positions ≤ i only. Built from
     differentiable operations, so every order of gradient flows.
     """
+    if _amp.active:
+        return autocast_call(
+            "scaled_dot_product_attention",
+            scaled_dot_product_attention,
+            query,
+            key,
+            value,
+            attn_mask,
+            dropout_p,
+            is_causal,
+            scale,
+            enable_gqa,
+        )
     for name, t in (("query", query), ("key", key), ("value", value)):
         _check_tensor("scaled_dot_product_attention", name, t)
     if is_causal and attn_mask is not None:

@@ -83,6 +83,16 @@ def on(array: Any, device: str, requires_grad: bool = True) -> mg.Tensor:
     return mg.tensor(array, dtype=mg.float64, device=device, requires_grad=requires_grad)
 
 
+def names_shape(message: str, shape: Any) -> bool:
+    """Whether an error message names ``shape`` (a tuple, or its text such as "(2, 3)"),
+    printed as a tuple or as a ``minigrad.Size`` (what ``tensor.shape`` prints as)."""
+    if isinstance(shape, str):
+        if not shape.startswith("("):
+            return False
+        shape = tuple(int(n) for n in shape.strip("(),").split(",") if n.strip())
+    return str(tuple(shape)) in message or str(mg.Size(shape)) in message
+
+
 def host(t: mg.Tensor) -> np.ndarray:
     """A tensor's values as a host NumPy array (any device)."""
     return to_host(t._array)

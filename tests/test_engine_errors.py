@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
-from engine_helpers import assert_close, given_settings, host, on, shapes
+from engine_helpers import assert_close, given_settings, host, names_shape, on, shapes
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -14,7 +12,7 @@ import minigrad as mg
 
 
 def _names_both(message: str, a: tuple, b: tuple) -> bool:
-    return str(tuple(a)) in message and str(tuple(b)) in message
+    return names_shape(message, a) and names_shape(message, b)
 
 
 BROADCAST_OPS = {
@@ -89,14 +87,14 @@ def test_shape_op_errors_name_the_op_and_shapes(device):
         message = str(info.value)
         assert op in message, message
         for part in parts:
-            assert part in message, (part, message)
+            assert part in message or names_shape(message, part), (part, message)
 
 
 def test_in_place_shape_mismatch_names_the_shapes_and_leaves_the_data(device):
     x = mg.ones(2, 3, device=device)
-    with pytest.raises(RuntimeError, match=re.escape("(2, 3)")) as info:
+    with pytest.raises(RuntimeError) as info:
         x.add_(mg.ones(4, device=device))
-    assert "add_" in str(info.value)
+    assert "add_" in str(info.value) and names_shape(str(info.value), (2, 3))
     assert (host(x) == 1).all()
 
 
@@ -201,4 +199,4 @@ def test_reshape_to_a_wrong_size_names_both(shape, data, device):
     with pytest.raises(RuntimeError) as info:
         x.reshape(target)
     message = str(info.value)
-    assert "reshape" in message and str(list(target)) in message and str(shape) in message
+    assert "reshape" in message and str(list(target)) in message and names_shape(message, shape)

@@ -111,10 +111,14 @@ def test_product_errors(device, call, message):
         call(device)
 
 
-def test_products_promote_dtypes(device):
+def test_products_need_one_dtype(device):
+    # PyTorch's matrix products do not promote: mm(float32, float64) raises
     a = mg.ones(2, 2, device=device)
     b = mg.ones(2, 2, dtype=mg.float64, device=device)
-    assert a.mm(b).dtype == mg.float64
+    with pytest.raises(RuntimeError, match="float != double"):
+        a.mm(b)
+    assert a.double().mm(b).dtype == mg.float64
+    assert a[0].outer(b[0]).dtype == mg.float64  # outer does promote, as PyTorch
     assert mg.arange(3, device=device).dot(mg.arange(3, device=device)).item() == 5
 
 

@@ -117,7 +117,7 @@ def test_linear_initialisation_is_seeded():
 
 def test_linear_errors_name_the_shapes_and_dtypes(device):
     layer = nn.Linear(3, 2).to(device)
-    with pytest.raises(RuntimeError, match=r"4x5 and 3x2.*\(4, 5\).*in_features=3"):
+    with pytest.raises(RuntimeError, match=r"4x5 and 3x2.*Size\(\[4, 5\]\).*in_features=3"):
         layer(tensor(np.ones((4, 5), np.float32), device))
     with pytest.raises(RuntimeError, match="float64.*float32"):
         layer(tensor(np.ones((4, 3)), device))

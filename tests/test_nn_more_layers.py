@@ -35,7 +35,7 @@ def test_rms_norm_layer(device):
     assert repr(layer) == "RMSNorm((4,), eps=1e-06, elementwise_affine=True)"
     assert [name for name, _ in layer.named_parameters()] == ["weight"]
     x = mg.randn(3, 4, device=device)
-    np.testing.assert_allclose(host(layer(x)), host(F.rms_norm(x, 4, layer.weight, 1e-6)))
+    np.testing.assert_allclose(host(layer(x)), host(F.rms_norm(x, (4,), layer.weight, 1e-6)))
     assert nn.RMSNorm([2, 4], elementwise_affine=False).weight is None
     with pytest.raises(RuntimeError, match=r"normalized_shape=\[4\].*\[3, 5\]"):
         layer(mg.randn(3, 5, device=device))

@@ -27,7 +27,8 @@ def data(device: str) -> tuple[minigrad.Tensor, minigrad.Tensor]:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((64, 3))
     y = x @ TRUE_W + TRUE_B + 0.01 * rng.standard_normal((64, 1))
-    return minigrad.tensor(x, device=device), minigrad.tensor(y, device=device)
+    # float32, as the model (a matrix product of two dtypes is an error, as in PyTorch)
+    return tuple(minigrad.tensor(a, dtype=minigrad.float32, device=device) for a in (x, y))
 
 
 def model(device: str) -> tuple[minigrad.Tensor, minigrad.Tensor]:

@@ -312,3 +312,10 @@ def test_losses_of_an_empty_batch_are_nan_with_an_empty_gradient():
         assert math.isnan(out.item())
         out.backward()
         assert x.grad.shape == (0, 3)
+
+
+def test_kl_div_of_a_negative_target_is_nan_as_pytorch():
+    out = F.kl_div(mg.tensor([-1.0, -2.0, -0.5]), mg.tensor([-0.1, 0.0, 0.3]), reduction="none")
+    values = out.numpy()
+    assert np.isnan(values[0]) and values[1] == 0.0
+    np.testing.assert_allclose(values[2], 0.3 * (np.log(0.3) + 0.5), rtol=1e-6)

@@ -49,6 +49,10 @@ API_MODULES: list[tuple[str, str]] = [
     ("minigrad.distributions.constraints", "The constraints of parameters and supports"),
     ("minigrad.distributed", "Collective communication between processes (MPI)"),
     ("minigrad.cuda", "Is a GPU there?"),
+    ("minigrad.amp", "Automatic mixed precision: ``autocast`` and ``GradScaler``"),
+    ("minigrad.cuda.amp", "The deprecated ``torch.cuda.amp`` spellings"),
+    ("minigrad.cpu", "The CPU device, as ``torch.cpu``"),
+    ("minigrad.cpu.amp", "The deprecated ``torch.cpu.amp`` spelling"),
     ("minigrad.random", "Random-number generators and seeds"),
     ("minigrad.serialization", "Saving and loading tensors and state dicts"),
 ]

@@ -607,3 +607,56 @@ class NanToNum(Op):
 def _module_of_operands(a: Any, b: Any) -> Any:
     """The array namespace of a binary op whose first operand may be a number (``2 % x``)."""
     return get_array_module(b if isinstance(a, int | float | np.generic) else a)
+
+
+# ---------------------------------------------------------------- rounded division, fmax/fmin
+class DivRounded(Op):
+    # div(a, b, rounding_mode): 'trunc' → trunc(a / b), 'floor' → ⌊a / b⌋ (Python's //), integers
+    # staying integers;  piecewise constant, so d = 0 for both inputs (PyTorch's derivative)
+    __slots__ = ()
+    broadcasts = True
+
+    @quiet
+    def forward(self, a: Any, b: Any, mode: str) -> Any:
+        xp = _module_of_operands(a, b)
+        if mode == "floor":
+            return xp.floor_divide(a, b)
+        quotient = xp.floor_divide(a, b)
+        if getattr(quotient, "dtype", np.dtype(float)).kind in "iu":
+            # floor → trunc: one up where the division was inexact and the signs differ
+            inexact = xp.remainder(a, b) != 0
+            return quotient + (inexact & ((a < 0) != (b < 0)))
+        return xp.trunc(xp.true_divide(a, b))
+
+    def backward(self, xp: Any, g: Any, out: Any, a: Any, b: Any, mode: str) -> tuple:
+        return g * 0, (g * 0 if self.needs_grad(1) else None), None
+
+
+class Fmax(Op):
+    # fmax(a, b) = max(a, b) ignoring NaN (NaN only when both are);  the whole gradient to
+    # a where a >= b or b is NaN, else to b (PyTorch's rule: ties go to a)
+    __slots__ = ()
+    broadcasts = True
+    saved = (0, 1)
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return _module_of_operands(a, b).fmax(a, b)
+
+    def backward(self, xp: Any, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+        a_wins = (a >= b) | (b != b)
+        return xp.where(a_wins, g, 0), xp.where(a_wins, 0, g)
+
+
+class Fmin(Op):
+    # fmin(a, b) = min(a, b) ignoring NaN (NaN only when both are);  the whole gradient to
+    # a where a <= b or b is NaN, else to b (PyTorch's rule: ties go to a)
+    __slots__ = ()
+    broadcasts = True
+    saved = (0, 1)
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return _module_of_operands(a, b).fmin(a, b)
+
+    def backward(self, xp: Any, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+        a_wins = (a <= b) | (b != b)
+        return xp.where(a_wins, g, 0), xp.where(a_wins, 0, g)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from minigrad.autograd.graph import Op
 from minigrad.backend import get_array_module
 from minigrad.ops.reduction import expand_reduced
@@ -77,10 +79,10 @@ class Inv(Op):
 
 
 class Det(Op):
-    # y = det A;  dA = dy · det A · A⁻ᵀ  (A invertible)
+    # y = det A;  dA = dy · cof(A), the cofactor matrix (det A · A⁻ᵀ when A is invertible;
+    # finite for a singular A too, see Cofactor)
     __slots__ = ()
     saved = (0,)
-    saves_output = True
 
     def name(self) -> str:
         return "LinalgDetBackward0"  # PyTorch's node name
@@ -89,8 +91,42 @@ class Det(Op):
         return get_array_module(a).linalg.det(a)
 
     def backward(self, xp: Any, g: Any, out: Any, a: Any) -> tuple[Any]:
-        scale = (g * out).reshape(tuple(out.shape) + (1, 1))
-        return (scale * Inv.call(xp, a).swapaxes(-1, -2),)
+        return (g.reshape(tuple(g.shape) + (1, 1)) * Cofactor.call(xp, a),)
+
+
+class Cofactor(Op):
+    # C = cof(A), Cᵢⱼ = (-1)^(i+j) det(A without row i and column j) = det A · A⁻ᵀ for an
+    # invertible A; for any A, from the SVD A = U diag(s) Vᵀ: det U det V · U diag(Πⱼ≠ᵢ sⱼ) Vᵀ.
+    # dA = ⟨dC, C⟩ A⁻ᵀ - A⁻ᵀ dCᵀ C  (A invertible; the derivative of det A · A⁻ᵀ)
+    __slots__ = ()
+    saved = (0,)
+    saves_output = True
+
+    def forward(self, a: Any) -> Any:
+        xp = get_array_module(a)
+        try:
+            d = xp.asarray(xp.linalg.det(a))
+            cof = d[..., None, None] * xp.linalg.inv(a).swapaxes(-1, -2)
+            if bool((d != 0).all()) and bool(xp.isfinite(cof).all()):
+                return cof
+        except np.linalg.LinAlgError:  # (CuPy's is NumPy's)
+            pass
+        u, s, vh = (xp.asarray(m) for m in xp.linalg.svd(a))  # (a named tuple in NumPy)
+        n = s.shape[-1]
+        others = xp.where(xp.eye(n, dtype=bool), 1, s[..., None, :]).prod(-1)  # Πⱼ≠ᵢ sⱼ
+        sign = xp.linalg.det(u) * xp.linalg.det(vh)
+        return sign[..., None, None] * ((u * others[..., None, :]) @ vh)
+
+    def backward(self, xp: Any, g: Any, out: Any, a: Any) -> tuple[Any]:
+        try:
+            inv_t = Inv.call(xp, a).swapaxes(-1, -2)
+        except np.linalg.LinAlgError:
+            raise RuntimeError(
+                "linalg.det: the second derivative of the determinant at a singular matrix is "
+                "not implemented (the first derivative, the cofactor matrix, is)"
+            ) from None
+        inner = (g * out).sum(-1).sum(-1).reshape(tuple(g.shape[:-2]) + (1, 1))
+        return (inner * inv_t - inv_t @ g.swapaxes(-1, -2) @ out,)
 
 
 class LogAbsDet(Op):

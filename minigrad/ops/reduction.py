@@ -8,7 +8,8 @@ import numpy as np
 
 from minigrad.autograd.graph import Op, records_graph
 from minigrad.backend import get_array_module
-from minigrad.ops.elementwise import quiet
+from minigrad.ops.elementwise import Abs, quiet
+from minigrad.ops.shape import Flip
 
 Axis = int | tuple[int, ...] | None
 
@@ -170,7 +171,10 @@ class TakeAlongDim(Op):
 
 # ---------------------------------------------------------------- reductions (more)
 def _flip(x: Any, axis: int) -> Any:
-    """``x`` reversed along ``axis`` (an array or, in a recorded backward, a tensor)."""
+    """``x`` reversed along ``axis`` (an array or, in a recorded backward, a tensor: tensors
+    refuse negative slice steps, as PyTorch's, so they go through :class:`Flip`)."""
+    if hasattr(x, "_array"):
+        return Flip.apply(x, (axis % x.ndim,))
     return x[(slice(None),) * (axis % x.ndim) + (slice(None, None, -1),)]
 
 
@@ -309,3 +313,62 @@ def mode_indices(x: Any, axis: int) -> Any:
     best = xp.argmax(last - first, axis=-1)[..., None]  # the first, so the smallest, mode
     end = xp.take_along_axis(last, best, axis=-1)
     return xp.take_along_axis(order, end, axis=-1)[..., 0]
+
+
+# ---------------------------------------------------------------- logcumsumexp, median
+def _log_cumsum_exp(x: Any, axis: int) -> Any:
+    """yᵢ = log Σ_{j≤i} e^(xⱼ) along ``axis`` on an array, stably: a Hillis-Steele scan
+    of logaddexp (⌈log₂ n⌉ vectorised passes; logaddexp never overflows nor underflows
+    where the result is representable)."""
+    xp = get_array_module(x)
+    out = x.copy()
+    n = x.shape[axis]
+    shift = 1
+    while shift < n:
+        later = _along(axis, x.ndim, slice(shift, None))
+        earlier = _along(axis, x.ndim, slice(None, n - shift))
+        out[later] = xp.logaddexp(out[later], out[earlier])  # the right side is read first
+        shift *= 2
+    return out
+
+
+class LogCumSumExp(Op):
+    # yᵢ = log Σ_{j≤i} e^(xⱼ);  dxⱼ = Σ_{i≥j} dyᵢ e^(xⱼ - yᵢ), computed stably as PyTorch's:
+    # e^(xⱼ + rlcse(log dy⁺ - y)ⱼ) - e^(xⱼ + rlcse(log dy⁻ - y)ⱼ), rlcse the reversed
+    # logcumsumexp and dy⁺, dy⁻ the positive and negative parts of dy
+    __slots__ = ()
+    saved = (0,)
+    saves_output = True
+
+    @quiet
+    def forward(self, x: Any, axis: int) -> Any:
+        return _log_cumsum_exp(x, axis)
+
+    @quiet
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, axis: int) -> tuple[Any, None]:
+        lowest = float(np.finfo(g.dtype).min)
+        log_abs = xp.log(Abs.call(xp, g))
+        parts = [xp.where(keep, log_abs, lowest) - out for keep in (g > 0, g < 0)]
+        positive, negative = (
+            xp.exp(_flip(LogCumSumExp.call(xp, _flip(p, axis), axis), axis) + x) for p in parts
+        )
+        return positive - negative, None
+
+
+class MedianAll(Op):
+    # y = the lower median of all elements (element ⌊(n-1)/2⌋ sorted; NaN if any is NaN);
+    # dy is split evenly among the elements equal to y (the NaNs when y is NaN), as PyTorch
+    __slots__ = ()
+    saved = (0,)
+    saves_output = True
+
+    def forward(self, x: Any) -> Any:
+        xp = get_array_module(x)
+        flat = x.reshape(-1)
+        if x.dtype.kind == "f" and bool(xp.isnan(flat).any()):
+            return xp.full((), np.nan, dtype=x.dtype)
+        return xp.sort(flat)[(flat.size - 1) // 2 : (flat.size + 1) // 2].reshape(())
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+        chosen = (x == out) | ((x != x) & (out != out))
+        return (xp.where(chosen, g, 0) / chosen.sum(),)

@@ -225,3 +225,41 @@ class DiagEmbed(Op):
         self, xp: Any, g: Any, out: Any, v: Any, shape: Any, offset: int, d1: int, d2: int
     ) -> tuple:
         return Diagonal.call(xp, g, offset, d1, d2), None, None, None, None
+
+
+class Unfold(ViewOp):
+    # y[..., i, ..., k] = x[..., i·step + k, ...]: the windows of length ``size`` along ``dim``,
+    # every ``step``, with a new last axis of length ``size`` (a strided view);
+    # dx = the windows of dy added back in place (overlapping windows sum)
+    pytorch_name = "UnfoldBackward0"
+    __slots__ = ()
+
+    def forward(self, x: Any, dim: int, size: int, step: int) -> Any:
+        xp = get_array_module(x)
+        count = (x.shape[dim] - size) // step + 1
+        shape = x.shape[:dim] + (count,) + x.shape[dim + 1 :] + (size,)
+        strides = x.strides[:dim] + (x.strides[dim] * step,) + x.strides[dim + 1 :]
+        return xp.lib.stride_tricks.as_strided(x, shape, strides + (x.strides[dim],))
+
+    def backward(self, xp: Any, g: Any, out: Any, x: Any, dim: int, size: int, step: int) -> tuple:
+        return UnfoldGrad.call(xp, g, tuple(x.shape), dim, size, step), None, None, None
+
+
+class UnfoldGrad(Op):
+    # y = zeros(shape) with every window k of g (g[..., i, ..., k] for window i) added back at
+    # positions i·step + k along ``dim`` (the backward of unfold);  d dg = unfold(dy')
+    __slots__ = ()
+
+    def forward(self, g: Any, shape: tuple[int, ...], dim: int, size: int, step: int) -> Any:
+        xp = get_array_module(g)
+        out = xp.zeros(shape, dtype=g.dtype)
+        count = g.shape[dim]
+        lead = (slice(None),) * dim
+        for k in range(size):  # window element k of every window at once
+            out[lead + (slice(k, k + (count - 1) * step + 1, step),)] += g[..., k]
+        return out
+
+    def backward(
+        self, xp: Any, g: Any, out: Any, dg: Any, shape: Any, dim: int, size: int, step: int
+    ) -> tuple:
+        return Unfold.call(xp, g, dim, size, step), None, None, None, None
