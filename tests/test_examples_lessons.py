@@ -50,24 +50,42 @@ def test_batch_norm_learns_where_the_plain_network_cannot(tmp_path: Path) -> Non
 
 
 def test_regularization_tiny(tmp_path: Path, device: str) -> None:
-    args = f"--epochs 3 --train-size 100 --weight-decay 0.1 0.01 --dropout 0.2 --device {device}"
+    args = (
+        "--epochs 3 --train-size 100 --weight-decay 0.1 0.01 --dropout 0.2 --hidden-dropout 0.1"
+        f" --runs 2 --average 2 --device {device}"
+    )
     summary = run("regularization", tmp_path, args)
     histories = summary["histories"]
     assert list(histories) == [
         "no regularisation",
         "weight decay λ=0.1",
         "weight decay λ=0.01",
-        "Dropout(p=0.2)",
+        "Dropout(0.2) on the input, (0.1) after each hidden",
     ]
     for history in histories.values():
         assert list(history) == ["train", "held-out", "train loss", "held-out loss"]
-        assert all(len(curve) == 3 for curve in history.values())
-        assert all(0 <= a <= 1 for a in history["train"] + history["held-out"])
+        assert all(curves.shape == (2, 3) for curves in history.values())  # runs × epochs
+        assert ((0 <= history["train"]) & (history["train"] <= 1)).all()
+        assert ((0 <= history["held-out"]) & (history["held-out"] <= 1)).all()
     rows = summary["rows"]
     assert [row["gap"] for row in rows] == pytest.approx(
         [row["train acc"] - row["held-out acc"] for row in rows]
     )
+    no_regularisation = histories["no regularisation"]["held-out"]
+    assert rows[0]["held-out acc"] == pytest.approx(no_regularisation[:, -2:].mean())
+    assert all(len(row["held-out acc per run"].split()) == 2 for row in rows)
     assert_pngs(summary, 1)
+
+
+def test_regularization_network_puts_dropout_on_the_input_and_after_hidden_layers() -> None:
+    import regularization
+
+    from minigrad import nn
+
+    kinds = [type(m) for m in regularization.network(0.5, 0.2, "cpu")]
+    assert kinds[:3] == [nn.Dropout, nn.Linear, nn.ReLU]
+    assert kinds.count(nn.Dropout) == 1 + 6  # the input, and each of the 6 hidden layers
+    assert nn.Dropout not in [type(m) for m in regularization.network(0.0, 0.0, "cpu")]
 
 
 def test_weight_decay_penalty_is_half_lambda_times_the_squared_weights() -> None:
