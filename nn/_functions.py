@@ -58,9 +58,10 @@ def _nonzero(norm: Any) -> Any:
 
 def _weighted_mean(loss: Array, norm: Any) -> Array:
     """Σ loss / norm; nan (without a floating-point warning) when norm is 0, as PyTorch."""
-    out = loss.sum() / _nonzero(norm)
-    if isinstance(norm, int):
-        return out if norm else out * float("nan")
+    total = loss.sum()
+    if isinstance(norm, int):  # scalars of the loss's dtype: NumPy 1.x would go to float64
+        return total / total.dtype.type(norm) if norm else total * total.dtype.type("nan")
+    out = total / _nonzero(norm)
     return get_array_module(out).where(norm == 0, out.dtype.type("nan"), out)
 
 
