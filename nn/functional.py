@@ -179,17 +179,19 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
         _check_tensor("linear", "input", input)
         _check_tensor("linear", "weight", weight)
-    shape, wshape, dtype = input.shape, weight.shape, weight.dtype
+    # the arrays' shapes (plain tuples, cheaper than Size on this hot path)
+    shape, wshape, dtype = input._array.shape, weight._array.shape, weight.dtype
     if len(wshape) != 2:
         raise RuntimeError(
-            f"linear(): weight must be 2-D of shape (out_features, in_features), got shape {wshape}"
+            "linear(): weight must be 2-D of shape (out_features, in_features), got shape "
+            f"{weight.shape}"
         )
     if not shape or shape[-1] != wshape[1]:
         rows = math.prod(shape[:-1]) if len(shape) > 1 else 1
         cols = shape[-1] if shape else 0
         raise RuntimeError(
             f"linear(): mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
-            f"{'x'.join(str(n) for n in reversed(wshape))}): the input of shape {shape} "
+            f"{'x'.join(str(n) for n in reversed(wshape))}): the input of shape {input.shape} "
             f"must have in_features={wshape[1]} elements in its last dimension"
         )
     if input.dtype != dtype:
@@ -201,7 +203,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is None:
         return _functions.Linear.apply(input, weight)
     _check_tensor("linear", "bias", bias)
-    if bias.shape != (wshape[0],) or bias.dtype != dtype:
+    if bias._array.shape != (wshape[0],) or bias.dtype != dtype:
         raise RuntimeError(
             f"linear(): bias must have shape ({wshape[0]},) and dtype {dtype}, got "
             f"shape {bias.shape} and dtype {bias.dtype}"
@@ -329,7 +331,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 def _regression_pair(op: str, input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
     _check_tensor(op, "input", input)
     _check_tensor(op, "target", target)
-    if input.shape != target.shape:
+    if input._array.shape != target._array.shape:
         if not broadcastable(input.shape, target.shape):
             raise RuntimeError(
                 f"{op}(): the target of shape {target.shape} cannot be broadcast to the input "
