@@ -98,6 +98,14 @@ def _shape_arg(shape: tuple[Any, ...], op: str = "size") -> tuple[int, ...]:
     return tuple(int(n) for n in shape)
 
 
+def _int64_overflow() -> ValueError:
+    """PyTorch's error for a Python integer that int64, the widest integer dtype, cannot hold."""
+    return ValueError(
+        "Overflow when unpacking long long: an integer in the data is outside int64's range "
+        "[-2**63, 2**63 - 1]"
+    )
+
+
 def _host_array(data: Any) -> np.ndarray:
     """Any data (nested lists of numbers or tensors, arrays of any backend) on the host."""
     if isinstance(data, Tensor):
@@ -111,18 +119,22 @@ def _host_array(data: Any) -> np.ndarray:
     try:
         array = np.asarray(data)
     except OverflowError:
-        raise OverflowError(
-            "tensor(): an integer in the data overflows int64, the widest integer dtype"
-        ) from None
+        raise _int64_overflow() from None
     except ValueError as exc:
         raise ValueError(
             f"tensor(): data must be a rectangular nested list of numbers: {exc}"
         ) from None
+    if array.dtype.kind == "u" or (  # NumPy makes Python ints from 2**63 on uint64, or
+        array.dtype.kind == "f"  # float64 among smaller ints; PyTorch refuses both
+        and array.size
+        and float(abs(array).max()) >= 2.0**63
+        and _has_big_int(data)
+        and not _has_float(data)
+    ):
+        raise _int64_overflow()
     if array.dtype == object:
         if _has_big_int(data):
-            raise OverflowError(
-                "tensor(): an integer in the data overflows int64, the widest integer dtype"
-            )
+            raise _int64_overflow()
         if _has_none(data):  # PyTorch's type for this one
             raise RuntimeError("tensor(): Could not infer dtype of NoneType (a None in the data)")
         raise TypeError(f"could not make a tensor of numbers from {type(data).__name__}")
@@ -131,6 +143,12 @@ def _host_array(data: Any) -> np.ndarray:
 
 def _has_none(data: Any) -> bool:
     return data is None or (isinstance(data, list | tuple) and any(_has_none(d) for d in data))
+
+
+def _has_float(data: Any) -> bool:
+    if isinstance(data, float | np.floating):
+        return True
+    return isinstance(data, list | tuple) and any(_has_float(d) for d in data)
 
 
 def _has_big_int(data: Any) -> bool:
@@ -775,7 +793,13 @@ class Tensor:
     def _binary(
         self, op: builtins.type[Op], other: Any, reflected: builtins.bool = False
     ) -> Tensor:
-        """``op(self, other)`` (or ``op(other, self)``) after PyTorch's type promotion."""
+        """``op(self, other)`` (or ``op(other, self)``) after PyTorch's type promotion.
+        A list or tuple is refused, as PyTorch does (make it a tensor first)."""
+        if isinstance(other, list | tuple):
+            raise TypeError(
+                f"unsupported operand type(s) for {op.__name__.lower()}: 'Tensor' and "
+                f"'{type(other).__name__}'; make it a tensor first (minigrad.tensor(...))"
+            )
         a, other = self._with_operand(other)
         return op.apply(other, a) if reflected else op.apply(a, other)
 
@@ -1541,26 +1565,38 @@ class Tensor:
         return activation.Sigmoid.apply(self._floating("sigmoid"))
 
     def relu(self) -> Tensor:
-        """max(x, 0) element-wise."""
+        """max(x, 0) element-wise (not for bool tensors, as PyTorch)."""
         return activation.Relu.apply(self)
 
     def leaky_relu(self, negative_slope: builtins.float = 0.01) -> Tensor:
-        """x if x > 0 else negative_slope·x, element-wise."""
-        return activation.LeakyRelu.apply(self._floating("leaky_relu"), negative_slope)
+        """x if x > 0 else negative_slope·x, element-wise (floating tensors only, as PyTorch)."""
+        return activation.LeakyRelu.apply(self, negative_slope)
 
-    def softmax(self, dim: builtins.int) -> Tensor:
-        """exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim`` (shifted by the maximum for stability)."""
-        if _amp.active:
+    def softmax(self, dim: builtins.int, dtype: Any = None) -> Tensor:
+        """exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim`` (shifted by the maximum for stability), in
+        ``dtype`` if given (the input is cast first); integer tensors need one, as in PyTorch."""
+        if _amp.active and dtype is None:
             return autocast_call("softmax", Tensor.softmax, self, dim)
-        x = self._floating("softmax")
+        x = self._softmax_input("softmax", dtype)
         return activation.Softmax.apply(x, normalize_dim(dim, self.ndim, "softmax"))
 
-    def log_softmax(self, dim: builtins.int) -> Tensor:
-        """xᵢ - log Σⱼ exp(xⱼ) along ``dim``; finite for inputs of magnitude 1e4."""
-        if _amp.active:
+    def log_softmax(self, dim: builtins.int, dtype: Any = None) -> Tensor:
+        """xᵢ - log Σⱼ exp(xⱼ) along ``dim``; finite for inputs of magnitude 1e4. In
+        ``dtype`` if given (the input is cast first); integer tensors need one."""
+        if _amp.active and dtype is None:
             return autocast_call("log_softmax", Tensor.log_softmax, self, dim)
-        x = self._floating("log_softmax")
+        x = self._softmax_input("log_softmax", dtype)
         return activation.LogSoftmax.apply(x, normalize_dim(dim, self.ndim, "log_softmax"))
+
+    def _softmax_input(self, op: str, dtype: Any) -> Tensor:
+        if dtype is not None:
+            return self.to(as_dtype(dtype))
+        if not is_floating(self.dtype):
+            raise NotImplementedError(
+                f"{op}(): not implemented for {self.dtype} tensors (as PyTorch); pass "
+                "dtype=minigrad.float32 or call .float() first"
+            )
+        return self
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         """min(max(x, min), max) element-wise; ``min``/``max`` are numbers or tensors (broadcast).

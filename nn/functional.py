@@ -347,7 +347,10 @@ def _regression_pair(op: str, input: Tensor, target: Tensor) -> tuple[Tensor, Te
     if input.dtype != target.dtype:
         input, target = _promote(input, target)
     if not is_floating(input.dtype):
-        input, target = input.float(), target.float()
+        raise NotImplementedError(
+            f"{op}(): not implemented for {input.dtype} input and target (as PyTorch); call "
+            ".float() on them first"
+        )
     return input, target
 
 

@@ -319,3 +319,41 @@ def test_kl_div_of_a_negative_target_is_nan_as_pytorch():
     values = out.numpy()
     assert np.isnan(values[0]) and values[1] == 0.0
     np.testing.assert_allclose(values[2], 0.3 * (np.log(0.3) + 0.5), rtol=1e-6)
+
+
+def test_lists_are_not_tensor_operands_as_in_pytorch():
+    t = mg.tensor([1, 2])
+    for operation in (lambda: t + [1, 2], lambda: t * (1, 2), lambda: t.add([1, 2])):
+        with pytest.raises(TypeError, match="unsupported operand.*list|tuple"):
+            operation()
+    assert (t + np.array([1, 2])).tolist() == [2, 4]  # a NumPy array is still a constant
+
+
+def test_integer_inputs_pytorch_refuses():
+    ints = mg.tensor([1, 3])
+    with pytest.raises(NotImplementedError, match="softmax.*int64"):
+        ints.softmax(0)
+    with pytest.raises(NotImplementedError, match="log_softmax.*int64"):
+        F.log_softmax(ints, 0)
+    np.testing.assert_allclose(ints.softmax(0, dtype=mg.float32).numpy(), [0.1192, 0.8808], 1e-4)
+    with pytest.raises(NotImplementedError, match="mse_loss.*int64"):
+        F.mse_loss(ints, ints)
+    with pytest.raises(NotImplementedError, match="l1_loss.*bool"):
+        F.l1_loss(mg.tensor([True]), mg.tensor([False]))
+    assert F.mse_loss(ints.float(), ints).item() == 0.0  # one floating operand promotes
+    with pytest.raises(NotImplementedError, match="leaky_relu.*int64"):
+        F.leaky_relu(ints)
+    with pytest.raises(RuntimeError, match="Boolean inputs not supported for relu"):
+        F.relu(mg.tensor([True, False]))
+    assert F.relu(mg.tensor([-1, 2])).tolist() == [0, 2]
+
+
+@pytest.mark.parametrize("data", [2**63, [1, 2**63], [[1, 2], [3, -(2**64)]], -(2**63) - 1])
+def test_integers_beyond_int64_are_refused_as_pytorch(data):
+    with pytest.raises(ValueError, match="Overflow when unpacking long long"):
+        mg.tensor(data)
+
+
+def test_large_floats_and_int64_extremes_still_make_tensors():
+    assert mg.tensor([1.5, 2**63]).dtype == mg.float32
+    assert mg.tensor([-(2**63), 2**63 - 1]).tolist() == [-(2**63), 2**63 - 1]

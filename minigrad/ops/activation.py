@@ -46,6 +46,8 @@ class Relu(Op):
     saves_output = True
 
     def forward(self, x: Any) -> Any:
+        if x.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu (as PyTorch)")
         return get_array_module(x).maximum(x, 0)
 
     def backward(self, xp: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
@@ -58,6 +60,11 @@ class LeakyRelu(Op):
     saved = (0,)
 
     def forward(self, x: Any, negative_slope: float) -> Any:
+        if x.dtype.kind != "f":
+            raise NotImplementedError(
+                f"leaky_relu: not implemented for {x.dtype} tensors (as PyTorch); call .float() "
+                "first"
+            )
         xp = get_array_module(x)
         if 0 <= negative_slope <= 1:  # then max(x, slope·x) is the same, one call less
             return xp.maximum(x, x * negative_slope)
