@@ -12,7 +12,7 @@ import types
 
 import numpy as np
 import pytest
-from engine_helpers import assert_close, host, on
+from engine_helpers import assert_close, on
 
 import minigrad as mg
 from minigrad import _strict, backend
