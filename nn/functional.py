@@ -1668,9 +1668,13 @@ threshold_ = _inplace_variant(threshold)
 rrelu_ = _inplace_variant(rrelu)
 
 # The layers of the book's later chapters live in modules of their own.
-from . import _functional_conv, _functional_norm, _functional_resize  # noqa: E402
+from . import _functional_conv, _functional_grid, _functional_norm, _functional_resize  # noqa: E402
 from ._functional_conv import *  # noqa: E402, F403  (conv2d, unfold, max_pool2d, ...)
+from ._functional_embedding_bag import embedding_bag  # noqa: E402
+from ._functional_grid import *  # noqa: E402, F403  (grid_sample, affine_grid)
 from ._functional_norm import *  # noqa: E402, F403  (batch_norm, embedding, pad, ...)
 from ._functional_resize import *  # noqa: E402, F403  (interpolate)
 
 __all__ += _functional_conv.__all__ + _functional_norm.__all__ + _functional_resize.__all__
+__all__ += _functional_grid.__all__
+__all__ += ["embedding_bag"]

@@ -330,10 +330,11 @@ def _coverage(size: int, kernel: int, dilation: int, stride: int) -> tuple[bool,
 
 class MaxPool(Op):
     # y[n, c, oh, ow] = max_{i, j} xpad[n, c, oh·sh + i·dh, ow·sw + j·dw]  (-∞ padding);
-    # dx = dy sent to each window's first maximum (PyTorch's choice at ties): WindowScatter
+    # dx = dy sent to each window's first maximum (PyTorch's choice at ties): WindowScatter.
+    # Backward recomputes the maxima from x rather than saving y, so y may be changed in
+    # place afterwards (nn.ReLU(inplace=True) after nn.MaxPool2d, as PyTorch allows).
     __slots__ = ()
     saved = (0,)
-    saves_output = True
 
     def name(self) -> str:
         return "MaxPool2DWithIndicesBackward0"  # PyTorch's node name
@@ -353,7 +354,7 @@ class MaxPool(Op):
         stride: Any,
     ) -> tuple:
         view = windows(_array(x), kernel, dilation, padding, stride, fill=-float("inf"))
-        masks = first_max(view, _array(out))
+        masks = first_max(view, _running_max(view))
         size = tuple(x.shape[2:])
         gx = WindowScatter.call(xp, g, masks, size, kernel, dilation, padding, stride)
         return gx, None, None, None, None
