@@ -331,16 +331,22 @@ def _coverage(size: int, kernel: int, dilation: int, stride: int) -> tuple[bool,
 class MaxPool(Op):
     # y[n, c, oh, ow] = max_{i, j} xpad[n, c, oh·sh + i·dh, ow·sw + j·dw]  (-∞ padding);
     # dx = dy sent to each window's first maximum (PyTorch's choice at ties): WindowScatter.
-    # Backward recomputes the maxima from x rather than saving y, so y may be changed in
+    # Backward reads a private copy of the maxima rather than y, so y may be changed in
     # place afterwards (nn.ReLU(inplace=True) after nn.MaxPool2d, as PyTorch allows).
-    __slots__ = ()
+    __slots__ = ("maxima",)
     saved = (0,)
 
     def name(self) -> str:
         return "MaxPool2DWithIndicesBackward0"  # PyTorch's node name
 
     def forward(self, x: Any, kernel: Pair, dilation: Pair, padding: Padding, stride: Pair) -> Any:
-        return _running_max(windows(x, kernel, dilation, padding, stride, fill=-float("inf")))
+        out = _running_max(windows(x, kernel, dilation, padding, stride, fill=-float("inf")))
+        self.maxima = out.copy()  # a copy costs less than finding the maxima again
+        return out
+
+    def release(self) -> None:
+        super().release()
+        self.maxima = None
 
     def backward(
         self,
@@ -354,7 +360,7 @@ class MaxPool(Op):
         stride: Any,
     ) -> tuple:
         view = windows(_array(x), kernel, dilation, padding, stride, fill=-float("inf"))
-        masks = first_max(view, _running_max(view))
+        masks = first_max(view, self.maxima)
         size = tuple(x.shape[2:])
         gx = WindowScatter.call(xp, g, masks, size, kernel, dilation, padding, stride)
         return gx, None, None, None, None
