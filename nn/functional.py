@@ -161,10 +161,12 @@ def _check_label_smoothing(label_smoothing: Any) -> None:
 
 
 def _floating_input(op: str, input: Tensor) -> None:
+    """PyTorch's NotImplementedError for an operation that has no integer or bool kernel."""
     _check_tensor(op, "input", input)
     if not is_floating(input.dtype):
-        raise TypeError(
-            f"{op}(): expected a floating point input, got dtype {input.dtype}; call .float()"
+        raise NotImplementedError(
+            f"{op}(): not implemented for {input.dtype} tensors (as PyTorch); expected a "
+            "floating point input: call .float()"
         )
 
 

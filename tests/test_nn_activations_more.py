@@ -251,7 +251,7 @@ def test_softplus_is_linear_above_the_threshold_and_finite_far_out(device):
         (lambda x: F.glu(x[:3]), RuntimeError, "even"),
         (lambda x: F.softshrink(x, -1.0), ValueError, "lambda"),
         (lambda x: F.celu(x, 0.0), ValueError, "alpha"),
-        (lambda x: F.elu(mg.tensor([1, 2])), TypeError, "floating"),
+        (lambda x: F.elu(mg.tensor([1, 2])), NotImplementedError, "int64"),
         (lambda x: F.gelu([1.0]), TypeError, "Tensor"),
         (lambda x: nn.Hardtanh(1.0, 1.0), ValueError, "max_val"),
     ],
