@@ -17,7 +17,64 @@ from .parameter import Parameter
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
-class Embedding(Module):
+class _EmbeddingTable(Module):
+    """What Embedding and EmbeddingBag share: the table W (num_embeddings, embedding_dim),
+    N(0, 1) with its ``padding_idx`` row zero, or a given ``_weight`` used as is."""
+
+    def _init_table(
+        self,
+        kind: str,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None,
+        sparse: bool,
+        _weight: Tensor | None,
+        _freeze: bool,
+        device: Any,
+        dtype: Any,
+    ) -> None:
+        if num_embeddings < 0 or embedding_dim < 0:
+            raise ValueError(
+                f"{kind}: num_embeddings and embedding_dim must be non-negative, got "
+                f"{num_embeddings} and {embedding_dim}"
+            )
+        F._check_dense(kind, sparse)
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.padding_idx = F._padding_index(padding_idx, num_embeddings)
+        self.sparse = sparse
+        if _weight is None:
+            weight = creation.empty(num_embeddings, embedding_dim, dtype=dtype, device=device)
+            self.weight = Parameter(weight, requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
+                raise ValueError(
+                    f"Shape of weight does not match num_embeddings and embedding_dim: expected "
+                    f"({num_embeddings}, {embedding_dim}), got {tuple(_weight.shape)}"
+                )
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        """W ~ N(0, 1), and the ``padding_idx`` row zero."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with minigrad.no_grad():
+                self.weight[self.padding_idx].fill_(0)
+
+
+def _pretrained_shape(embeddings: Any) -> tuple[int, int]:
+    """The (rows, columns) of a pretrained table, which must be a 2-D tensor."""
+    if not isinstance(embeddings, Tensor) or embeddings.ndim != 2:
+        raise ValueError(
+            "Embeddings parameter is expected to be 2-dimensional, got "
+            + (f"shape {embeddings.shape}" if isinstance(embeddings, Tensor) else "no tensor")
+        )
+    rows, cols = embeddings.shape
+    return rows, cols
+
+
+class Embedding(_EmbeddingTable):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``, looked up by index.
 
     y[...] = W[input[...]] for an integer tensor ``input`` of any shape; ``weight``
@@ -44,37 +101,13 @@ class Embedding(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        if num_embeddings < 0 or embedding_dim < 0:
-            raise ValueError(
-                f"Embedding: num_embeddings and embedding_dim must be non-negative, got "
-                f"{num_embeddings} and {embedding_dim}"
-            )
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
-        self.padding_idx = F._padding_index(padding_idx, num_embeddings)
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
-        F._check_dense("Embedding", sparse)
-        self.sparse = sparse
-        if _weight is None:
-            weight = creation.empty(num_embeddings, embedding_dim, dtype=dtype, device=device)
-            self.weight = Parameter(weight, requires_grad=not _freeze)
-            self.reset_parameters()
-        else:
-            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(
-                    f"Shape of weight does not match num_embeddings and embedding_dim: expected "
-                    f"({num_embeddings}, {embedding_dim}), got {tuple(_weight.shape)}"
-                )
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
-
-    def reset_parameters(self) -> None:
-        """W ~ N(0, 1), and the ``padding_idx`` row zero."""
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            with minigrad.no_grad():
-                self.weight[self.padding_idx].fill_(0)
+        self._init_table(
+            "Embedding", num_embeddings, embedding_dim, padding_idx, sparse, _weight, _freeze,
+            device, dtype,
+        )  # fmt: skip
 
     def forward(self, input: Tensor) -> Tensor:
         return F.embedding(
@@ -100,12 +133,7 @@ class Embedding(Module):
     ) -> Embedding:
         """An Embedding whose weight is ``embeddings`` (2-D, used as is: its padding row is
         not zeroed); ``freeze=True`` keeps it out of training (requires_grad=False)."""
-        if not isinstance(embeddings, Tensor) or embeddings.ndim != 2:
-            raise ValueError(
-                "Embeddings parameter is expected to be 2-dimensional, got "
-                + (f"shape {embeddings.shape}" if isinstance(embeddings, Tensor) else "no tensor")
-            )
-        rows, cols = embeddings.shape
+        rows, cols = _pretrained_shape(embeddings)
         return cls(
             rows,
             cols,
@@ -131,7 +159,7 @@ class Embedding(Module):
         return s
 
 
-class EmbeddingBag(Module):
+class EmbeddingBag(_EmbeddingTable):
     """Sums, means or maxima of bags of embeddings (:func:`~minigrad.nn.functional.embedding_bag`).
 
     A table W (num_embeddings, embedding_dim), initialised as N(0, 1) (its row
@@ -168,41 +196,17 @@ class EmbeddingBag(Module):
         _freeze: bool = False,
     ) -> None:
         super().__init__()
-        if num_embeddings < 0 or embedding_dim < 0:
-            raise ValueError(
-                f"EmbeddingBag: num_embeddings and embedding_dim must be non-negative, got "
-                f"{num_embeddings} and {embedding_dim}"
-            )
         if mode not in ("sum", "mean", "max"):
             raise ValueError("mode has to be one of sum, mean or max")
-        F._check_dense("EmbeddingBag", sparse)
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         self.mode = mode
-        self.sparse = sparse
         self.include_last_offset = include_last_offset
-        self.padding_idx = F._padding_index(padding_idx, num_embeddings)
-        if _weight is None:
-            weight = creation.empty(num_embeddings, embedding_dim, dtype=dtype, device=device)
-            self.weight = Parameter(weight, requires_grad=not _freeze)
-            self.reset_parameters()
-        else:
-            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(
-                    f"Shape of weight does not match num_embeddings and embedding_dim: expected "
-                    f"({num_embeddings}, {embedding_dim}), got {tuple(_weight.shape)}"
-                )
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
-
-    def reset_parameters(self) -> None:
-        """W ~ N(0, 1), and the ``padding_idx`` row zero."""
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            with minigrad.no_grad():
-                self.weight[self.padding_idx].fill_(0)
+        self._init_table(
+            "EmbeddingBag", num_embeddings, embedding_dim, padding_idx, sparse, _weight, _freeze,
+            device, dtype,
+        )  # fmt: skip
 
     def forward(
         self,
@@ -239,12 +243,7 @@ class EmbeddingBag(Module):
     ) -> EmbeddingBag:
         """An EmbeddingBag whose weight is ``embeddings`` (2-D, used as is: its padding row is
         not zeroed); ``freeze=True`` keeps it out of training (requires_grad=False)."""
-        if not isinstance(embeddings, Tensor) or embeddings.ndim != 2:
-            raise ValueError(
-                "Embeddings parameter is expected to be 2-dimensional, got "
-                + (f"shape {embeddings.shape}" if isinstance(embeddings, Tensor) else "no tensor")
-            )
-        rows, cols = embeddings.shape
+        rows, cols = _pretrained_shape(embeddings)
         return cls(
             rows,
             cols,
