@@ -21,7 +21,7 @@ from typing import Any
 from minigrad.autograd.graph import Op, records_graph
 from minigrad.backend import get_array_module
 from minigrad.ops.activation import LogSoftmax, Sigmoid
-from minigrad.ops.reduction import kept_shape
+from minigrad.ops.reduction import kept_shape, mean_array
 
 __all__ = [
     "Linear",
@@ -41,7 +41,7 @@ Array = Any
 def _reduce(elementwise: Array, reduction: str) -> Array:
     """Apply a loss reduction to an array of per-element losses."""
     if reduction == "mean":  # nan over an empty batch, as PyTorch, without NumPy's warning
-        return elementwise.mean() if elementwise.size else _weighted_mean(elementwise, 0)
+        return mean_array(elementwise) if elementwise.size else _weighted_mean(elementwise, 0)
     if reduction == "sum":
         return elementwise.sum()
     return elementwise
@@ -65,11 +65,11 @@ def _weighted_mean(loss: Array, norm: Any) -> Array:
     return get_array_module(out).where(norm == 0, out.dtype.type("nan"), out)
 
 
-def _scale(g: Array, reduction: str, count: Any) -> Array:
-    """The factor d(reduced)/d(element) · dy of a reduction (``count`` elements for mean)."""
+def _scale(g: Array, reduction: str, count: Any, factor: float = 1.0) -> Array:
+    """``factor`` · d(reduced)/d(element) · dy of a reduction (``count`` elements for mean)."""
     if reduction == "mean":
-        return g / (count or 1)  # (an empty batch has an empty gradient)
-    return g
+        return g * (factor / (count or 1))  # (an empty batch has an empty gradient)
+    return g * factor if factor != 1 else g
 
 
 # ----------------------------------------------------------------------------- layers
@@ -95,14 +95,15 @@ class Linear(Op):
         if g.ndim != 2:
             g = g.reshape(-1, w.shape[0])
         gx = gw = gb = None
-        if self.needs_grad(0):  # the first layer's input is data: skip its gradient
+        edges = self.edges  # (an input wants a gradient where its edge is not None)
+        if edges[0] is not None:  # the first layer's input is data: skip its gradient
             gx = g @ w
-            if tuple(gx.shape) != tuple(x.shape):
+            if gx.shape != x.shape:
                 gx = gx.reshape(x.shape)
-        if self.needs_grad(1):
+        if edges[1] is not None:
             gw = g.T @ (x if x.ndim == 2 else x.reshape(-1, w.shape[1]))
-        if b is not None and self.needs_grad(2):
-            gb = g.sum(axis=0)
+        if b is not None and edges[2] is not None:
+            gb = g.sum(0)
         return gx, gw, gb
 
 
@@ -133,7 +134,7 @@ class MSELoss(Op):
         return _reduce(diff * diff, reduction)
 
     def backward(self, xp: Any, g: Array, out: Any, x: Array, y: Array, reduction: str) -> tuple:
-        d = (x - y) * (2 * _scale(g, reduction, _numel(x)))
+        d = (x - y) * _scale(g, reduction, _numel(x), 2.0)
         return d, (-d if self.needs_grad(1) else None), None
 
 

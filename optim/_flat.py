@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from minigrad.backend import backend_of, get_array_module
 
+from ._state import OptimizerState, ParamState
 from ._storage import array_of, subtract_
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class FlatGroup:
         "states",
         "state_views",
         "owner",
-        "shown",
+        "edits",
         "scalars",
     )
 
@@ -69,10 +70,10 @@ class FlatGroup:
         self.grad_views = self._split(self.grad)
         self.step_views = self._split(self.step)
         self.owner = states
-        self.states = [states[p] for p in params]
+        self.states: list[ParamState] = [states[p] for p in params]  # type: ignore[misc]
         self.state: dict[str, Any] = {}
         self.state_views: dict[str, list[Array]] = {}
-        self.shown: list[list[tuple[str, Array]]] = [[] for _ in params]
+        self.scalars: list[str] = []
         for name, value in self.states[0].items():
             if is_array(value):
                 self.state[name] = xp.concatenate([s[name].reshape(-1) for s in self.states])
@@ -92,16 +93,23 @@ class FlatGroup:
     @staticmethod
     def can_flatten(params: list[Tensor], states: States) -> bool:
         """Whether ``params`` (two or more, distinct) share array type, dtype and device, each
-        has a gradient like itself, and their states have the same keys and numbers (e.g. the
-        same step count), so that one buffer per name can hold them."""
+        has a gradient like itself, and their states (kept by an :class:`OptimizerState`,
+        which counts edits) have the same keys and numbers (e.g. the same step count), so
+        that one buffer per name can hold them."""
         if len(params) < 2 or len({id(p) for p in params}) != len(params):
             return False
+        if not isinstance(states, OptimizerState):
+            return False  # (a state the user swapped in: its edits would go unseen)
         kind = _layout(params[0])[:2]
         if any(_layout(p)[:2] != kind or not _fits(p) for p in params):
             return False
         reference = states.get(params[0], {})
         for p in params:
-            state = states.get(p, {})
+            state = states.get(p)
+            if state is None:
+                state = {}  # (made as a ParamState when the group is built)
+            elif not (type(state) is ParamState and state.edits is states.edits):
+                return False
             if state.keys() != reference.keys():
                 return False
             for name, value in state.items():
@@ -113,33 +121,23 @@ class FlatGroup:
         return True
 
     def matches(self, params: list[Tensor], states: States) -> bool:
-        """Whether the buffers still fit these parameters (same tensors, array types, dtypes
-        and shapes), their gradients, and their states (no entry replaced or added since
-        :meth:`publish`)."""
-        if states is not self.owner or len(params) != len(self.params):
+        """Whether the buffers still fit these parameters (the same tensors, arrays of the
+        same type, dtype and shape, gradients like them) and their states (no edit since
+        :meth:`publish`: the edit count of ``states`` says so)."""
+        if states is not self.owner or states.edits[0] != self.edits:  # type: ignore[attr-defined]
+            return False  # (another state, or an entry written since publish)
+        if len(params) != len(self.params):
             return False
         kind, dtype = self.layout[0][:2]
-        width, scalars = len(self.state), self.scalars
-        for p, mine, array, (_, _, shape), state, views in zip(
-            params, self.params, self.arrays, self.layout, self.states, self.shown, strict=True
-        ):
-            grad = p.grad
-            if p is not mine or grad is None or id(states.get(p)) != id(state):
-                return False  # (ids: a state entry replaced by the user)
+        for p, mine, array, (_, _, shape) in zip(params, self.params, self.arrays, self.layout):  # noqa: B905
+            if p is not mine:
+                return False
             a = array_of(p)
             if a is not array and (type(a) is not kind or a.dtype != dtype or a.shape != shape):
                 return False  # (the same array as at flattening: type, dtype and shape hold)
-            g = array_of(grad)
+            g = array_of(p.grad)  # type: ignore[arg-type]
             if type(g) is not kind or g.dtype != dtype or g.shape != shape:
                 return False
-            if len(state) != width:
-                return False
-            for name, view in views:  # arrays: the very views published
-                if state.get(name) is not view:
-                    return False
-            for name, value in scalars:  # numbers, e.g. a step count set by the user
-                if state.get(name) != value:
-                    return False
         return True
 
     def gather_grads(self) -> Array:
@@ -165,22 +163,20 @@ class FlatGroup:
         subtract_(self.params, self.step_views)
 
     def publish(self) -> None:
-        """Show the flat state per parameter: array entries as views, numbers as values."""
-        created = False
-        for name, value in self.state.items():
-            if name in self.state_views:
-                continue
-            if is_array(value):  # a state array the rule just created
-                views = self.state_views[name] = self._split(value)
-                for state, view in zip(self.states, views, strict=True):
-                    state[name] = view
-                created = True
-            else:
-                for state in self.states:
-                    state[name] = value
-        if created:
-            self.shown = [[(k, state[k]) for k in self.state_views] for state in self.states]
-        self.scalars = [(k, v) for k, v in self.state.items() if k not in self.state_views]
+        """Show the flat state per parameter: array entries as views, numbers as values
+        (without counting these writes as edits)."""
+        if len(self.state) != len(self.state_views) + len(self.scalars):
+            for name, value in self.state.items():  # arrays the rule just created
+                if name not in self.state_views and is_array(value):
+                    views = self.state_views[name] = self._split(value)
+                    for state, view in zip(self.states, views, strict=True):
+                        state.publish(name, view)
+            self.scalars = [k for k in self.state if k not in self.state_views]
+        for name in self.scalars:
+            value = self.state[name]
+            for state in self.states:
+                state.publish(name, value)
+        self.edits = self.owner.edits[0]  # type: ignore[attr-defined]
 
 
 def _layout(p: Tensor) -> tuple[Any, ...]:

@@ -32,6 +32,7 @@ from minigrad.backend import backend_of, get_array_module
 
 from ._flat import FlatGroup, is_array
 from ._functional import compute_step
+from ._state import OptimizerState, ParamState
 from ._storage import array_of, as_tensor_view, subtract_
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ class Optimizer:
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self._validate_group(self.defaults)
-        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.state: defaultdict[Tensor, dict[str, Any]] = OptimizerState()
         self.param_groups: list[dict[str, Any]] = []
         self._flat_groups: dict[int, FlatGroup] = {}  # group index -> its buffers
 
@@ -435,14 +436,15 @@ class Optimizer:
             for group, saved in zip(self.param_groups, saved_groups, strict=True)
             for saved_id, p in zip(saved["params"], group["params"], strict=True)
         }
-        new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        new_state = OptimizerState()
         for saved_id, saved_state in state_dict["state"].items():
             if saved_id not in param_of:
                 raise ValueError(f"state dict has state for unknown parameter index {saved_id!r}")
             p = param_of[saved_id]
-            new_state[p] = {
-                name: self._import_value(value, p, name) for name, value in saved_state.items()
-            }
+            new_state[p] = ParamState(
+                new_state.edits,
+                {name: self._import_value(value, p, name) for name, value in saved_state.items()},
+            )
         new_groups = []
         for group, saved in zip(self.param_groups, saved_groups, strict=True):
             saved["params"] = group["params"]

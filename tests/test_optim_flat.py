@@ -15,6 +15,7 @@ replaced, ``model.to``, new groups, bad gradients, user edits of the state).
 from __future__ import annotations
 
 import copy
+import pickle
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -549,8 +550,11 @@ def test_a_deep_copy_of_parameters_and_optimizer_trains_on_its_own(name, device)
         ("Adam", lambda s: s.update(step=0)),
         ("Adam", lambda s: s.update(exp_avg=s["exp_avg"] + 1.0)),
         ("Adagrad", lambda s: s.clear()),
+        ("Adam", lambda s: s.__setitem__("exp_avg", s["exp_avg"] * 0.5)),
+        ("Adam", lambda s: s.pop("exp_avg_sq")),
+        ("Adam", lambda s: s.__delitem__("exp_avg")),
     ],
-    ids=["new-buffer", "step-reset", "new-exp-avg", "cleared"],
+    ids=["new-buffer", "step-reset", "new-exp-avg", "cleared", "item-set", "popped", "deleted"],
 )  # fmt: skip
 def test_entries_the_user_puts_in_the_state_are_used(name, edit, device):
     params = make_params(SHAPES, device)
@@ -563,6 +567,36 @@ def test_entries_the_user_puts_in_the_state_are_used(name, edit, device):
         step_both([(params, opt), (ref_params, ref)], t)
     assert_same_params(params, ref_params)
     assert_same_state(opt, params, ref, ref_params)
+
+
+@pytest.mark.parametrize("name", ["SGD-momentum-dampening", "Adam"])
+def test_a_state_entry_replaced_by_a_plain_dict_is_used(name, device):
+    params = make_params(SHAPES, device)
+    opt, ref_params, ref = flat_and_reference(name, params)
+    for t in range(2):
+        step_both([(params, opt), (ref_params, ref)], t)
+    mine = {k: v * 1 for k, v in opt.state[params[0]].items()}  # copies of the entries
+    opt.state[params[0]] = mine
+    for t in range(2, 4):
+        step_both([(params, opt), (ref_params, ref)], t)
+        assert opt.state[params[0]] is mine  # the user's dict is the live state
+    assert_same_params(params, ref_params)
+    assert_same_state(opt, params, ref, ref_params)
+
+
+def test_the_state_pickles_and_deep_copies_with_its_edit_count():
+    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1))
+    opt = optim.Adam(model.parameters())
+    model(minigrad.ones(4, 3)).sum().backward()
+    opt.step()
+    for state in (pickle.loads(pickle.dumps(opt.state)), copy.deepcopy(opt.state)):
+        assert type(state) is type(opt.state) and len(state) == len(opt.state) == 4
+        assert all(entry.edits is state.edits for entry in state.values())
+        before = state.edits[0]
+        next(iter(state.values()))["step"] = 7  # counted by the copy that holds the entry
+        assert state.edits[0] == before + 1
+    shallow = copy.copy(opt.state)
+    assert type(shallow) is type(opt.state) and list(shallow.values()) == list(opt.state.values())
 
 
 def test_state_left_on_another_device_gives_a_clear_error_and_reload_fixes_it():
