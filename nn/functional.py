@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from minigrad import random
 from minigrad.amp.policy import autocast_call
@@ -178,11 +178,25 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     if _amp.active:
         return autocast_call("linear", linear, input, weight, bias)
-    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
-        _check_tensor("linear", "input", input)
-        _check_tensor("linear", "weight", weight)
-    # the arrays' shapes (plain tuples, cheaper than Size on this hot path)
-    shape, wshape, dtype = input._array.shape, weight._array.shape, weight.dtype
+    if isinstance(input, Tensor) and isinstance(weight, Tensor):
+        # the checks on the arrays (plain tuples and NumPy dtypes: cheaper on this hot path)
+        x, w = input._array, weight._array
+        shape, wshape = x.shape, w.shape
+        if len(wshape) == 2 and shape and shape[-1] == wshape[1] and x.dtype == w.dtype:
+            if bias is None:
+                return _functions.Linear.apply(input, weight)
+            if isinstance(bias, Tensor):
+                b = bias._array
+                if b.shape == (wshape[0],) and b.dtype == w.dtype:
+                    return _functions.Linear.apply(input, weight, bias)
+    _raise_linear_error(input, weight, bias)
+
+
+def _raise_linear_error(input: Any, weight: Any, bias: Any) -> NoReturn:
+    """PyTorch's error for the arguments of :func:`linear` that do not fit."""
+    _check_tensor("linear", "input", input)
+    _check_tensor("linear", "weight", weight)
+    shape, wshape, dtype = input.shape, weight.shape, weight.dtype
     if len(wshape) != 2:
         raise RuntimeError(
             "linear(): weight must be 2-D of shape (out_features, in_features), got shape "
@@ -202,15 +216,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"and {dtype} (weight); convert the input with .to({dtype}) (e.g. .float() for a "
             "float64 NumPy batch) or the module with .to(dtype)"
         )
-    if bias is None:
-        return _functions.Linear.apply(input, weight)
     _check_tensor("linear", "bias", bias)
-    if bias._array.shape != (wshape[0],) or bias.dtype != dtype:
-        raise RuntimeError(
-            f"linear(): bias must have shape ({wshape[0]},) and dtype {dtype}, got "
-            f"shape {bias.shape} and dtype {bias.dtype}"
-        )
-    return _functions.Linear.apply(input, weight, bias)
+    raise RuntimeError(
+        f"linear(): bias must have shape ({wshape[0]},) and dtype {dtype}, got "
+        f"shape {bias.shape} and dtype {bias.dtype}"
+    )
 
 
 def _activation(input: Tensor, op: Any, inplace: bool, *params: Any) -> Tensor:
