@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-__all__ = ["OptimizerState", "ParamState", "Edits"]
+__all__ = ["OptimizerState", "ParamState"]
 
-Edits = list  # a one-element list: the shared edit count
-
+# the dict methods that write: each moves the shared edit count (a one-element list) on
 _WRITERS = (
     "__setitem__",
     "__delitem__",
