@@ -95,14 +95,13 @@ class Linear(Op):
         if g.ndim != 2:
             g = g.reshape(-1, w.shape[0])
         gx = gw = gb = None
-        edges = self.edges  # (an input wants a gradient where its edge is not None)
-        if edges[0] is not None:  # the first layer's input is data: skip its gradient
+        if self.needs_grad(0):  # the first layer's input is data: skip its gradient
             gx = g @ w
             if gx.shape != x.shape:
                 gx = gx.reshape(x.shape)
-        if edges[1] is not None:
+        if self.needs_grad(1):
             gw = g.T @ (x if x.ndim == 2 else x.reshape(-1, w.shape[1]))
-        if b is not None and edges[2] is not None:
+        if b is not None and self.needs_grad(2):
             gb = g.sum(0)
         return gx, gw, gb
 

@@ -222,10 +222,9 @@ def _walk(
             ready.append(node)
     captured: dict[Node, Any] = {}
     check_nan = is_anomaly_check_nan_enabled()
-    take, pending_get, leaves_get = pending.pop, pending.get, leaves.get
     while ready:
         fn = ready.pop()
-        g = take(fn, None)
+        g = pending.pop(fn, None)
         if g is None:  # no consumer sent this node a gradient: none flows below it either
             for edge in fn.edges:
                 if isinstance(edge, Node):
@@ -246,19 +245,21 @@ def _walk(
         for edge, gi, like in zip(fn.edges, grads, fn.arrays):  # noqa: B905
             if edge is None:
                 continue
-            if gi is not None and like is not None:
-                if gi.shape != like.shape or gi.dtype != like.dtype:
-                    gi = fit_gradient(gi, like)
+            if (
+                gi is not None
+                and like is not None
+                and (gi.shape != like.shape or gi.dtype != like.dtype)
+            ):
+                gi = fit_gradient(gi, like)
             if isinstance(edge, Node):
                 if gi is not None:
-                    previous = pending_get(edge)
+                    previous = pending.get(edge)
                     pending[edge] = gi if previous is None else previous + gi
-                count = waiting[edge] - 1
-                waiting[edge] = count
-                if not count:
+                waiting[edge] -= 1
+                if not waiting[edge]:
                     ready.append(edge)
             elif gi is not None:
-                previous = leaves_get(edge)
+                previous = leaves.get(edge)
                 leaves[edge] = gi if previous is None else previous + gi
         if not retain_graph:
             fn.release()

@@ -292,14 +292,12 @@ class Op(Node):
                 "of the graph are freed when you call .backward() or autograd.grad(). Specify "
                 "retain_graph=True if you need to backward through the graph a second time."
             )
-        if self.versions:
-            for counter, version, position in self.versions:
-                if counter[0] != version:
-                    self._raise_modified(counter[0], version, position)
+        for counter, version, position in self.versions:
+            if counter[0] != version:
+                self._raise_modified(counter[0], version, position)
         if graph is None:
-            return self.backward(
-                _MODULES.get(type(grad)) or _module_of(grad), grad, self.out, *arrays
-            )
+            xp = _MODULES.get(type(grad)) or _module_of(grad)
+            return self.backward(xp, grad, self.out, *arrays)
         out = new_tensor(self.out, self) if self.saves_output else None
         return self.backward(graph, grad, out, *self.inputs)
 

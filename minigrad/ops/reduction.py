@@ -74,16 +74,18 @@ def mean_array(x: Any, axis: Axis = None, keepdim: bool = False) -> Any:
     computes for float32 and float64, without its Python-level wrapper (a few µs); NaN
     over nothing, without a warning, as PyTorch."""
     if x.size == 0:
-        return _mean(x, axis, keepdim)
+        return _mean_of_nothing(x, axis, keepdim)
     if x.dtype.kind != "f" or x.dtype.itemsize < 4:  # (float16 sums in float32)
         return x.mean(axis=axis, keepdims=keepdim)
+    return _mean(x, axis, keepdim)
+
+
+def _mean(x: Any, axis: Axis, keepdim: bool) -> Any:
+    """The mean over ``axis`` as Σx / N, in x's dtype."""
     return x.sum(axis, None, None, keepdim) / x.dtype.type(reduced_count(x.shape, axis))
 
 
-@quiet
-def _mean(x: Any, axis: Axis, keepdim: bool) -> Any:
-    """The mean over ``axis`` as Σx / N: NaN where N = 0, with no warning."""
-    return x.sum(axis=axis, keepdims=keepdim) / x.dtype.type(reduced_count(x.shape, axis))
+_mean_of_nothing = quiet(_mean)  # 0 / 0: NaN, without NumPy's warning
 
 
 class Var(Op):
