@@ -42,17 +42,23 @@ class FlatAdam:
         θ ← θ − γ √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε √(1 − β₂ᵗ))
 
     (the last line is PyTorch's θ − γ m̂ / (√v̂ + ε), with both bias
-    corrections folded into two scalars).
+    corrections folded into two scalars). With ``theta`` None only
+    :meth:`update` serves: the caller applies the step to its own arrays.
     """
 
-    def __init__(self, theta: np.ndarray, grad: np.ndarray, lr: float = 1e-3) -> None:
+    def __init__(self, theta: np.ndarray | None, grad: np.ndarray, lr: float = 1e-3) -> None:
         self.theta, self.grad, self.lr = theta, grad, lr
-        self.m = np.zeros_like(theta)
-        self.v = np.zeros_like(theta)
-        self.tmp = np.empty_like(theta)
+        self.m = np.zeros_like(grad)
+        self.v = np.zeros_like(grad)
+        self.tmp = np.empty_like(grad)
         self.t = 0
 
     def step(self) -> None:
+        """θ ← θ − Δ, with Δ from :meth:`update`."""
+        self.theta -= self.update()  # type: ignore[operator]
+
+    def update(self) -> np.ndarray:
+        """Advance m and v by one step and return the step Δ (in a scratch buffer)."""
         b1, b2 = BETAS
         self.t += 1
         c1, c2 = 1 - b1**self.t, 1 - b2**self.t
@@ -68,7 +74,7 @@ class FlatAdam:
         tmp += EPS * math.sqrt(c2)
         np.divide(m, tmp, out=tmp)
         tmp *= self.lr * math.sqrt(c2) / c1
-        self.theta -= tmp
+        return tmp
 
 
 def _flat_views(arrays: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:

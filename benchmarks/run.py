@@ -9,10 +9,13 @@ of the notes' two networks at two batch sizes, and forward+backward of a tiny
 expression. Two NumPy floors (``numpy_floor.py``): the *tight* one, the best
 NumPy code for each workload (preallocated buffers, flat Adam, no allocation
 in a step), which minigrad is measured against, and the *student* one, what a
-careful student writes. Implementations are measured interleaved, round after
-round, in one process; the table shows the median time per step, the ratios
-of minigrad to each floor and to PyTorch, and minigrad's target against the
-tight floor. Before timing, the first steps' losses of all implementations
+careful student writes. A third reference, the *bare engine*
+(``bare_engine.py``), is the least a Python autograd engine costs: recording and
+walking a graph with none of PyTorch's semantics. Implementations are measured
+interleaved, round after round, in one process; the table shows the median time
+per step, the ratios of the bare engine and of minigrad to the tight floor, of
+minigrad to the other implementations, and minigrad's target against the tight
+floor. Before timing, the first steps' losses of all implementations
 must agree (else the benchmark would compare different problems).
 """
 
@@ -33,6 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bare_engine  # noqa: E402
 import numpy_floor  # noqa: E402
 
 import minigrad as mg  # noqa: E402
@@ -62,7 +66,7 @@ WORKLOADS = [
     Workload("8-6-5-4-3-1 LeakyReLU, MSE, batch 8", HOUSING_NET, 8, 2.5, "mse", 0.01),
     Workload("(a*b + a).sum() fwd+bwd, 16 floats", None, 16, 5.0),
 ]
-TIGHT, STUDENT = "tight floor", "student floor"
+TIGHT, STUDENT, BARE = "tight floor", "student floor", "bare engine"
 
 
 def make_problem(w: Workload, seed: int = 0) -> dict:
@@ -145,11 +149,20 @@ def student_floor_step(w: Workload, p: dict) -> Callable[[], object]:
     return lambda: net.step(x, y, w.loss)
 
 
+def bare_engine_step(w: Workload, p: dict) -> Callable[[], object]:
+    if w.sizes is None:
+        return bare_engine.Expression(p["a"].copy(), p["b"].copy()).step
+    net = bare_engine.MLP(p["weights"], p["biases"], w.negative_slope)
+    x, y = p["x"], p["y"]
+    return lambda: net.step(x, y, w.loss)
+
+
 # --------------------------------------------------------------------------- measuring
 def implementations(w: Workload) -> dict[str, Callable[[dict], Callable[[], object]]]:
     impls = {
         TIGHT: lambda p: tight_floor_step(w, p),
         STUDENT: lambda p: student_floor_step(w, p),
+        BARE: lambda p: bare_engine_step(w, p),
         "minigrad": lambda p: framework_step(w, p, mg, mg.optim.Adam),
     }
     if torch is not None:
@@ -228,12 +241,15 @@ def _fmt_time(seconds: float) -> str:
 
 
 def _row(w: Workload, t: dict[str, float]) -> str:
-    """One line of the table: times, minigrad's ratios, and its target against the tight floor."""
-    mg_time = t["minigrad"]
-    ratio = mg_time / t[TIGHT]
+    """One line of the table: times, the ratios to the tight floor (the bare engine's and
+    minigrad's) and to the other implementations, and minigrad's target."""
+    tight, mg_time = t[TIGHT], t["minigrad"]
+    ratio = mg_time / tight
     line = (
-        f"{w.name:38s} {_fmt_time(t[TIGHT]):>10s} {_fmt_time(t[STUDENT]):>10s}"
+        f"{w.name:38s} {_fmt_time(tight):>10s} {_fmt_time(t[STUDENT]):>10s}"
+        f" {_fmt_time(t[BARE]):>10s} {t[BARE] / tight:6.2f}x"
         f" {_fmt_time(mg_time):>10s} {ratio:6.2f}x {mg_time / t[STUDENT]:6.2f}x"
+        f" {mg_time / t[BARE]:6.2f}x"
     )
     if torch is not None:
         line += f" {_fmt_time(t['torch eager']):>10s} {mg_time / t['torch eager']:6.2f}x"
@@ -265,8 +281,8 @@ def main(argv: list[str] | None = None) -> dict:
     )
     results = {}
     header = (
-        f"{'workload':38s} {'tight':>10s} {'student':>10s} {'minigrad':>10s}"
-        f" {'/tight':>7s} {'/student':>7s}"
+        f"{'workload':38s} {'tight':>10s} {'student':>10s} {'bare':>10s} {'/tight':>7s}"
+        f" {'minigrad':>10s} {'/tight':>7s} {'/student':>7s} {'/bare':>7s}"
     )
     if torch is not None:
         header += f" {'torch':>10s} {'/torch':>7s}"

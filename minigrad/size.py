@@ -8,6 +8,8 @@ from typing import Any
 
 __all__ = ["Size"]
 
+_as_size = tuple.__new__
+
 
 class Size(tuple):
     """A tensor shape: a tuple of non-negative ints that equals the plain tuple of the same
@@ -26,12 +28,26 @@ class Size(tuple):
         """The number of elements of a tensor of this shape: the product of the sizes."""
         return math.prod(self)
 
+    # Slices, concatenations and repeats of sizes are sizes (ints already: no checks).
     def __getitem__(self, key: Any) -> Any:
-        item = super().__getitem__(key)
-        return Size(item) if isinstance(key, slice) else item
+        item = tuple.__getitem__(self, key)
+        return _as_size(Size, item) if isinstance(key, slice) else item
 
     def __add__(self, other: Any) -> Size:
-        return Size(tuple(self) + tuple(other))
+        if not isinstance(other, tuple):
+            return NotImplemented  # (PyTorch: a Size concatenates with tuples only)
+        joined = tuple.__add__(self, other)
+        return _as_size(Size, joined) if isinstance(other, Size) else Size(joined)
+
+    def __radd__(self, other: Any) -> Size:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, times: Any) -> Size:
+        return _as_size(Size, tuple.__mul__(self, times))
+
+    __rmul__ = __mul__
 
     def __repr__(self) -> str:
         return f"minigrad.Size({list(self)})"

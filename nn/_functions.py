@@ -181,12 +181,16 @@ def _pick(x: Array, target: Array, dim: int) -> Array:
 
 
 def _index_targets(target: Array, weight: Array | None, ignore_index: int, dtype: Any) -> tuple:
-    """For class-index targets: which are valid, the safe indices, and each sample's weight."""
+    """For class-index targets: which are valid, the safe indices, each sample's weight, and
+    the weights' sum Σᵢ w_yᵢ ('mean''s divisor; without weights, the count of valid targets as
+    an int)."""
     xp = get_array_module(target)
     valid = target != ignore_index
     safe = xp.where(valid, target, 0)
-    weight_t = valid.astype(dtype) if weight is None else weight[safe] * valid
-    return valid, safe, weight_t
+    if weight is None:
+        return valid, safe, valid.astype(dtype), int(xp.count_nonzero(valid))
+    weight_t = weight[safe] * valid
+    return valid, safe, weight_t, weight_t.sum()
 
 
 class CrossEntropy(Op):
@@ -209,7 +213,9 @@ class CrossEntropy(Op):
     """
 
     pytorch_name = "NllLossBackward0"
-    __slots__ = ("logp",)
+    __slots__ = ("logp", "targets")
+    logp: Any  # the forward's log p
+    targets: Any  # its _index_targets (class-index targets); None once released
     saved = (0, 1)
 
     def forward(
@@ -229,14 +235,14 @@ class CrossEntropy(Op):
             q, norm, _, _ = self._distribution(xp, logp, target, weight, ignore_index, eps, dim)
             loss = -(q * logp).sum(axis=dim)
         else:  # pick the target's log-probability: other logits may be -inf
-            valid, safe, weight_t = _index_targets(target, weight, ignore_index, x.dtype)
+            self.targets = _index_targets(target, weight, ignore_index, x.dtype)
+            valid, safe, weight_t, norm = self.targets
             picked = _pick(logp, safe, dim)
-            loss = picked * weight_t * -(1 - eps)
+            loss = picked * (-(1 - eps) if weight is None else weight_t * -(1 - eps))
             if eps:
                 w = 1 if weight is None else weight.reshape(_class_shape(x.ndim, dim, x.shape[dim]))
                 loss -= (logp * w).sum(axis=dim) * (eps / x.shape[dim])
             loss = xp.where(valid, loss, 0)  # an ignored row adds nothing, even with -inf logits
-            norm = weight_t.sum()
         if reduction == "mean":
             return _weighted_mean(loss, norm)
         return loss.sum() if reduction == "sum" else loss
@@ -259,7 +265,7 @@ class CrossEntropy(Op):
             t = target * (1 - eps) + eps / n_classes if eps else target
             return (t if w is None else t * w), _numel(target) // n_classes, None, None
         ax = get_array_module(target)
-        valid, safe, weight_t = _index_targets(target, weight, ignore_index, logp.dtype)
+        valid, safe, weight_t, norm = self.targets
         picked = weight_t * (1 - eps) if eps else weight_t
         q = _one_hot_weighted(ax, logp.shape, safe, picked, dim)
         mass = picked  # Σ_c q = (1 - ε) w_y + ε/C Σ_c w_c (for the samples not ignored)
@@ -267,7 +273,7 @@ class CrossEntropy(Op):
             smooth = ax.expand_dims(valid, dim) * (eps / n_classes)
             q = q + (smooth if w is None else smooth * w)
             mass = weight_t if w is None else mass + valid * (eps / n_classes * weight.sum())
-        return q, weight_t.sum(), valid, ax.expand_dims(mass, dim)
+        return q, norm, valid, ax.expand_dims(mass, dim)
 
     def backward(
         self,
@@ -300,6 +306,10 @@ class CrossEntropy(Op):
             gt = logp * (-(1 - eps)) * g * w
         return gx, gt, None, None, None, None, None
 
+    def release(self) -> None:
+        self.logp = self.targets = None
+        super().release()
+
 
 class NLLLoss(Op):
     # ℓᵢ = -w_yᵢ · xᵢ,yᵢ (ignored targets give 0);  mean = Σᵢ ℓᵢ / Σᵢ w_yᵢ
@@ -317,11 +327,11 @@ class NLLLoss(Op):
         dim: int,
     ) -> Array:
         xp = get_array_module(x)
-        valid, safe, weight_t = _index_targets(target, weight, ignore_index, x.dtype)
+        valid, safe, weight_t, norm = _index_targets(target, weight, ignore_index, x.dtype)
         picked = _pick(x, safe, dim)
         loss = xp.where(valid, -(picked * weight_t), 0)
         if reduction == "mean":
-            return _weighted_mean(loss, weight_t.sum())
+            return _weighted_mean(loss, norm)
         return loss.sum() if reduction == "sum" else loss
 
     def backward(
@@ -336,9 +346,9 @@ class NLLLoss(Op):
         reduction: str,
         dim: int,
     ) -> tuple:
-        _, safe, weight_t = _index_targets(target, weight, ignore_index, x.dtype)
+        _, safe, weight_t, norm = _index_targets(target, weight, ignore_index, x.dtype)
         if reduction == "mean":
-            g = g / _nonzero(weight_t.sum())
+            g = g / _nonzero(norm)
         gx = _one_hot_weighted(xp, tuple(x.shape), safe, -g * weight_t, dim)
         return gx, None, None, None, None, None
 

@@ -426,6 +426,14 @@ def _index_target(op: str, input: Tensor, target: Tensor, dim: int, ignore_index
         )
     _same_device(op, input, "target", target)
     data = target._array if target.dtype == int64 else target._array.astype(int64)
+    if data.size and (bool(data.min() < 0) or bool(data.max() >= n_classes)):
+        _check_class_range(op, data, shape, dim, ignore_index)
+    return data
+
+
+def _check_class_range(op: str, data: Any, shape: Any, dim: int, ignore_index: int) -> None:
+    """PyTorch's IndexError for a class index outside [0, C) that is not ``ignore_index``."""
+    n_classes = shape[dim]
     bad = ((data < 0) | (data >= n_classes)) & (data != ignore_index)
     if bool(bad.any()):
         value = int(data[bad][0].item())
@@ -434,7 +442,6 @@ def _index_target(op: str, input: Tensor, target: Tensor, dim: int, ignore_index
             f"[0, {n_classes - 1}] (the input of shape {shape} has {n_classes} classes along "
             f"dim {dim}) or equal ignore_index={ignore_index}"
         )
-    return data
 
 
 def _class_weight(op: str, input: Tensor, weight: Tensor | None, dim: int) -> Any:

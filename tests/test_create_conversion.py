@@ -187,6 +187,25 @@ def test_size_is_a_tuple_of_ints():
         mg.Size([2.5])
 
 
+def test_size_slices_concatenations_and_repeats_are_sizes_as_torch():
+    s = mg.Size([2, 3])
+    for made, value in (
+        (s[::-1], (3, 2)),
+        (s + (4,), (2, 3, 4)),
+        ((4,) + s, (4, 2, 3)),
+        (s[:1] + s[1:], (2, 3)),
+        (s * 2, (2, 3, 2, 3)),
+        (2 * s, (2, 3, 2, 3)),
+    ):
+        assert type(made) is mg.Size and made == value
+    with pytest.raises(TypeError, match="iterable of 'int'"):
+        s + (2.5,)  # noqa: B018
+    with pytest.raises(TypeError):
+        s + [4]  # noqa: B018  (PyTorch: a Size concatenates with tuples only)
+    with pytest.raises(TypeError):
+        [4] + s  # noqa: B018
+
+
 # ---------------------------------------------------------------------- where PyTorch code looks
 def test_backends():
     assert mg.backends.mps.is_available() is False and mg.backends.mps.is_built() is False
