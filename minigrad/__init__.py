@@ -93,10 +93,19 @@ from minigrad.dtypes import float32 as float  # noqa: A001
 from minigrad.dtypes import int32 as int  # noqa: A001
 from minigrad.functional import *  # noqa: F403  (exp, cat, stack, where, ...)
 from minigrad.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_gradient
-from minigrad.random import Generator, initial_seed, manual_seed, seed
+from minigrad.random import (
+    Generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from minigrad.settings import (
     are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
     get_num_threads,
+    set_float32_matmul_precision,
     set_num_threads,
     use_deterministic_algorithms,
 )

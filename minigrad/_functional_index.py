@@ -19,6 +19,7 @@ from minigrad.autograd.graph import check_same_device
 from minigrad.backend import backend_of
 from minigrad.functional import _method, _same_kind, cat
 from minigrad.ops import linalg as linalg_ops
+from minigrad.size import Size
 from minigrad.tensor import Tensor, new_tensor
 
 __all__ = [
@@ -177,11 +178,12 @@ def repeat_interleave(
 
 
 # ---------------------------------------------------------------------- broadcasting and grids
-def broadcast_shapes(*shapes: Any) -> tuple[int, ...]:
-    """The shape that tensors of ``shapes`` broadcast to (an int is a 1-D shape)."""
+def broadcast_shapes(*shapes: Any) -> Size:
+    """The shape that tensors of ``shapes`` broadcast to (an int is a 1-D shape), a
+    :class:`minigrad.Size` as ``torch.broadcast_shapes`` gives."""
     normal = [(s,) if isinstance(s, int | np.integer) else tuple(s) for s in shapes]
     try:
-        return tuple(int(n) for n in np.broadcast_shapes(*normal))
+        return Size(int(n) for n in np.broadcast_shapes(*normal))
     except ValueError:
         raise RuntimeError(f"shapes {' and '.join(map(str, normal))} cannot be broadcast") from None
 

@@ -16,7 +16,14 @@ import numpy as np
 
 from minigrad import random
 from minigrad.backend import CPU, Device, as_device, backend_of, get_backend, to_host
-from minigrad.dtypes import DEFAULT_INT, as_dtype, get_default_dtype, infer_dtype, is_floating
+from minigrad.dtypes import (
+    DEFAULT_INT,
+    as_dtype,
+    get_default_dtype,
+    infer_dtype,
+    infer_sequence_dtype,
+    is_floating,
+)
 from minigrad.tensor import Tensor, _device_of_data, _draw_dtype, _host_array, _shape_arg
 
 __all__ = [
@@ -125,6 +132,8 @@ def tensor(
         dt = as_dtype(dtype)
     elif isinstance(data, Tensor) or _is_array(data):
         dt = as_dtype(host.dtype)  # an array or a tensor keeps its dtype
+    elif isinstance(data, list | tuple):
+        dt = infer_sequence_dtype(data, host)  # NumPy scalars in it keep their dtype
     else:
         dt = infer_dtype(host)
     return _finish(np.array(host, dtype=dt), device, requires_grad)

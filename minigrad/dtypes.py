@@ -79,6 +79,7 @@ def set_default_dtype(d: Any) -> None:
             "(use minigrad.float32 or minigrad.float64)"
         )
     _default_float = dtype
+    _with_number.clear()
 
 
 def is_floating(dtype: np.dtype) -> bool:
@@ -101,16 +102,81 @@ def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
     return np.promote_types(a, b)
 
 
+# The ranks of operands in PyTorch's promotion: a tensor with dimensions outranks a 0-d
+# tensor, which outranks a Python number.
+DIMENSIONED, ZERO_DIM, NUMBER = 2, 1, 0
+
+
+def number_dtype(value: Any) -> np.dtype:
+    """The dtype a Python (or NumPy) number stands for in promotion: bool, int64 or the
+    default float dtype."""
+    kind = type(value)
+    if kind is builtins.float:
+        return _default_float
+    if kind is builtins.int:
+        return int64
+    if isinstance(value, builtins.bool | np.bool_):
+        return bool_
+    if isinstance(value, builtins.int | np.integer):
+        return int64
+    if isinstance(value, builtins.float | np.floating):
+        return _default_float
+    raise TypeError(f"not a number: {value!r}")
+
+
+def promote_operands(a: np.dtype, a_rank: int, b: np.dtype, b_rank: int) -> np.dtype:
+    """PyTorch's result dtype of a binary op on operands of dtypes ``a`` and ``b`` and ranks
+    :data:`DIMENSIONED`, :data:`ZERO_DIM` or :data:`NUMBER` (a number's dtype is
+    :func:`number_dtype`). The single home of the rule that all arithmetic and
+    :func:`result_type` follow.
+
+    Operands of one rank promote as :func:`promote_types`. A lower-ranked operand only
+    lifts the category (bool < integer < float): ``int32 (3,) + int64 ()`` is int32,
+    ``int32 (3,) + float64 ()`` float64, ``float16 (3,) + 2.5`` float16,
+    ``bool (3,) + 2`` int64.
+    """
+    if a_rank == b_rank:
+        return promote_types(a, b)
+    higher, lower = (a, b) if a_rank > b_rank else (b, a)
+    if higher.kind == "f":
+        return higher
+    if higher.kind == "b" or lower.kind == "f":
+        return promote_types(higher, lower)
+    return higher
+
+
+def promote_with_number(dtype: np.dtype, value: Any) -> np.dtype:
+    """:func:`promote_operands` of a tensor of ``dtype`` and the number ``value``,
+    remembered by ``(dtype, type(value))`` in ``_with_number`` (the fast path of
+    arithmetic with a number; emptied when the default float dtype changes)."""
+    result = promote_operands(dtype, DIMENSIONED, number_dtype(value), NUMBER)
+    if type(value) in (builtins.bool, builtins.int, builtins.float):
+        _with_number[(dtype, type(value))] = result
+    return result
+
+
+_with_number: dict[tuple[np.dtype, type], np.dtype] = {}
+
+
+def operand_rank(value: Any) -> tuple[np.dtype, int]:
+    """``(dtype, rank)`` of an operand for :func:`promote_operands`: tensors and arrays by
+    their dimensions, Python and NumPy numbers as numbers."""
+    if isinstance(value, builtins.bool | builtins.int | builtins.float | np.generic):
+        return number_dtype(value), NUMBER
+    dtype = getattr(value, "dtype", None)
+    ndim = getattr(value, "ndim", None)
+    if dtype is None or ndim is None:  # a list: what minigrad.tensor would make of it
+        value = np.asarray(value)
+        dtype, ndim = infer_dtype(value), value.ndim
+    return as_dtype(dtype), (DIMENSIONED if ndim else ZERO_DIM)
+
+
 def result_type(tensor1: Any, tensor2: Any) -> np.dtype:
     """The dtype of an arithmetic result on two tensors or Python numbers, with PyTorch's
-    rules: a number or 0-d tensor only lifts the category (``int64 tensor + 2.5`` is the
-    default float dtype; ``float32 tensor + 2.5`` stays float32)."""
-    from minigrad.tensor import Tensor  # (the tensor module builds on this one)
-
-    first, second = (tensor1, tensor2) if isinstance(tensor1, Tensor) else (tensor2, tensor1)
-    if not isinstance(first, Tensor):
-        return promote_types(infer_dtype(tensor1), infer_dtype(tensor2))
-    return first._with_operand(second)[0].dtype
+    rules (:func:`promote_operands`): a number or 0-d tensor only lifts the category
+    (``int64 tensor + 2.5`` is the default float dtype; ``float32 tensor + 2.5`` stays
+    float32; ``bool tensor + 0`` is int64)."""
+    return promote_operands(*operand_rank(tensor1), *operand_rank(tensor2))
 
 
 def can_cast(from_: Any, to: Any) -> bool:
@@ -137,6 +203,45 @@ def infer_dtype(value: Any) -> np.dtype:
     if dtype.kind in "biu":
         return dtype
     raise TypeError(f"cannot make a tensor from data of dtype {dtype}")
+
+
+def infer_sequence_dtype(data: list | tuple, host: np.ndarray) -> np.dtype:
+    """The dtype :func:`minigrad.tensor` gives a (nested) list or tuple ``data`` (``host``
+    is it as a NumPy array), as PyTorch: the elements' dtypes promoted
+    (:func:`promote_types`), Python numbers as :func:`number_dtype`, NumPy scalars,
+    arrays and tensors with their own: ``[np.float64(1.5), 2.0]`` is float64,
+    ``[np.int32(1), 2]`` int64, ``[np.float32(1), 2.5]`` float32."""
+    found: set[Any] = set()
+    _element_dtypes(data, found)
+    if found <= _PYTHON_NUMBERS:  # the common case: only Python numbers
+        return infer_dtype(host)
+    result: np.dtype | None = None
+    for kind in found:
+        if kind in _PYTHON_NUMBERS:
+            kind = number_dtype(kind())  # bool, int64 or the default float dtype
+        elif not isinstance(kind, np.dtype) or kind.kind not in _CATEGORY:
+            return infer_dtype(host)  # something else: what NumPy made of it
+        result = kind if result is None else promote_types(result, kind)
+    return infer_dtype(host) if result is None else result
+
+
+_PYTHON_NUMBERS = frozenset((builtins.bool, builtins.int, builtins.float))
+
+
+def _element_dtypes(data: list | tuple, found: set[Any]) -> None:
+    """Collect into ``found`` the leaves' Python number types and other dtypes."""
+    for kind in set(map(type, data)):
+        if kind is list or kind is tuple:
+            for item in data:
+                if type(item) is kind:
+                    _element_dtypes(item, found)
+        elif kind in _PYTHON_NUMBERS:
+            found.add(kind)
+        else:
+            for item in data:
+                if type(item) is kind:
+                    dtype = getattr(item, "dtype", None)
+                    found.add(kind if dtype is None else np.dtype(dtype))
 
 
 # ---------------------------------------------------------------------- legacy type names

@@ -14,7 +14,16 @@ import numpy as np
 
 from minigrad.backend import Device, as_device, get_backend
 
-__all__ = ["manual_seed", "seed", "initial_seed", "default_generator", "Generator", "draws_from"]
+__all__ = [
+    "manual_seed",
+    "seed",
+    "initial_seed",
+    "default_generator",
+    "get_rng_state",
+    "set_rng_state",
+    "Generator",
+    "draws_from",
+]
 
 _seed: int | None = None
 _seeds_by_type: dict[str, int] = {}  # a later seed for one device type ("cuda")
@@ -124,45 +133,11 @@ class Generator:
 
     def get_state(self) -> Any:
         """The stream's state as a uint8 tensor, to give back to :meth:`set_state`."""
-        import minigrad
-
-        pcg = self._numpy.bit_generator.state["state"]
-        values = {
-            "seed": self._seed,
-            "state": pcg["state"],
-            "inc": pcg["inc"],
-            "has_uint32": self._numpy.bit_generator.state["has_uint32"],
-            "uinteger": self._numpy.bit_generator.state["uinteger"],
-        }
-        raw = b"".join(int(values[name]).to_bytes(size, "little") for name, size in _STATE_FIELDS)
-        return minigrad.from_numpy(np.frombuffer(raw, dtype=np.uint8).copy())
+        return _pack_state(self._seed, self._numpy)
 
     def set_state(self, new_state: Any) -> Generator:
         """Restore a state returned by :meth:`get_state` (a uint8 tensor); returns ``self``."""
-        from minigrad.tensor import Tensor
-
-        if not isinstance(new_state, Tensor) or new_state.dtype != np.uint8:
-            kind = getattr(new_state, "dtype", type(new_state).__name__)
-            raise TypeError(f"set_state expected a uint8 tensor from get_state(), got {kind}")
-        raw = bytes(new_state.cpu().numpy().reshape(-1))
-        if len(raw) != _STATE_SIZE:
-            raise RuntimeError(
-                f"set_state expected a state of {_STATE_SIZE} bytes (from get_state()), "
-                f"got {len(raw)}"
-            )
-        values, offset = {}, 0
-        for name, size in _STATE_FIELDS:
-            values[name] = int.from_bytes(raw[offset : offset + size], "little")
-            offset += size
-        bits = np.random.PCG64()
-        bits.state = {
-            "bit_generator": "PCG64",
-            "state": {"state": values["state"], "inc": values["inc"]},
-            "has_uint32": values["has_uint32"],
-            "uinteger": values["uinteger"],
-        }
-        self._seed = values["seed"]
-        self._numpy = np.random.Generator(bits)
+        self._seed, self._numpy = _unpack_state(new_state, "set_state")
         return self
 
     def _draws(self) -> Any:
@@ -173,6 +148,70 @@ class Generator:
 
     def __repr__(self) -> str:
         return f"<minigrad.Generator object on {self.device}>"
+
+
+def _pack_state(seed: int, numpy_generator: np.random.Generator) -> Any:
+    """``seed`` and a PCG64 generator's state as bytes (``_STATE_FIELDS``) in a uint8 tensor."""
+    import minigrad
+
+    bits = numpy_generator.bit_generator.state
+    values = {
+        "seed": seed,
+        "state": bits["state"]["state"],
+        "inc": bits["state"]["inc"],
+        "has_uint32": bits["has_uint32"],
+        "uinteger": bits["uinteger"],
+    }
+    raw = b"".join(int(values[name]).to_bytes(size, "little") for name, size in _STATE_FIELDS)
+    return minigrad.from_numpy(np.frombuffer(raw, dtype=np.uint8).copy())
+
+
+def _unpack_state(new_state: Any, caller: str) -> tuple[int, np.random.Generator]:
+    """The seed and a PCG64 generator restored from a :func:`_pack_state` tensor."""
+    from minigrad.tensor import Tensor
+
+    if not isinstance(new_state, Tensor) or new_state.dtype != np.uint8:
+        kind = getattr(new_state, "dtype", type(new_state).__name__)
+        raise TypeError(f"{caller} expected a uint8 tensor from get_state(), got {kind}")
+    raw = bytes(new_state.cpu().numpy().reshape(-1))
+    if len(raw) != _STATE_SIZE:
+        raise RuntimeError(
+            f"{caller} expected a state of {_STATE_SIZE} bytes (from get_state()), got {len(raw)}"
+        )
+    values, offset = {}, 0
+    for name, size in _STATE_FIELDS:
+        values[name] = int.from_bytes(raw[offset : offset + size], "little")
+        offset += size
+    bits = np.random.PCG64()
+    bits.state = {
+        "bit_generator": "PCG64",
+        "state": {"state": values["state"], "inc": values["inc"]},
+        "has_uint32": values["has_uint32"],
+        "uinteger": values["uinteger"],
+    }
+    return values["seed"], np.random.Generator(bits)
+
+
+def get_rng_state() -> Any:
+    """The CPU's default generator state as a uint8 tensor (``torch.get_rng_state``).
+
+    It holds the whole PCG64 stream (state, increment, cached 32-bit draw) and the seed
+    last given to :func:`manual_seed`, so ``set_rng_state(get_rng_state())`` replays the
+    same CPU draws. The default generators of other devices are not part of it.
+    """
+    return _pack_state(_seed or 0, default_generator("cpu"))
+
+
+def set_rng_state(new_state: Any) -> None:
+    """Restore the CPU's default generator from :func:`get_rng_state`'s tensor
+    (``torch.set_rng_state``); the later CPU draws repeat those made after that state.
+
+    A state from :meth:`Generator.get_state` is accepted too (the same layout). The seed
+    :func:`initial_seed` reports is left unchanged. Raises TypeError unless given a uint8
+    tensor, RuntimeError when it has the wrong size.
+    """
+    _, numpy_generator = _unpack_state(new_state, "set_rng_state")
+    _generators[as_device("cpu")] = numpy_generator
 
 
 class _HostDrawsOnDevice:

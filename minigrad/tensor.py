@@ -26,20 +26,25 @@ from minigrad.autograd.graph import (
     bind_tensor_class,
     check_same_device,
     hook_handle,
+    live_views,
     new_tensor,
     raise_if_not_broadcastable,
     view_of,
 )
 from minigrad.backend import CPU, Device, as_device, backend_of, get_backend
 from minigrad.dtypes import (
+    DIMENSIONED,
+    ZERO_DIM,
     as_dtype,
     float32,
     float64,
     get_default_dtype,
     infer_dtype,
     is_floating,
-    promote_types,
+    promote_operands,
+    promote_with_number,
 )
+from minigrad.dtypes import _with_number as _WITH_NUMBER
 from minigrad.ops import activation, elementwise, indexing, linalg, namespace, reduction
 from minigrad.ops import shape as shape_ops
 from minigrad.size import Size
@@ -56,6 +61,8 @@ SignLogAbsDet.__doc__ = "What ``slogdet`` returns: ``(sign, logabsdet)`` of a de
 _new = object.__new__
 _as_size = tuple.__new__  # a Size from an array's shape (ints already: no checks)
 _PY_SCALARS = (int, float, bool)
+_PY_SCALAR_TYPES = frozenset(_PY_SCALARS)
+_NUMBERS = (int, float, bool, np.generic)
 
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
@@ -202,16 +209,16 @@ class Tensor:
 
     __slots__ = (
         "_array",  # the backend array holding the values
-        "grad",
+        "_grad",  # .grad
         "grad_fn",
         "requires_grad",
         "_counter",  # [version]: the in-place changes of the memory, shared with views
-        "_view",  # (base, steps) for a view of another tensor's memory, else None
+        "_view",  # (base, steps, without_grad) for a view of another tensor's memory, else None
         "_hooks",  # TensorHooks of a leaf, or None
         "__weakref__",
     )
     _array: Any
-    grad: Tensor | None
+    _grad: Tensor | None
     grad_fn: Node | None
     requires_grad: builtins.bool
     _counter: list[builtins.int]
@@ -226,18 +233,19 @@ class Tensor:
         else:
             from minigrad.creation import get_default_device
 
-            if len(data) == 1 and not isinstance(data[0], int | np.integer):
+            if len(data) == 1 and not isinstance(data[0], int | np.integer | Size):
                 if isinstance(data[0], float | bool | complex):
                     raise TypeError(
                         f"new(): data must be a sequence (got {type(data[0]).__name__})"
                     )
                 host = np.asarray(_host_array(data[0]), dtype=get_default_dtype())
                 device = _device_of_data(data[0], get_default_device())
-            else:
-                host = np.zeros(_shape_arg(data), dtype=get_default_dtype())
+            else:  # sizes; none at all is an empty 1-D tensor (a torch.cat accumulator)
+                shape = _shape_arg(data) if data else (0,)
+                host = np.zeros(shape, dtype=get_default_dtype())
                 device = get_default_device()
             self._array, self._counter = get_backend(device).from_host(host, device), [0]
-        self.grad: Tensor | None = None
+        self._grad = None
         self.grad_fn: Node | None = None
         self.requires_grad = False
         self._view = None
@@ -355,10 +363,20 @@ class Tensor:
         return self.detach().numpy() if dtype is None else self.detach().numpy().astype(dtype)
 
     def __float__(self) -> builtins.float:
-        return float(self.item())
+        return float(self._only_element())
 
     def __int__(self) -> builtins.int:
-        return int(self.item())
+        return int(self._only_element())
+
+    def _only_element(self) -> builtins.int | builtins.float | builtins.bool:
+        """The value for ``float()``/``int()``/``complex()``: PyTorch raises ValueError
+        for a tensor of other than one element there (``item()`` raises RuntimeError)."""
+        if self._array.size != 1:
+            raise ValueError(
+                "only one element tensors can be converted to Python scalars (this one has "
+                f"{self._array.size} elements, shape {self.shape})"
+            )
+        return self._array.item()
 
     def __index__(self) -> builtins.int:
         if self.dtype.kind not in "iu" or self._array.size != 1:
@@ -576,6 +594,38 @@ class Tensor:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
         self._array = value._array  # shape, dtype and device may change, as in PyTorch
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()`` (None until one arrives). It may be
+        assigned a tensor of this tensor's shape, dtype and device, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    "assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                    "tensor are the same size"
+                )
+            if value.dtype != self.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor "
+                    f"with dtype '{self.dtype}': the gradient must match the tensor's dtype"
+                )
+            if type(value._array) is not type(self._array):
+                raise RuntimeError(
+                    f"attempting to assign a gradient on {value.device} to a tensor on "
+                    f"{self.device}: assigned grad has data located on a different device"
+                )
+        self._grad = value
 
     @property
     def _version(self) -> builtins.int:
@@ -800,7 +850,9 @@ class Tensor:
                 f"unsupported operand type(s) for {op.__name__.lower()}: 'Tensor' and "
                 f"'{type(other).__name__}'; make it a tensor first (minigrad.tensor(...))"
             )
-        a, other = self._with_operand(other)
+        if op is elementwise.Sub:
+            _refuse_bool_subtraction(self, other)
+        a, other = self._with_operand(other, wrap=True)
         return op.apply(other, a) if reflected else op.apply(a, other)
 
     __add__ = _binary_method(elementwise.Add, reflected=False)
@@ -816,26 +868,58 @@ class Tensor:
     __rmul__ = _binary_method(elementwise.Mul, reflected=True)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return self._float_for_division()._binary(elementwise.Div, other)
+        if (
+            isinstance(other, Tensor)
+            and other._array.dtype == self._array.dtype
+            and self._array.dtype.kind == "f"
+        ):
+            return elementwise.Div.apply(self, other)
+        return self._true_divide(other, reflected=False)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return self._float_for_division()._binary(elementwise.Div, other, reflected=True)
+        return self._true_divide(other, reflected=True)
 
-    def _float_for_division(self) -> Tensor:
-        # True division of integers gives float32, as in PyTorch (NumPy would give float64).
-        return self if is_floating(self.dtype) else self._cast(get_default_dtype())
+    def _true_divide(self, other: Any, reflected: builtins.bool) -> Tensor:
+        """``self / other`` (or ``other / self``) in PyTorch's promoted dtype, the default
+        float dtype where that is not floating: ``int / float64 0-d`` is float64,
+        ``int / int`` float32. A list is refused (make it a tensor first), as PyTorch."""
+        if isinstance(other, list | tuple):
+            return self._binary(elementwise.Div, other, reflected)  # (raises TypeError)
+        x, y = self._with_operand(other, floating=True)
+        return elementwise.Div.apply(y, x) if reflected else elementwise.Div.apply(x, y)
 
     def __pow__(self, other: Any) -> Tensor:
         if _amp.active:
             return autocast_call("pow", Tensor.__pow__, self, other)
-        if isinstance(other, Tensor) and other._array.dtype == self._array.dtype:
+        if (
+            isinstance(other, Tensor)
+            and other._array.dtype == self._array.dtype
+            and self._array.dtype.kind != "b"
+        ):
             return elementwise.Pow.apply(self, other)
-        return self._binary(elementwise.Pow, other)
+        return self._power(other, reflected=False)
 
     def __rpow__(self, other: Any) -> Tensor:
         if _amp.active:
             return autocast_call("pow", Tensor.__rpow__, self, other)
-        return self._binary(elementwise.Pow, other, True)
+        return self._power(other, reflected=True)
+
+    def _power(self, other: Any, reflected: builtins.bool) -> Tensor:
+        """``self ** other`` (or ``other ** self``) in PyTorch's promoted dtype: a bool
+        tensor to an int power is int64, to a bool power bool (``x ** True`` is x); bool
+        to a bool tensor power is not implemented, as in PyTorch. An integer exponent out
+        of an integer dtype's range raises RuntimeError, as PyTorch."""
+        if isinstance(other, list | tuple):
+            return self._binary(elementwise.Pow, other, reflected)
+        x, y = self._with_operand(other)
+        if x.dtype.kind == "b":
+            if isinstance(y, Tensor) or reflected:
+                raise NotImplementedError(
+                    "\"pow\" not implemented for 'Bool' (a bool tensor as the exponent of a bool)"
+                )
+            xp = backend_of(x._array).xp
+            return new_tensor(xp.asarray(x._array.astype(np.uint8) ** np.uint8(y)).astype(bool))
+        return elementwise.Pow.apply(y, x) if reflected else elementwise.Pow.apply(x, y)
 
     def __neg__(self) -> Tensor:
         return elementwise.Neg.apply(self)
@@ -847,9 +931,13 @@ class Tensor:
         return self.abs()
 
     def __matmul__(self, other: Any) -> Tensor:
+        if isinstance(other, _NUMBERS):
+            return NotImplemented  # Python's TypeError, as PyTorch: `@` takes no numbers
         return self.matmul(other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
+        if isinstance(other, _NUMBERS):
+            return NotImplemented
         return self._operand(other).matmul(self)
 
     def add(self, other: Any, *, alpha: builtins.float = 1) -> Tensor:
@@ -886,6 +974,10 @@ class Tensor:
         if _amp.active:
             return autocast_call("matmul", Tensor.matmul, self, other)
         if not isinstance(other, Tensor):
+            if isinstance(other, _NUMBERS):
+                raise TypeError(
+                    f"matmul(): argument 'other' must be Tensor, not {type(other).__name__}"
+                )
             other = self._operand(other)
             if other.dtype != self.dtype:  # a list or an array: PyTorch's type promotion
                 self, other = _promote(self, other)
@@ -1158,6 +1250,14 @@ class Tensor:
     def _record_update(
         self, op: str, compute: Callable[[Tensor, Any], Tensor], value: Any, base: Any
     ) -> None:
+        if base is not None and self._view[2]:
+            raise RuntimeError(
+                f"{op}: a view was created in no_grad mode and is being modified inplace with "
+                "grad mode enabled. Given that this use case is ambiguous and error-prone, it "
+                "is forbidden. You can clarify your code by moving both the view and the "
+                "inplace either both inside the no_grad block (if you don't want the inplace to "
+                "be tracked) or both outside (if you want the inplace to be tracked)."
+            )
         old = new_tensor(self._array.copy(), self.grad_fn)
         old.requires_grad = self.requires_grad
         result = compute(old, old if value is self else value)  # x.mul_(x) reads the old x
@@ -1167,24 +1267,30 @@ class Tensor:
                 f"{result.shape}"
             )
         if result.dtype != self.dtype:
-            if not np.can_cast(result.dtype, self.dtype, "same_kind"):
-                raise RuntimeError(
-                    f"{op}: result type {result.dtype} can't be cast to the desired output "
-                    f"type {self.dtype}"
-                )
+            _check_result_type(op, result.dtype, self.dtype)
             result = result.to(self.dtype)
         if base is None:
             self._array[...] = result._array
-            self.grad_fn, self.requires_grad = result.grad_fn, result.requires_grad
+            self._take_history(result.grad_fn)
+            _rebase_views(self)
             return
-        _, steps = self._view
         try:
-            rebased = shape_ops.CopySlices.apply(base, result, steps)
+            rebased = shape_ops.CopySlices.apply(base, result, self._view[1])
         except ValueError as exc:
             raise self._update_error(op, value, exc) from None
-        base.grad_fn, base.requires_grad = rebased.grad_fn, True
-        view = view_of(namespace, base, steps)
-        self.grad_fn, self.requires_grad = view.grad_fn, True
+        base._take_history(rebased.grad_fn)
+        _rebase_views(base)
+
+    def _take_history(self, grad_fn: Node | None) -> None:
+        """Make ``grad_fn`` this tensor's node after an in-place change (a tensor that kept
+        its gradient with ``retain_grad()`` keeps that of the new value, as PyTorch)."""
+        old = self.grad_fn
+        self.grad_fn, self.requires_grad = grad_fn, grad_fn is not None or self.requires_grad
+        if old is not None and old.hooks and grad_fn is not None:
+            for key, hook in list(old.hooks.items()):
+                if isinstance(hook, RetainGrad) and hook.ref() is self:
+                    del old.hooks[key]
+                    grad_fn.register_prehook(hook)
 
     def _update_error(self, op: str, value: Any, exc: Exception) -> RuntimeError:
         if "read-only" in str(exc):
@@ -1214,6 +1320,48 @@ class Tensor:
 
     def __itruediv__(self, other: Any) -> Tensor:
         return self.div_(other)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return self.pow_(other)
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self.floor_divide_(other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self.remainder_(other)
+
+    def __iand__(self, other: Any) -> Tensor:
+        return self.bitwise_and_(other)
+
+    def __ior__(self, other: Any) -> Tensor:
+        return self.bitwise_or_(other)
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return self.bitwise_xor_(other)
+
+    def floor_divide_(self, other: Any) -> Tensor:
+        """``self = ⌊self / other⌋``, in place."""
+        return self._apply_("floor_divide_", lambda t: t.floor_divide(other))
+
+    def remainder_(self, other: Any) -> Tensor:
+        """``self = self mod other`` (the sign of the divisor), in place."""
+        return self._apply_("remainder_", lambda t: t.remainder(other))
+
+    def fmod_(self, other: Any) -> Tensor:
+        """``self = fmod(self, other)`` (the sign of the dividend), in place."""
+        return self._apply_("fmod_", lambda t: t.fmod(other))
+
+    def bitwise_and_(self, other: Any) -> Tensor:
+        """``self &= other``, in place."""
+        return self._apply_("bitwise_and_", lambda t: t & other)
+
+    def bitwise_or_(self, other: Any) -> Tensor:
+        """``self |= other``, in place."""
+        return self._apply_("bitwise_or_", lambda t: t | other)
+
+    def bitwise_xor_(self, other: Any) -> Tensor:
+        """``self ^= other``, in place."""
+        return self._apply_("bitwise_xor_", lambda t: t ^ other)
 
     def add_(self, other: Any, *, alpha: builtins.float = 1) -> Tensor:
         """``self += alpha · other``, in place."""
@@ -1287,12 +1435,15 @@ class Tensor:
         return self.fill_(0)
 
     def _apply_(self, op: str, fn: Callable[[Tensor], Tensor]) -> Tensor:
-        """``self = fn(self)``, in place: the in-place forms of element-wise functions."""
-        return self._update(
-            op,
-            lambda a, _: _assign_all(a, fn(new_tensor(a))._array),
-            lambda old, _: fn(old),
-        )
+        """``self = fn(self)``, in place: the in-place forms of element-wise functions (a
+        result that cannot be cast to this dtype, e.g. a float into an int, raises)."""
+
+        def write(array: Any, _: Any) -> None:
+            result = fn(new_tensor(array))._array
+            _check_result_type(op, result.dtype, array.dtype)
+            _assign_all(array, result)
+
+        return self._update(op, write, lambda old, _: fn(old))
 
     def relu_(self) -> Tensor:
         """max(x, 0), in place."""
@@ -1324,8 +1475,8 @@ class Tensor:
         Gradients as PyTorch's: ∂/∂x = ln y, ∂/∂y = x / y, both 0 where x = 0 and y ≤ 0
         (there PyTorch's ∂/∂y is 0/0 = NaN at y = 0).
         """
-        x, y = self._floating("xlogy")._with_operand(other)
-        y = y._floating("xlogy") if isinstance(y, Tensor) else float(y)
+        x, y = self._with_operand(other, floating=True)
+        y = y if isinstance(y, Tensor) else float(y)
         undefined_log = (x == 0) & (y <= 0)
         safe_y = (y if isinstance(y, Tensor) else x.new_tensor(y)).where(~undefined_log, 1.0)
         return (x * safe_y.log()).masked_fill(undefined_log, 0)
@@ -1343,11 +1494,14 @@ class Tensor:
         return self._apply_("log_", Tensor.log)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        key, advanced = self._index_key(key)
-        steps = ((shape_ops.Index, (key, advanced)),)
+        key, advanced, split = self._index_key(key)
+        steps: tuple[Any, ...] = ((shape_ops.Index, (key, advanced)),)
+        if split is not None:  # the integer selects (a view), then the rest
+            selects, rest, rest_advanced = split
+            steps = ((shape_ops.Index, (selects, False)), (shape_ops.Index, (rest, rest_advanced)))
         self._update(
             "setitem",
-            lambda a, v: a.__setitem__(key, v),
+            lambda a, v: shape_ops.assign_view(a, steps, v),
             lambda old, v: shape_ops.IndexPut.apply(old, v, steps),
             value,
         )
@@ -1436,7 +1590,8 @@ class Tensor:
                 f"{symbol} is only defined for bool and integer tensors, got {self.dtype}"
                 + (f" and {other.dtype}" if isinstance(other, Tensor) else f" and {other!r}")
             )
-        return self._compare(other, combine)
+        x, y = self._with_operand(other, wrap=True)  # PyTorch's promotion, as arithmetic
+        return x._compare(y, combine)
 
     def bitwise_and(self, other: Any) -> Tensor:
         """Bit-wise AND (logical AND on bools)."""
@@ -1662,7 +1817,7 @@ class Tensor:
     def logaddexp(self, other: Any) -> Tensor:
         """log(eˣ + eʸ) = m + log(e^(x-m) + e^(y-m)), m = max(x, y) held constant: finite
         for large inputs and smooth everywhere (also where x = y)."""
-        x, y = self._floating("logaddexp")._with_operand(other)
+        x, y = self._with_operand(other, floating=True)
         y = y if isinstance(y, Tensor) else new_tensor(backend_of(x._array).xp.asarray(y))
         m = x.maximum(y).detach()
         return m + ((x - m).exp() + (y - m).exp()).log()
@@ -1699,35 +1854,39 @@ class Tensor:
         method = lambda t, a, b: Tensor.addcdiv(t, a, b, value=value)  # noqa: E731
         return self._inplace_form("addcdiv_", method, tensor1, tensor2)
 
-    def _with_operand(self, other: Any) -> tuple[Tensor, Any]:
-        """``self`` and ``other`` (a tensor or a number) in PyTorch's promoted dtype.
+    def _with_operand(
+        self, other: Any, floating: builtins.bool = False, wrap: builtins.bool = False
+    ) -> tuple[Tensor, Any]:
+        """``self`` and ``other`` (a tensor or a number) in PyTorch's promoted dtype
+        (:func:`minigrad.dtypes.promote_operands`); with ``floating``, in the default float
+        dtype where that is not floating (true division, atan2, ...).
 
-        A Python number takes the tensor's dtype (an int tensor with a float goes to
-        the default float dtype), as a NumPy scalar: NumPy 1.x would otherwise widen a
-        0-d float32 array combined with a Python float to float64.
+        A Python number becomes a NumPy scalar of that dtype (NumPy 1.x would otherwise
+        widen a 0-d float32 array combined with a Python float to float64). An integer
+        out of an integer dtype's range wraps around with ``wrap`` (PyTorch's arithmetic:
+        ``int8 + 200`` adds -56); else it raises RuntimeError (as PyTorch's clamp, where).
         """
         if isinstance(other, Tensor):
-            return (
-                _promote(self, other)
-                if other._array.dtype != self._array.dtype
-                else (
-                    self,
-                    other,
-                )
-            )
-        other = self._operand(other)
-        if isinstance(other, Tensor):  # an array or a list
-            return self._with_operand(other)
-        x = self
-        if type(other) is float:
-            if not is_floating(x.dtype):
-                x = x._cast(get_default_dtype())  # int tensor * 0.5 is float32, as PyTorch
-            other = x._array.dtype.type(other)
-        elif type(other) is int and (
-            x.dtype.kind == "f" or (x.dtype.kind in "iu" and _fits(other, x.dtype))
-        ):
-            other = x._array.dtype.type(other)
-        return x, other
+            if other._array.dtype != self._array.dtype:
+                return _promote(self, other, floating)
+            if floating and self._array.dtype.kind != "f":
+                target = get_default_dtype()
+                return self._cast(target), other._cast(target)
+            return self, other
+        if type(other) not in _PY_SCALAR_TYPES:
+            other = self._operand(other)
+            if isinstance(other, Tensor):  # an array or a list
+                return self._with_operand(other, floating, wrap)
+        dtype = self._array.dtype
+        result = _WITH_NUMBER.get((dtype, type(other)))
+        if result is None:
+            result = promote_with_number(dtype, other)
+        if floating and result.kind != "f":
+            result = get_default_dtype()
+        x = self if result == dtype else self._cast(result)
+        if result.kind == "f":
+            return x, result.type(other)
+        return x, _number_as(other, result, wrap)
 
     def _unary_float(self, op: builtins.type[Op], name: str) -> Tensor:
         """``op`` on a floating tensor (integers and bools become float32, as PyTorch)."""
@@ -1749,7 +1908,7 @@ class Tensor:
 
     def atan2(self, other: Any) -> Tensor:
         """atan2(self, other): the angle of the point (other, self), in (-π, π]."""
-        y, x = self._floating("atan2")._with_operand(other)
+        y, x = self._with_operand(other, floating=True)
         return elementwise.Atan2.apply(y, x)
 
     arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
@@ -1771,7 +1930,7 @@ class Tensor:
 
     def hypot(self, other: Any) -> Tensor:
         """√(x² + y²) element-wise."""
-        x, y = self._floating("hypot")._with_operand(other)
+        x, y = self._with_operand(other, floating=True)
         return (x * x + y * y).sqrt()
 
     def deg2rad(self) -> Tensor:
@@ -1901,7 +2060,7 @@ class Tensor:
         self, op: builtins.type[Op], other: Any, name: str, reflected: builtins.bool = False
     ) -> Tensor:
         """``op(self, other)`` promoted; an integer divisor of 0 raises, as in PyTorch."""
-        x, y = self._with_operand(other)
+        x, y = self._with_operand(other, wrap=True)
         if reflected:
             x, y = y, x
         divisor = y._array if isinstance(y, Tensor) else np.asarray(y)  # a number: on the host
@@ -1951,17 +2110,22 @@ class Tensor:
     def sum(
         self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None, **aliases: Any
     ) -> Tensor:
-        """Σ over ``dim`` (an int, a tuple, or all dimensions); integers and bools sum as int64."""
+        """Σ over ``dim`` (an int, a tuple, or all dimensions); integers and bools sum as
+        int64, unless ``dtype`` is given: the input is cast to it first and the sum has it
+        (``bool_t.sum(dtype=bool)`` is whether any is True), as PyTorch."""
         if _amp.active:
             op = None if dtype is not None else "sum"  # an explicit dtype is respected
             return autocast_call(op, Tensor.sum, self, dim, keepdim, dtype=dtype, **aliases)
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "sum")
-        x = self if dtype is None else self.to(dtype)
-        if x._array.dtype.kind in "biu" and x._array.dtype != np.int64:
-            x = x.long()
+        if dtype is not None:
+            x = self.to(dtype)
+        elif self._array.dtype.kind in "biu" and self._array.dtype != np.int64:
+            x = self.long()
+        else:
+            x = self
         axis = None if dim is None else _normalize_dims(dim, self.ndim, "sum")
-        return reduction.Sum.apply(x, axis, keepdim)
+        return _in_dtype(reduction.Sum.apply(x, axis, keepdim), x.dtype)
 
     def mean(
         self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None, **aliases: Any
@@ -1987,9 +2151,11 @@ class Tensor:
         correction: builtins.float | None = None,
         **aliases: Any,
     ) -> Tensor:
-        """Σ(x - mean)² / (N - correction); ``correction=1`` (Bessel) unless ``unbiased=False``."""
+        """Σ(x - mean)² / (N - correction); ``correction=1`` (Bessel) unless ``unbiased=False``.
+        A bool as the only positional argument is ``unbiased`` (``var(False)``), as PyTorch."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "var")
+        dim, unbiased = _unbiased_first(dim, unbiased, keepdim, correction, "var")
         if unbiased is not None and correction is not None:
             raise ValueError("var: give either unbiased or correction, not both")
         if correction is None:
@@ -2008,9 +2174,11 @@ class Tensor:
         **aliases: Any,
     ) -> Tensor:
         """√(Σ(x - mean)² / (N - correction)); ``correction=1`` unless ``unbiased=False``.
-        The gradient is 0 where the std is 0 (a constant slice), as in PyTorch."""
+        The gradient is 0 where the std is 0 (a constant slice), as in PyTorch. A bool as
+        the only positional argument is ``unbiased`` (``std(False)``), as PyTorch."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "std")
+        dim, unbiased = _unbiased_first(dim, unbiased, keepdim, correction, "std")
         if unbiased is not None and correction is not None:
             raise ValueError("std: give either unbiased or correction, not both")
         if correction is None:
@@ -2128,12 +2296,20 @@ class Tensor:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "prod")
         x = self._accumulating(dtype)
         axis = None if dim is None else normalize_dim(dim, self.ndim, "prod")
-        return reduction.Prod.apply(x, None if self.ndim == 0 else axis, keepdim)
+        return _in_dtype(
+            reduction.Prod.apply(x, None if self.ndim == 0 else axis, keepdim), x.dtype
+        )
 
-    def _accumulating(self, dtype: Any) -> Tensor:
-        """The input of a sum-like reduction: ``dtype`` if given, integers and bools as int64."""
-        x = self if dtype is None else self.to(dtype)
-        return x.long() if x.dtype.kind in "biu" and x.dtype != np.int64 else x
+    def _accumulating(self, dtype: Any, op: str | None = None) -> Tensor:
+        """The input of a sum-like reduction: cast to ``dtype`` if given (the result keeps
+        it, as PyTorch), else integers and bools as int64. ``op`` names a cumulative
+        reduction, which PyTorch does not implement for bool."""
+        if dtype is None:
+            return self.long() if self.dtype.kind in "biu" and self.dtype != np.int64 else self
+        x = self.to(dtype)
+        if op is not None and x.dtype.kind == "b" and x.ndim:
+            raise NotImplementedError(f"\"{op}\" not implemented for 'Bool' (dtype=bool)")
+        return x
 
     def cumsum(
         self, dim: builtins.int | None = None, *, dtype: Any = None, **aliases: Any
@@ -2143,10 +2319,10 @@ class Tensor:
             op = None if dtype is not None else "cumsum"
             return autocast_call(op, Tensor.cumsum, self, dim, dtype=dtype, **aliases)
         dim = normalize_dim(_dim_arg(dim, aliases, "cumsum"), self.ndim, "cumsum")
-        x = self._accumulating(dtype)
+        x = self._accumulating(dtype, "cumsum")
         if x.ndim == 0:  # NumPy would return shape (1,)
-            return reduction.Cumsum.apply(x.reshape(1), 0, False).reshape(())
-        return reduction.Cumsum.apply(x, dim, False)
+            return _in_dtype(reduction.Cumsum.apply(x.reshape(1), 0, False).reshape(()), x.dtype)
+        return _in_dtype(reduction.Cumsum.apply(x, dim, False), x.dtype)
 
     def cumprod(
         self, dim: builtins.int | None = None, *, dtype: Any = None, **aliases: Any
@@ -2156,10 +2332,10 @@ class Tensor:
             op = None if dtype is not None else "cumprod"
             return autocast_call(op, Tensor.cumprod, self, dim, dtype=dtype, **aliases)
         dim = normalize_dim(_dim_arg(dim, aliases, "cumprod"), self.ndim, "cumprod")
-        x = self._accumulating(dtype)
+        x = self._accumulating(dtype, "cumprod")
         if x.ndim == 0:  # NumPy would return shape (1,)
-            return reduction.Cumprod.apply(x.reshape(1), 0, False).reshape(())
-        return reduction.Cumprod.apply(x, dim, False)
+            return _in_dtype(reduction.Cumprod.apply(x.reshape(1), 0, False).reshape(()), x.dtype)
+        return _in_dtype(reduction.Cumprod.apply(x, dim, False), x.dtype)
 
     def cummax(self, dim: builtins.int) -> Any:
         """``(values, indices)``: yᵢ = max_{j≤i} xⱼ along ``dim`` and the index of that maximum
@@ -2287,6 +2463,7 @@ class Tensor:
         """``(var, mean)`` over ``dim`` (see :meth:`var`)."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "var_mean")
+        dim, unbiased = _unbiased_first(dim, unbiased, keepdim, correction, "var_mean")
         var = self.var(dim, unbiased, keepdim, correction=correction)
         return var, self._floating("var_mean").mean(dim, keepdim)
 
@@ -2714,24 +2891,47 @@ class Tensor:
             )
         return data
 
-    def _index_key(self, key: Any) -> tuple[Any, builtins.bool]:
+    def _index_key(
+        self, key: Any, split: builtins.bool = True
+    ) -> tuple[tuple[Any, ...], builtins.bool, Any]:
+        """``key`` as a tuple with its index arrays on this tensor's backend, whether it
+        holds one (an advanced index), and, with ``split``, PyTorch's split of it into
+        integer selects and the rest where NumPy's rule would place the result's dimensions
+        otherwise (:func:`~minigrad.ops.indexing.split_int_index`), else None. With
+        ``split``, an Ellipsis that stands for no dimension is dropped too, as it separates
+        advanced indices in NumPy only (:func:`~minigrad.ops.indexing.drop_empty_ellipsis`).
+        """
         parts = key if isinstance(key, tuple) else (key,)
         backend = backend_of(self._array)
         out = []
-        advanced = False
+        advanced = bools = False
         for part in parts:
             if isinstance(part, Tensor | np.ndarray | list | backend.array_type):
                 part = self._index_array(part, "index")
                 advanced = True
-            elif isinstance(part, slice) and part.step is not None and part.step < 0:
-                raise ValueError("step must be greater than zero")  # PyTorch's: use flip()
+            elif isinstance(part, slice):
+                if part.step is not None and part.step < 0:
+                    raise ValueError("step must be greater than zero")  # PyTorch's: use flip()
+            elif type(part) in _BOOL_TYPES:
+                bools = True
             out.append(part)
-        return tuple(out), advanced
+        key = tuple(out)
+        if split and (advanced or bools):  # where PyTorch's rule and NumPy's may differ
+            key = indexing.drop_empty_ellipsis(key, self.ndim)
+            return key, advanced, indexing.split_int_index(key)
+        return key, advanced, None
 
     def __getitem__(self, key: Any) -> Tensor:
-        key, advanced = self._index_key(key)
+        """``self[key]`` by PyTorch's rule: the integers of ``key`` select first (a view), the
+        rest then indexes what is left as NumPy does, so integers never count as advanced
+        indices (``x[0, :, [1, 2]]`` of a (2, 3, 4) tensor has shape (3, 2))."""
+        key, advanced, split = self._index_key(key)
         try:
-            return shape_ops.Index.apply(self, key, advanced)
+            if split is None:
+                return shape_ops.Index.apply(self, key, advanced)
+            selects, rest, rest_advanced = split
+            selected = shape_ops.Index.apply(self, selects, False)
+            return shape_ops.Index.apply(selected, rest, rest_advanced)
         except IndexError as exc:
             raise IndexError(
                 f"index {key} is out of bounds for a tensor of shape {self.shape}: {exc}"
@@ -2955,7 +3155,7 @@ class Tensor:
             raise TypeError(
                 f"index_put(): indices must be a tuple of tensors, got {type(indices).__name__}"
             )
-        key, _ = self._index_key(tuple(indices))
+        key = self._index_key(tuple(indices), split=False)[0]
         if not isinstance(values, Tensor):
             values = new_tensor(backend_of(self._array).xp.asarray(values, dtype=self.dtype))
         elif values.dtype != self.dtype:
@@ -3469,7 +3669,7 @@ class Tensor:
                 "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                 f"{mode!r}"
             )
-        x, y = self._with_operand(other)
+        x, y = self._with_operand(other, wrap=True)
         if x.dtype.kind == "b" and getattr(y, "dtype", np.dtype(type(y))).kind == "b":
             raise NotImplementedError(f'"div_{mode}" not implemented for bool tensors')
         divisor = y._array if isinstance(y, Tensor) else np.asarray(y)  # a number: on the host
@@ -3796,19 +3996,60 @@ def _mismatched_dtypes(op: str, a: Tensor, b: Tensor) -> None:
     raise RuntimeError(message + hint)
 
 
-def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """Cast two tensors to their PyTorch-promoted dtype (differentiably)."""
-    target = promote_types(a.dtype, b.dtype)
-    if (a.ndim == 0) != (b.ndim == 0):
-        # PyTorch: a 0-d tensor never widens a dimensioned one of its category
-        # (float32 (3,) + float64 () is float32); only a higher category wins (int + float).
-        kept = (b if a.ndim == 0 else a).dtype
-        if is_floating(kept) == is_floating(target) and (kept.kind == "b") == (target.kind == "b"):
-            target = kept
-    return (
-        a if a.dtype == target else a._cast(target),
-        b if b.dtype == target else b._cast(target),
+def _promote(a: Tensor, b: Tensor, floating: bool = False) -> tuple[Tensor, Tensor]:
+    """Cast two tensors to their PyTorch-promoted dtype (differentiably): a 0-d tensor
+    never widens a dimensioned one of its category (float32 (3,) + float64 () is float32;
+    only a higher category wins, int + float). With ``floating``, to the default float
+    dtype where the promoted one is not floating (true division)."""
+    x, y = a._array, b._array
+    target = promote_operands(
+        x.dtype, DIMENSIONED if x.ndim else ZERO_DIM, y.dtype, DIMENSIONED if y.ndim else ZERO_DIM
     )
+    if floating and target.kind != "f":
+        target = get_default_dtype()
+    return (
+        a if x.dtype == target else a._cast(target),
+        b if y.dtype == target else b._cast(target),
+    )
+
+
+def _in_dtype(out: Tensor, dtype: np.dtype) -> Tensor:
+    """A reduction's result in ``dtype``: NumPy sums and multiplies bools and small integers
+    as int64 (an int8 sum asked for as int8 wraps, a bool one is whether any is nonzero)."""
+    return out if out._array.dtype == dtype else new_tensor(out._array.astype(dtype))
+
+
+def _number_as(value: Any, dtype: np.dtype, wrap: bool) -> Any:
+    """The Python number ``value`` as a NumPy scalar of ``dtype`` (the promoted dtype of
+    an operation). An integer out of an integer dtype's range wraps around with ``wrap``
+    (as PyTorch's arithmetic: ``int8 + 200`` adds -56), else raises RuntimeError."""
+    if dtype.kind in "iu" and type(value) is not bool and not _fits(value, dtype):
+        if not wrap or not -(2**63) <= value < 2**64:
+            raise RuntimeError(
+                f"value {value} cannot be converted to type {dtype} without overflow"
+            )
+        bits = 8 * dtype.itemsize
+        value %= 1 << bits
+        if dtype.kind == "i" and value >= 1 << (bits - 1):
+            value -= 1 << bits
+    return dtype.type(value)
+
+
+def _refuse_bool_subtraction(a: Tensor, b: Any) -> None:
+    """PyTorch's error for a subtraction with a bool operand (tensor or number)."""
+    if (
+        a.dtype.kind == "b"
+        or isinstance(b, bool | np.bool_)
+        or (isinstance(b, Tensor) and b.dtype.kind == "b")
+    ):
+        both = a.dtype.kind == "b" and getattr(b, "dtype", np.dtype(bool)).kind == "b"
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+            if both
+            else "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+            "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def _spans(sizes: Sequence[int]) -> list[tuple[int, int]]:
@@ -3847,8 +4088,14 @@ def _draw_dtype(dtype: np.dtype) -> np.dtype:
 
 
 def _fits(value: int, dtype: np.dtype) -> bool:
-    info = np.iinfo(dtype)
-    return info.min <= value <= info.max
+    bounds = _INT_BOUNDS.get(dtype)
+    if bounds is None:
+        info = np.iinfo(dtype)
+        bounds = _INT_BOUNDS[dtype] = (int(info.min), int(info.max))
+    return bounds[0] <= value <= bounds[1]
+
+
+_INT_BOUNDS: dict[np.dtype, tuple[int, int]] = {}
 
 
 def _reduction_args(dim: Any, keepdim: bool, aliases: dict[str, Any], op: str) -> tuple[Any, bool]:
@@ -3861,6 +4108,21 @@ def _reduction_args(dim: Any, keepdim: bool, aliases: dict[str, Any], op: str) -
             raise TypeError(f"{op}(): give either dim or axis, not both")
         dim = aliases["axis"]
     return dim, bool(aliases.get("keepdims", keepdim))
+
+
+def _unbiased_first(
+    dim: Any, unbiased: bool | None, keepdim: bool, correction: Any, op: str
+) -> tuple[Any, bool | None]:
+    """``(dim, unbiased)`` of ``std``/``var``: a bool where ``dim`` goes is PyTorch's
+    overload ``op(input, unbiased)`` (``x.std(False)``), which takes nothing else."""
+    if not isinstance(dim, bool | np.bool_):
+        return dim, unbiased
+    if unbiased is not None or keepdim or correction is not None:
+        raise TypeError(
+            f"{op}(): a bool first argument is `unbiased`, which takes no other argument; "
+            "give dim, unbiased and keepdim by name"
+        )
+    return None, bool(dim)
 
 
 def _dim_arg(dim: Any, aliases: dict[str, Any], op: str) -> Any:
@@ -3880,6 +4142,25 @@ def _scaled(other: Any, alpha: float) -> Any:
     return other if alpha == 1 else other * alpha
 
 
+def _rebase_views(base: Tensor) -> None:
+    """Move the live views of ``base`` onto its new history after a recorded in-place change
+    of its memory: each view's node becomes its view operations replayed on ``base``, as
+    PyTorch regenerates a view's ``grad_fn``. (A view taken with grad mode off stays out
+    of the graph.)"""
+    for view in live_views(base):
+        _, steps, without_grad = view._view
+        if not without_grad:
+            view._take_history(view_of(namespace, base, steps).grad_fn)
+
+
+def _check_result_type(op: str, result: Any, dtype: Any) -> None:
+    """PyTorch's error for an in-place result of a kind this dtype cannot hold."""
+    if result != dtype and not np.can_cast(result, dtype, "same_kind"):
+        raise RuntimeError(
+            f"{op}: result type {result} can't be cast to the desired output type {dtype}"
+        )
+
+
 def _assign_all(array: Any, value: Any) -> None:
     array[...] = value
 
@@ -3889,6 +4170,7 @@ def _put_all(old: Tensor, value: Any) -> Tensor:
     return shape_ops.IndexPut.apply(old, value, _WHOLE)
 
 
+_BOOL_TYPES = frozenset((builtins.bool, np.bool_))  # 0-d masks, not integers
 _WHOLE = ((shape_ops.Index, ((Ellipsis,), False)),)
 
 

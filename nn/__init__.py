@@ -194,3 +194,6 @@ __all__ += ["Dropout1d", "Dropout2d"]
 __all__ += conv.__all__ + normalization.__all__ + padding.__all__ + pooling.__all__
 __all__ += rnn.__all__ + sparse.__all__ + upsampling.__all__
 __all__ += attention.__all__ + transformer.__all__
+
+# PyTorch's import paths (``nn.modules.loss._Loss``, ...), after every class they re-export
+from . import modules  # noqa: E402

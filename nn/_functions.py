@@ -78,7 +78,7 @@ class Linear(Op):
     # dx = dy W,  dW = dyᵀ x  (leading dims flattened),  db = Σ dy over the leading dims
     pytorch_name = "AddmmBackward0"
     __slots__ = ()
-    saved_for_others = (0, 1)
+    saved_for = ((0, (1,)), (1, (0,)))  # x for dW, W for dx (nothing for db)
 
     def forward(self, x: Array, w: Array, b: Array | None = None) -> Array:
         if x.ndim == 2:

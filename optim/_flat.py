@@ -20,19 +20,18 @@ every update. The state lives in one buffer per name, and
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING, Any
 
-from minigrad.backend import backend_of, get_array_module
+from minigrad.backend import get_array_module
 
 from ._state import OptimizerState, ParamState
-from ._storage import array_of, subtract_
+from ._storage import array_of, is_array, subtract_
 
 if TYPE_CHECKING:
     from minigrad import Tensor
 
 Array = Any
-States = dict["Tensor", dict[str, Any]]
+States = OptimizerState
 
 
 class FlatGroup:
@@ -70,13 +69,13 @@ class FlatGroup:
         self.grad_views = self._split(self.grad)
         self.step_views = self._split(self.step)
         self.owner = states
-        self.states: list[ParamState] = [states[p] for p in params]  # type: ignore[misc]
+        self.states: list[ParamState] = [states[p] for p in params]
         self.state: dict[str, Any] = {}
         self.state_views: dict[str, list[Array]] = {}
         self.scalars: list[str] = []
-        for name, value in self.states[0].items():
+        for name, value in self.states[0].raw_items():
             if is_array(value):
-                self.state[name] = xp.concatenate([s[name].reshape(-1) for s in self.states])
+                self.state[name] = xp.concatenate([s.raw(name).reshape(-1) for s in self.states])
             else:
                 self.state[name] = value
         self.publish()
@@ -103,16 +102,17 @@ class FlatGroup:
         kind = _layout(params[0])[:2]
         if any(_layout(p)[:2] != kind or not _fits(p) for p in params):
             return False
-        reference = states.get(params[0], {})
+        reference = dict(_raw_items(states.get(params[0])))
         for p in params:
             state = states.get(p)
-            if state is None:
-                state = {}  # (made as a ParamState when the group is built)
-            elif not (type(state) is ParamState and state.edits is states.edits):
+            if state is not None and not (
+                type(state) is ParamState and state.edits is states.edits
+            ):
                 return False
-            if state.keys() != reference.keys():
+            entries = dict(_raw_items(state))  # (a missing state is made when the group is)
+            if entries.keys() != reference.keys():
                 return False
-            for name, value in state.items():
+            for name, value in entries.items():
                 if is_array(value):
                     if (type(value), value.dtype) != kind or value.shape != p.shape:
                         return False
@@ -124,7 +124,7 @@ class FlatGroup:
         """Whether the buffers still fit these parameters (the same tensors, arrays of the
         same type, dtype and shape, gradients like them) and their states (no edit since
         :meth:`publish`: the edit count of ``states`` says so)."""
-        if states is not self.owner or states.edits[0] != self.edits:  # type: ignore[attr-defined]
+        if states is not self.owner or states.edits[0] != self.edits:
             return False  # (another state, or an entry written since publish)
         if len(params) != len(self.params):
             return False
@@ -176,7 +176,14 @@ class FlatGroup:
             value = self.state[name]
             for state in self.states:
                 state.publish(name, value)
-        self.edits = self.owner.edits[0]  # type: ignore[attr-defined]
+        self.edits = self.owner.edits[0]
+
+
+def _raw_items(state: dict[str, Any] | None) -> Any:
+    """The stored entries of a parameter's state (none when it has no state yet)."""
+    if state is None:
+        return ()
+    return state.raw_items() if isinstance(state, ParamState) else state.items()
 
 
 def _layout(p: Tensor) -> tuple[Any, ...]:
@@ -189,12 +196,3 @@ def _fits(p: Tensor) -> bool:
     """Whether ``p`` has a gradient of its own array type, dtype and shape."""
     grad = p.grad
     return grad is not None and _layout(grad) == _layout(p)
-
-
-def is_array(value: Any) -> bool:
-    """Whether a state entry is an array of some backend (not a number such as ``step``)."""
-    try:
-        backend_of(value)
-    except TypeError:
-        return False
-    return not isinstance(value, numbers.Number)

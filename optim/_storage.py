@@ -11,6 +11,7 @@ in-place API does.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from minigrad.autograd.graph import bump_version
 if TYPE_CHECKING:
     from minigrad import Tensor
 
-__all__ = ["array_of", "as_tensor_view", "subtract_", "assign_"]
+__all__ = ["array_of", "as_tensor_view", "is_array", "subtract_", "assign_"]
 
 Array = Any
 
@@ -52,3 +53,12 @@ def assign_(params: Iterable[Tensor], values: Iterable[Array]) -> None:
         array = backend.array_of(param)
         array[...] = value
         bump_version(param)
+
+
+def is_array(value: Any) -> bool:
+    """Whether a state entry is an array of some backend (not a number such as ``step``)."""
+    try:
+        backend.backend_of(value)
+    except TypeError:
+        return False
+    return not isinstance(value, numbers.Number)

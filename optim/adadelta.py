@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from minigrad.tensor import Tensor
+
 from . import _functional as F
 from .optimizer import Optimizer, ParamsT, constructor_arguments, in_unit_interval, nonnegative
 
@@ -45,11 +47,14 @@ class Adadelta(Optimizer):
     def __init__(
         self,
         params: ParamsT,
-        lr: float = 1.0,
+        lr: float | Tensor = 1.0,
         rho: float = 0.9,
         eps: float = 1e-6,
         weight_decay: float = 0,
+        foreach: bool | None = None,
         *,
+        capturable: bool = False,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         super().__init__(params, constructor_arguments(locals()))

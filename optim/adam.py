@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from minigrad.tensor import Tensor
+
 from . import _functional as F
 from .optimizer import (
     Optimizer,
@@ -54,6 +56,13 @@ class Adam(Optimizer):
         maximize: maximize the objective instead of minimizing it.
         decoupled_weight_decay: shrink the weights directly (AdamW) instead of
             adding λθ to the gradient.
+        foreach, fused: PyTorch's choice of kernel; minigrad has one implementation, so
+            they change nothing but are kept in the groups (``fused=True`` with
+            ``foreach=True`` or ``differentiable=True`` raises RuntimeError, as PyTorch).
+        capturable, differentiable: CUDA-graph capture and a differentiable step;
+            ``True`` raises NotImplementedError.
+
+    ``lr`` may be a 1-element tensor (read at every step, so ``lr.fill_(x)`` changes it).
     """
 
     _update_rule = staticmethod(F.adam_update)
@@ -67,15 +76,23 @@ class Adam(Optimizer):
     def __init__(
         self,
         params: ParamsT,
-        lr: float = 1e-3,
+        lr: float | Tensor = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
+        if isinstance(lr, Tensor) and foreach and not capturable:
+            raise ValueError(
+                "lr as a Tensor is not supported for capturable=False and foreach=True"
+            )
         super().__init__(params, constructor_arguments(locals()))
 
 
@@ -114,13 +131,17 @@ class AdamW(Adam):
     def __init__(
         self,
         params: ParamsT,
-        lr: float = 1e-3,
+        lr: float | Tensor = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         super().__init__(
             params,
@@ -129,6 +150,10 @@ class AdamW(Adam):
             eps,
             weight_decay,
             amsgrad,
+            foreach=foreach,
             maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
             decoupled_weight_decay=True,
         )

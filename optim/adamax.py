@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from minigrad.tensor import Tensor
+
 from . import _functional as F
 from .optimizer import (
     Optimizer,
@@ -52,11 +54,14 @@ class Adamax(Optimizer):
     def __init__(
         self,
         params: ParamsT,
-        lr: float = 2e-3,
+        lr: float | Tensor = 2e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0,
+        foreach: bool | None = None,
         *,
         maximize: bool = False,
+        differentiable: bool = False,
+        capturable: bool = False,
     ) -> None:
         super().__init__(params, constructor_arguments(locals()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from minigrad.tensor import Tensor
+
 from . import _functional as F
 from .optimizer import Optimizer, ParamsT, constructor_arguments, nonnegative
 
@@ -47,6 +49,7 @@ class ASGD(Optimizer):
         maximize: maximize the objective instead of minimizing it.
     """
 
+    _number_states = frozenset({"step", "eta", "mu"})
     _update_rule = staticmethod(F.asgd_update)
     _constraints = {"lr": nonnegative, "weight_decay": nonnegative}
     _reads_params = True
@@ -54,12 +57,14 @@ class ASGD(Optimizer):
     def __init__(
         self,
         params: ParamsT,
-        lr: float = 1e-2,
+        lr: float | Tensor = 1e-2,
         lambd: float = 1e-4,
         alpha: float = 0.75,
         t0: float = 1e6,
         weight_decay: float = 0,
-        *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
+        capturable: bool = False,
     ) -> None:
         super().__init__(params, constructor_arguments(locals()))

@@ -73,8 +73,7 @@ from typing import TYPE_CHECKING, Any
 import minigrad
 from minigrad.backend import get_array_module
 
-from ._flat import is_array
-from ._storage import array_of, as_tensor_view, assign_, subtract_
+from ._storage import array_of, as_tensor_view, assign_, is_array, subtract_
 from .optimizer import Optimizer, ParamsT, constructor_arguments, nonnegative
 
 if TYPE_CHECKING:
@@ -160,6 +159,8 @@ class LBFGS(Optimizer):
             loss = opt.step(closure)
     """
 
+    _tensor_numbers = False  # (PyTorch's L-BFGS state keeps Python numbers)
+
     _constraints = {"lr": nonnegative}
 
     def __init__(
@@ -240,15 +241,17 @@ class LBFGS(Optimizer):
         if _max_abs(flat_grad) <= tolerance_grad:
             return orig_loss
 
-        # (None before the first iteration ever; then set, as every later one reads them)
-        d: Any = state.get("d")
-        t: Any = state.get("t")
-        old_dirs: Any = state.get("old_dirs")
-        old_stps: Any = state.get("old_stps")
-        ro: Any = state.get("ro")
-        h_diag: Any = state.get("H_diag")
-        prev_flat_grad: Any = state.get("prev_flat_grad")
-        prev_loss: Any = state.get("prev_loss")
+        # (None before the first iteration ever; then set, as every later one reads them;
+        # the stored arrays, not the tensors that ``state`` shows)
+        stored = dict(state.raw_items())
+        d: Any = stored.get("d")
+        t: Any = stored.get("t")
+        old_dirs: Any = stored.get("old_dirs")
+        old_stps: Any = stored.get("old_stps")
+        ro: Any = stored.get("ro")
+        h_diag: Any = stored.get("H_diag")
+        prev_flat_grad: Any = stored.get("prev_flat_grad")
+        prev_loss: Any = stored.get("prev_loss")
         xp = get_array_module(flat_grad)
 
         n_iter = 0
@@ -275,7 +278,7 @@ class LBFGS(Optimizer):
                     h_diag = ys / _dot(y, y)
                 if "al" not in state:
                     state["al"] = [None] * history_size
-                d = _two_loop(flat_grad, old_dirs, old_stps, ro, h_diag, state["al"])
+                d = _two_loop(flat_grad, old_dirs, old_stps, ro, h_diag, state.raw("al"))
 
             if prev_flat_grad is None:
                 prev_flat_grad = xp.array(flat_grad, copy=True)

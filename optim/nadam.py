@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from minigrad.tensor import Tensor
+
 from . import _functional as F
 from .optimizer import (
     Optimizer,
@@ -51,6 +53,7 @@ class NAdam(Optimizer):
         maximize: maximize the objective instead of minimizing it.
     """
 
+    _number_states = frozenset({"step", "mu_product"})
     _update_rule = staticmethod(F.nadam_update)
     _constraints = {
         "lr": nonnegative,
@@ -63,13 +66,16 @@ class NAdam(Optimizer):
     def __init__(
         self,
         params: ParamsT,
-        lr: float = 2e-3,
+        lr: float | Tensor = 2e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0,
         momentum_decay: float = 4e-3,
         decoupled_weight_decay: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
         super().__init__(params, constructor_arguments(locals()))

@@ -23,17 +23,16 @@ import copy
 import functools
 import numbers
 import warnings
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import minigrad
 from minigrad.backend import backend_of, get_array_module
 
-from ._flat import FlatGroup, is_array
+from ._flat import FlatGroup
 from ._functional import compute_step
 from ._state import OptimizerState, ParamState
-from ._storage import array_of, as_tensor_view, subtract_
+from ._storage import array_of, as_tensor_view, is_array, subtract_
 
 if TYPE_CHECKING:
     from minigrad import Tensor
@@ -50,14 +49,81 @@ _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 
 
 def _track_step(step: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap ``step`` so that learning-rate schedulers can tell it has been called."""
+    """Wrap ``step`` so that learning-rate schedulers can tell it has been called, and run
+    the step hooks around it (once, around the outermost call)."""
 
     @functools.wraps(step)
     def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
         self._opt_called = True
-        return step(self, *args, **kwargs)
+        hooks = self.__dict__.get("_step_hooks")
+        if not hooks or self.__dict__.get("_in_hooked_step"):
+            return step(self, *args, **kwargs)
+        pre, post = hooks
+        call_args = (self, *args)  # as PyTorch, the hooks see the optimizer in ``args``
+        for hook in list(pre.values()):
+            result = hook(self, call_args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(
+                        f"{hook} must return None or a tuple of (new_args, new_kwargs), "
+                        f"but got {result}."
+                    )
+                call_args, kwargs = result
+        self._in_hooked_step = True
+        try:
+            out = step(*call_args, **kwargs)
+        finally:
+            self._in_hooked_step = False
+        for hook in list(post.values()):
+            hook(self, call_args, kwargs)
+        return out
 
     return wrapper
+
+
+def _add_hook(registry: dict[int, Any], hook: Callable[..., Any]) -> Any:
+    """Put ``hook`` in ``registry``; return its :class:`~minigrad.nn.hooks.RemovableHandle`."""
+    from minigrad.nn.hooks import RemovableHandle  # type: ignore[import-not-found]
+
+    handle = RemovableHandle(registry)
+    registry[handle.id] = hook
+    return handle
+
+
+#: PyTorch's switches of how a step runs (``foreach``, ``fused``) or is recorded
+#: (``differentiable``, ``capturable``); not arguments of the update rules.
+_IMPLEMENTATION_FLAGS = {
+    "foreach": None,
+    "fused": None,
+    "differentiable": False,
+    "capturable": False,
+}
+
+
+def _check_implementation_flags(group: dict[str, Any]) -> None:
+    """PyTorch's checks of ``fused``/``foreach``, then what minigrad cannot do.
+
+    ``foreach`` and ``fused`` pick one of PyTorch's kernels (a loop, multi-tensor ops, one
+    fused kernel); minigrad has one implementation (a group's parameters stepped as flat
+    buffers when it can, see ``_flat.py``), so both are accepted and computed the same.
+    ``differentiable=True`` (an update recorded by autograd) and ``capturable=True``
+    (state on the device for CUDA-graph capture) raise NotImplementedError.
+    """
+    if group.get("fused"):
+        if group.get("differentiable"):
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if group.get("foreach"):
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if group.get("differentiable"):
+        raise NotImplementedError(
+            "differentiable=True is not supported: minigrad's optimizer steps update the "
+            "parameters in place outside autograd, so no gradient flows through a step"
+        )
+    if group.get("capturable"):
+        raise NotImplementedError(
+            "capturable=True is not supported: minigrad has no CUDA graphs to capture a step "
+            "into (PyTorch refuses it on the CPU too)"
+        )
 
 
 def _label(name: str) -> str:
@@ -65,6 +131,8 @@ def _label(name: str) -> str:
 
 
 def _check_number(name: str, value: Any) -> float:
+    if isinstance(value, minigrad.Tensor) and value.numel() == 1:
+        value = value.item()  # a 1-element tensor hyper-parameter (``lr=minigrad.tensor(0.1)``)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r}")
     return float(value)
@@ -134,7 +202,8 @@ def _check_grad(p: Tensor, grad: Array) -> None:
 
 def _check_state(p: Tensor, state: dict[str, Any] | None) -> None:
     """A clear error when a parameter moved to another device after its state was made."""
-    for name, value in (state or {}).items():
+    entries = state.raw_items() if isinstance(state, ParamState) else (state or {}).items()
+    for name, value in entries:
         if is_array(value) and type(value) is not type(array_of(p)):
             raise RuntimeError(
                 f"optimizer state {name!r} is on {backend_of(value).device_type} but its "
@@ -197,7 +266,13 @@ class Optimizer:
     _constraints: ClassVar[dict[str, Check]] = {"lr": nonnegative}
     #: Whether the rule reads θ whatever the weight decay (ASGD's decay term and average).
     _reads_params: ClassVar[bool] = False
+    #: Whether ``state[p]`` shows numbers (``step``) as 0-d tensors, as PyTorch's state does.
+    _tensor_numbers: ClassVar[bool] = True
+    #: The state entries that are numbers (0-d tensors in a state dict), not arrays.
+    _number_states: ClassVar[frozenset[str]] = frozenset({"step"})
     _opt_called: bool = False
+    _in_hooked_step: bool = False
+    _step_hooks: tuple[dict[int, Any], dict[int, Any]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -207,7 +282,7 @@ class Optimizer:
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self._validate_group(self.defaults)
-        self.state: defaultdict[Tensor, dict[str, Any]] = OptimizerState()
+        self.state = OptimizerState(tensor_numbers=self._tensor_numbers)
         self.param_groups: list[dict[str, Any]] = []
         self._flat_groups: dict[int, FlatGroup] = {}  # group index -> its buffers
 
@@ -222,6 +297,10 @@ class Optimizer:
     # ------------------------------------------------------------ per-algorithm hooks
     def _validate_group(self, group: dict[str, Any]) -> None:
         """Raise a clear error if a hyper-parameter of ``group`` is invalid."""
+        _check_implementation_flags(group)
+        lr = group.get("lr")
+        if isinstance(lr, minigrad.Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
         for name, check in self._constraints.items():
             check(name, group[name])
 
@@ -286,6 +365,26 @@ class Optimizer:
         for param in params:
             self._init_state(param, param_group)
 
+    # ------------------------------------------------------------------ step hooks
+    def _step_hook_registries(self) -> tuple[dict[int, Any], dict[int, Any]]:
+        hooks = self.__dict__.get("_step_hooks")
+        if hooks is None:
+            hooks = self._step_hooks = ({}, {})
+        return hooks
+
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> Any:
+        """Call ``hook(optimizer, args, kwargs)`` before every :meth:`step`, where ``args``
+        starts with the optimizer (``(opt,)`` for ``opt.step()``, as PyTorch); it may return
+        ``(new_args, new_kwargs)`` to replace the step's arguments. Returns a handle whose
+        ``remove()`` unregisters the hook."""
+        return _add_hook(self._step_hook_registries()[0], hook)
+
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> Any:
+        """Call ``hook(optimizer, args, kwargs)`` after every :meth:`step`, with the arguments
+        the step ran with (its return value is ignored). Returns a handle whose ``remove()``
+        unregisters the hook."""
+        return _add_hook(self._step_hook_registries()[1], hook)
+
     # ------------------------------------------------------------------ stepping
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all optimized tensors.
@@ -294,15 +393,16 @@ class Optimizer:
         next :meth:`step` skips parameters that got no new gradient; with
         ``False`` the gradients are filled with zeros in place.
         """
-        with minigrad.no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        p.grad.zero_()
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    with minigrad.no_grad():
+                        grad.zero_()
 
     @_track_step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -325,7 +425,11 @@ class Optimizer:
         if rule is None:
             raise NotImplementedError(f"{type(self).__name__} does not define an update rule")
         for index, group in enumerate(self.param_groups):
-            hyper = {name: _plain(group[name]) for name in self.defaults}
+            hyper = {
+                name: _plain(group[name])
+                for name in self.defaults
+                if name not in _IMPLEMENTATION_FLAGS
+            }
             stepped = [p for p in group["params"] if p.grad is not None]
             flat = self._flat_group(index, stepped)
             if flat is not None:  # the group's parameters with gradients in one call
@@ -341,9 +445,35 @@ class Optimizer:
                 _check_grad(p, array_of(p.grad))
                 _check_state(p, self.state.get(p))
             for p in stepped:
-                step = compute_step(rule, array_of(p), array_of(p.grad), self.state[p], **hyper)
+                step = self._step_one(rule, p, hyper)
                 subtract_([p], [step])
         return loss
+
+    def _step_one(self, rule: Any, p: Tensor, hyper: dict[str, Any]) -> Array:
+        """The step of one parameter; the rule works on its state's stored arrays and numbers
+        (or on a plain dict that the user put in ``state[p]``)."""
+        state = self.state[p]
+        if isinstance(state, ParamState):
+            entries = dict(state.raw_items())
+        else:  # a user's dict, maybe of tensors: the rule gets their arrays (and numbers)
+            entries = {name: self._stored(name, value) for name, value in state.items()}
+        grad = array_of(p.grad)  # type: ignore[arg-type]  # (stepped: it has one)
+        step = compute_step(rule, array_of(p), grad, entries, **hyper)
+        for name, value in entries.items():
+            if isinstance(state, ParamState):
+                state.publish(name, value)
+            elif not (
+                isinstance(state.get(name), minigrad.Tensor)
+                and self._stored(name, state[name]) is value
+            ):
+                state[name] = value  # (a new entry, or a number the rule moved on)
+        return step
+
+    def _stored(self, name: str, value: Any) -> Any:
+        """A state entry as the rules take it: a tensor's array, or a number entry's number."""
+        if not isinstance(value, minigrad.Tensor):
+            return value
+        return value.item() if name in self._number_states and value.ndim == 0 else array_of(value)
 
     def _flat_group(self, index: int, params: list[Tensor]) -> FlatGroup | None:
         """Contiguous buffers for ``params`` (group ``index``'s parameters that have a
@@ -424,6 +554,8 @@ class Optimizer:
                     f"of optimizer's group: group {index} has {len(saved.get('params', ()))} "
                     f"parameters in the state dict and {len(group['params'])} in the optimizer"
                 )
+            for name in _IMPLEMENTATION_FLAGS.keys() & self.defaults.keys():
+                saved.setdefault(name, _IMPLEMENTATION_FLAGS[name])  # saved without them
             missing = set(self.defaults) - saved.keys()
             if missing:
                 raise ValueError(
@@ -436,7 +568,7 @@ class Optimizer:
             for group, saved in zip(self.param_groups, saved_groups, strict=True)
             for saved_id, p in zip(saved["params"], group["params"], strict=True)
         }
-        new_state = OptimizerState()
+        new_state = OptimizerState(tensor_numbers=self._tensor_numbers)
         for saved_id, saved_state in state_dict["state"].items():
             if saved_id not in param_of:
                 raise ValueError(f"state dict has state for unknown parameter index {saved_id!r}")
@@ -444,6 +576,7 @@ class Optimizer:
             new_state[p] = ParamState(
                 new_state.edits,
                 {name: self._import_value(value, p, name) for name, value in saved_state.items()},
+                tensor_numbers=self._tensor_numbers,
             )
         new_groups = []
         for group, saved in zip(self.param_groups, saved_groups, strict=True):
@@ -455,9 +588,11 @@ class Optimizer:
         self.state = new_state
         self.param_groups = new_groups
 
-    @staticmethod
-    def _import_value(value: Any, param: Tensor, name: str) -> Any:
-        """A state entry copied onto ``param``'s device (floating arrays take its dtype)."""
+    def _import_value(self, value: Any, param: Tensor, name: str) -> Any:
+        """A state entry copied onto ``param``'s device (floating arrays take its dtype); a
+        number entry (``step``, ...: a 0-d tensor in a state dict) as its Python number."""
+        if name in self._number_states and hasattr(value, "item") and value.ndim == 0:
+            return value.item()
         array = Optimizer._import_array(value, param)
         if array is None:
             return copy.deepcopy(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from minigrad.tensor import Tensor
+
 from . import _functional as F
 from .optimizer import (
     Optimizer,
@@ -66,12 +68,15 @@ class RAdam(Optimizer):
     def __init__(
         self,
         params: ParamsT,
-        lr: float = 1e-3,
+        lr: float | Tensor = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0,
         decoupled_weight_decay: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
         super().__init__(params, constructor_arguments(locals()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from minigrad.tensor import Tensor
+
 from . import _functional as F
 from .optimizer import Optimizer, ParamsT, constructor_arguments, nonnegative
 
@@ -56,13 +58,15 @@ class RMSprop(Optimizer):
     def __init__(
         self,
         params: ParamsT,
-        lr: float = 1e-2,
+        lr: float | Tensor = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
         weight_decay: float = 0,
         momentum: float = 0,
         centered: bool = False,
-        *,
+        capturable: bool = False,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         super().__init__(params, constructor_arguments(locals()))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from minigrad.tensor import Tensor
+
 from . import _functional as F
 from .optimizer import Optimizer, ParamsT, constructor_arguments, nonnegative, pair_of_numbers
 
@@ -63,10 +65,13 @@ class Rprop(Optimizer):
     def __init__(
         self,
         params: ParamsT,
-        lr: float = 1e-2,
+        lr: float | Tensor = 1e-2,
         etas: tuple[float, float] = (0.5, 1.2),
         step_sizes: tuple[float, float] = (1e-6, 50),
         *,
+        capturable: bool = False,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         super().__init__(params, constructor_arguments(locals()))

@@ -16,6 +16,35 @@ from minigrad.autograd import Function
 # ----------------------------------------------------------------------------- higher order
 
 
+PIECEWISE_LINEAR = {
+    "relu": lambda x: x.relu(),
+    "abs": lambda x: x.abs(),
+    "leaky_relu": lambda x: nn.functional.leaky_relu(x, 0.1),
+    "hardtanh": nn.functional.hardtanh,
+    "relu6": nn.functional.relu6,
+    "l1_loss": lambda x: nn.functional.l1_loss(x, mg.zeros_like(x)),
+}
+
+
+@pytest.mark.parametrize("name", list(PIECEWISE_LINEAR))
+def test_the_gradient_of_a_piecewise_linear_op_differentiates_to_zeros(name, device):
+    # PyTorch: relu's gradient reads relu's output, so it requires grad (derivative 0).
+    x = on([-0.3, 0.7, 2.0], device)
+    (g,) = mg.autograd.grad(PIECEWISE_LINEAR[name](x).sum(), x, create_graph=True)
+    assert g.requires_grad
+    (h,) = mg.autograd.grad(g.sum(), x)
+    np.testing.assert_array_equal(host(h), [0.0, 0.0, 0.0])
+    (h,) = mg.autograd.grad((x * PIECEWISE_LINEAR[name](x)).sum(), x, create_graph=True)
+    (second,) = mg.autograd.grad(h.sum(), x)  # the product rule still gives its 2 f'(x) term
+    assert np.all(np.isfinite(host(second)))
+
+
+def test_a_gradient_that_reads_no_values_still_does_not_require_grad():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = mg.autograd.grad((x + 1).sum(), x, create_graph=True)
+    assert not g.requires_grad  # as PyTorch: d(x + 1)/dx is the incoming 1, a constant
+
+
 def test_newtons_method_uses_the_second_derivative():
     # f(x) = x⁴ - 2x², f' = 4x³ - 4x, f'' = 12x² - 4 (DeZero's lesson)
     x = mg.tensor(2.0, dtype=mg.float64, requires_grad=True)
@@ -401,3 +430,57 @@ def test_max_of_a_tensor_with_nan_sends_the_gradient_to_the_nan(device):
     assert np.isnan(m.item())
     m.backward()
     np.testing.assert_array_equal(host(x.grad), [0.0, 1.0, 0.0])
+
+
+def test_hooks_that_return_something_else_get_pytorchs_errors():
+    x = mg.ones(2, requires_grad=True)
+    handle = x.register_hook(lambda g: 5)
+    with pytest.raises(TypeError, match="hook returned 'int'"):
+        (x * 2).sum().backward()
+    handle.remove()
+    y = x * 2
+    y.register_hook(lambda g: mg.ones(3))
+    with pytest.raises(RuntimeError, match="changed the size"):
+        y.sum().backward()
+
+
+def test_materialize_grads_refuses_allow_unused_false():
+    x, unused = mg.ones(2, requires_grad=True), mg.ones(1, requires_grad=True)
+    with pytest.raises(ValueError, match="allow_unused"):
+        mg.autograd.grad((x * 2).sum(), [x, unused], allow_unused=False, materialize_grads=True)
+    gx, gu = mg.autograd.grad((x * 2).sum(), [x, unused], materialize_grads=True)
+    np.testing.assert_array_equal(gu.numpy(), [0.0])
+
+
+def test_assigning_grad_checks_type_shape_and_dtype():
+    x = mg.zeros(2, requires_grad=True)
+    with pytest.raises(TypeError, match="Tensor or None"):
+        x.grad = [1.0, 2.0]
+    with pytest.raises(RuntimeError, match="same size"):
+        x.grad = mg.zeros(3)
+    with pytest.raises(RuntimeError, match="dtype"):
+        x.grad = mg.zeros(2, dtype=mg.float64)
+    assert x.grad is None  # (nothing changed)
+    x.grad = mg.ones(2)
+    (x * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+    x.grad = None
+    assert x.grad is None
+
+
+def test_a_function_may_return_numbers_and_integer_tensors_that_need_no_grad():
+    class ScaleAndArgmax(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x.argmax(), 5
+
+        @staticmethod
+        def backward(ctx, g, g_index, g_number):
+            assert g_number is None
+            return g * 2
+
+    x = mg.ones(3, requires_grad=True)
+    y, index, number = ScaleAndArgmax.apply(x)
+    assert y.requires_grad and not index.requires_grad and number == 5
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0, 2.0])

@@ -70,6 +70,27 @@ def test_unsaved_inputs_may_change(device):
     np.testing.assert_allclose(host(x.grad), [1.0, 1.0])
 
 
+def test_a_value_saved_only_for_a_gradient_nobody_wants_may_change(device):
+    # y = x Wᵀ + b reads W only for dx: with data x, PyTorch does not save W, so an update
+    # of W between two backward passes is fine; once x wants a gradient, it is not.
+    layer = nn.Linear(2, 1).to(device).double()
+    for x, allowed in (
+        (mg.ones(1, 2, dtype=mg.float64, device=device), True),
+        (on([[1.0, 1.0]], device), False),
+    ):
+        y = layer(x).sum()
+        y.backward(retain_graph=True)
+        with mg.no_grad():
+            layer.weight.mul_(2)
+        if allowed:
+            y.backward()
+            np.testing.assert_allclose(host(layer.weight.grad), [[2.0, 2.0]])
+        else:
+            with pytest.raises(RuntimeError, match=MODIFIED):
+                y.backward()
+        layer.zero_grad()
+
+
 def test_every_inplace_op_bumps_the_version_shared_with_views(device):
     t = mg.zeros(2, 3, device=device)
     view = t[0]

@@ -122,7 +122,7 @@ def test_gradcheck_names_the_input_the_worst_element_the_values_and_the_toleranc
     )
     assert "atol=1e-05" in message and "rtol=0.001" in message
     assert "np.float64" not in message  # plain numbers, readable by a student
-    assert isinstance(info.value, AssertionError)
+    assert isinstance(info.value, RuntimeError)  # (as PyTorch's GradcheckError)
 
 
 def test_gradcheck_finds_the_wrong_input_among_several(device):
@@ -149,3 +149,16 @@ def test_the_custom_functions_work_in_a_graph(device):
     assert y.grad_fn is not None and y.grad_fn.name() == "BadSquareBackward"
     y.sum().backward()
     np.testing.assert_allclose(host(x.grad), [12.0, 24.0])  # 3·(2x)·2, the bad rule
+
+
+def test_gradcheck_has_pytorchs_place_and_keywords(device):
+    from minigrad.autograd import GradcheckError, gradcheck, gradgradcheck
+
+    assert gradcheck is mg.gradcheck and gradgradcheck is mg.gradgradcheck
+    assert issubclass(GradcheckError, RuntimeError)
+    x = on([1.0, 2.0], device)
+    y = on([3.0, -4.0], device)
+    off = lambda a, b: SlightlyOffMul.apply(a, b, 1e-2)  # noqa: E731
+    assert gradcheck(off, (x, y), raise_exception=False) is False
+    assert gradcheck(off, (x, y), nondet_tol=0.1, fast_mode=True) is True  # 1e-2·|x| ≤ 0.1
+    assert gradgradcheck(lambda a: a * a * a, (x,), raise_exception=False) is True

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad import nn, optim
 from minigrad.backend import to_host
+from minigrad.optim._state import ParamState
 
 # example count and deadline come from the profile loaded by conftest.py
 FAST = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -130,6 +131,38 @@ def assert_same_params(got: list[minigrad.Tensor], want: list[minigrad.Tensor]) 
         np.testing.assert_array_equal(host(p), host(q))
 
 
+def stored(state: Any, key: str) -> Any:
+    """The stored value behind ``state[key]`` (an array or a number); a plain dict the user
+    put in ``optimizer.state`` holds them as they are."""
+    return state.raw(key) if isinstance(state, ParamState) else state[key]
+
+
+def is_number(state: Any, key: str) -> bool:
+    """Whether the entry ``key`` is a number (step, NAdam's mu_product, ASGD's eta and mu)."""
+    return isinstance(stored(state, key), NUMBERS)
+
+
+def number_dtype(key: str) -> Any:
+    """The dtype ``state[p]`` shows a number entry in: the step count in the default dtype
+    (as PyTorch), the others (NAdam's mu_product, ASGD's eta, mu) in float64, the
+    precision the rules compute them in."""
+    return minigrad.get_default_dtype() if key == "step" else minigrad.float64
+
+
+def assert_shows_number(value: Any, number: Any, key: str) -> None:
+    """A number entry as ``state[p]`` shows it: a 0-d tensor (:func:`number_dtype`)."""
+    assert isinstance(value, minigrad.Tensor), key
+    assert value.shape == () and value.dtype == number_dtype(key), key
+    assert float(value) == float(minigrad.tensor(float(number), dtype=number_dtype(key))), key
+
+
+def assert_shows_array(value: Any, array: Any, key: str) -> None:
+    """An array entry as ``state[p]`` shows it: a tensor sharing the stored array's memory."""
+    assert isinstance(value, minigrad.Tensor), key
+    assert type(value._array) is type(array), key
+    assert owner(value._array) is owner(array), key  # a view, not a copy
+
+
 def assert_same_state(
     opt: optim.Optimizer, params: list[minigrad.Tensor],
     ref: optim.Optimizer, ref_params: list[minigrad.Tensor],
@@ -137,11 +170,18 @@ def assert_same_state(
     for p, q in zip(params, ref_params, strict=True):
         got, want = opt.state.get(p, {}), ref.state.get(q, {})
         assert got.keys() == want.keys()
-        for key, value in got.items():
-            if isinstance(value, NUMBERS):
-                assert value == want[key], key
+        for key in got:
+            value, number = got[key], stored(got, key)
+            if is_number(got, key):
+                assert is_number(want, key), key
+                assert number == stored(want, key), key  # the same number, exactly
+                if isinstance(got, ParamState):
+                    assert_shows_number(value, number, key)
                 continue
-            assert type(value) is type(p._array), key  # on the parameter's device
+            if isinstance(got, ParamState):
+                assert_shows_array(value, number, key)
+            array = value._array if isinstance(value, minigrad.Tensor) else value
+            assert type(array) is type(p._array), key  # on the parameter's device
             assert (value.shape, value.dtype) == (p.shape, want[key].dtype), key
             np.testing.assert_array_equal(host(value), host(want[key]), err_msg=key)
 
@@ -158,17 +198,20 @@ def owner(array: Any) -> Any:
 
 
 def assert_backed_by_flat(opt: optim.Optimizer, params: list[minigrad.Tensor]) -> None:
-    """Each parameter's array state is a view into the group's buffers; the parameters keep
-    their own memory (never a view of an optimizer's buffer)."""
+    """Each parameter's array state is a view into the group's buffers, and so is the tensor
+    that ``state[p]`` shows; the parameters keep their own memory (never a view of an
+    optimizer's buffer)."""
     flat = flat_of(opt)
     assert flat is not None
     arrays = [flat.grad, flat.step] + [v for v in flat.state.values() if not isinstance(v, NUMBERS)]
     buffers = [owner(a) for a in arrays]
     for p in params:
         assert all(owner(p._array) is not b for b in buffers)
-        for key, value in opt.state[p].items():
-            if not isinstance(value, NUMBERS):
-                assert owner(value) is owner(flat.state[key]), key
+        state = opt.state[p]
+        for key, value in state.items():
+            if not is_number(state, key):
+                assert owner(state.raw(key)) is owner(flat.state[key]), key
+                assert owner(value._array) is owner(flat.state[key]), key
 
 
 # ------------------------------------------------------------------ same arithmetic
@@ -199,13 +242,19 @@ def test_state_entries_are_live_slices_shaped_like_their_parameter(name, device)
     opt.step()
     flat = flat_of(opt)
     data = [p._array for p in params]
-    entries = [dict(opt.state[p]) for p in params]
+    states = [opt.state[p] for p in params]
+    stored_entries = [dict(state.raw_items()) for state in states]  # arrays and numbers
+    shown = [dict(state.items()) for state in states]  # tensors, read once, before the steps
     before = [
-        {k: host(v).copy() for k, v in e.items() if not isinstance(v, NUMBERS)} for e in entries
+        {k: host(v).copy() for k, v in e.items() if not is_number(state, k)}
+        for e, state in zip(shown, states, strict=True)
     ]
-    for p, entry in zip(params, entries, strict=True):
+    for p, state, entry in zip(params, states, shown, strict=True):
         for key, value in entry.items():
-            if not isinstance(value, NUMBERS):
+            if is_number(state, key):
+                assert_shows_number(value, state.raw(key), key)
+            else:
+                assert_shows_array(value, state.raw(key), key)
                 assert value.shape == p.shape and value.dtype == p.dtype, key
     for t in range(1, 3):
         set_grads(params, t)
@@ -213,14 +262,20 @@ def test_state_entries_are_live_slices_shaped_like_their_parameter(name, device)
     assert flat_of(opt) is flat  # no rebuild while nothing changes
     for i, p in enumerate(params):
         assert p._array is data[i]
-        for key, value in entries[i].items():
+        state = opt.state[p]
+        for key, value in shown[i].items():
+            number = stored_entries[i][key]
             if key == "step":
-                assert opt.state[p]["step"] == value + 2
+                assert state.raw("step") == number + 2
+                assert float(state["step"]) == float(value) + 2
                 continue
-            if isinstance(value, NUMBERS):  # NAdam's mu_product: a new number at each step
-                assert opt.state[p][key] != value, key
+            if isinstance(number, NUMBERS):  # NAdam's mu_product: a new number at each step
+                assert state.raw(key) != number, key
+                assert float(state[key]) != float(value), key
                 continue
-            assert opt.state[p][key] is value  # the same view, updated in place
+            assert state.raw(key) is number  # the same view of the buffer, updated in place
+            assert owner(value._array) is owner(flat.state[key]), key  # still a live view
+            np.testing.assert_array_equal(host(value), host(state[key]), err_msg=key)
             if p._array.size and key != "max_exp_avg_sq":  # amsgrad's maximum may stand still
                 assert not np.array_equal(host(value), before[i][key]), key
 
@@ -236,13 +291,13 @@ def test_state_dict_after_flat_steps_equals_per_parameter_stepping(name, device)
     for index, entry in got["state"].items():
         assert entry.keys() == want["state"][index].keys()
         for key, value in entry.items():
-            if isinstance(value, minigrad.Tensor):
-                np.testing.assert_array_equal(host(value), host(want["state"][index][key]))
-            else:
-                assert value == want["state"][index][key]
+            assert isinstance(value, minigrad.Tensor), key  # numbers too (PyTorch's format)
+            if is_number(opt.state[params[index]], key):
+                assert value.shape == () and value.dtype == number_dtype(key), key
+            np.testing.assert_array_equal(host(value), host(want["state"][index][key]))
     hyper = {k: v for k, v in got["param_groups"][0].items() if k != "params"}
     assert hyper == {k: v for k, v in want["param_groups"][0].items() if k != "params"}
-    saved = {i: {k: host(v).copy() for k, v in e.items() if not isinstance(v, NUMBERS)}
+    saved = {i: {k: host(v).copy() for k, v in e.items()}
              for i, e in got["state"].items()}  # fmt: skip
     step_both([(params, opt)], 4)  # the state dict holds copies, not views of the buffers
     for i, entry in got["state"].items():
@@ -250,8 +305,17 @@ def test_state_dict_after_flat_steps_equals_per_parameter_stepping(name, device)
             np.testing.assert_array_equal(host(entry[key]), value)
 
 
+@pytest.fixture(params=["float32", "float64"])
+def default_dtype(request: pytest.FixtureRequest) -> Any:
+    """minigrad's default dtype, the dtype of the numbers (step, ...) a state dict holds."""
+    saved = minigrad.get_default_dtype()
+    minigrad.set_default_dtype(getattr(minigrad, request.param))
+    yield minigrad.get_default_dtype()
+    minigrad.set_default_dtype(saved)
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_resuming_from_a_state_dict_equals_uninterrupted_training(name, device):
+def test_resuming_from_a_state_dict_equals_uninterrupted_training(name, device, default_dtype):
     n, m = 3, 4
     params = make_params(SHAPES, device)
     opt = OPTIMIZERS[name](params)
@@ -272,10 +336,15 @@ def test_resuming_from_a_state_dict_equals_uninterrupted_training(name, device):
 def _uniform(opt: optim.Optimizer, params: list[minigrad.Tensor]) -> bool:
     first = opt.state.get(params[0], {})
     return all(
-        opt.state.get(p, {}).keys() == first.keys()
-        and opt.state.get(p, {}).get("step") == first.get("step")
+        opt.state.get(p, {}).keys() == first.keys() and _step_of(opt, p) == _step_of(opt, params[0])
         for p in params
     )
+
+
+def _step_of(opt: optim.Optimizer, p: minigrad.Tensor) -> Any:
+    """The stored step count of ``p`` (a number), None before its first step."""
+    state = opt.state.get(p, {})
+    return stored(state, "step") if "step" in state else None
 
 
 @FAST
@@ -299,14 +368,11 @@ def test_steps_with_missing_gradients_equal_per_parameter_stepping(name, masks, 
         for i, (value, state) in frozen.items():
             np.testing.assert_array_equal(host(params[i]), value)
             assert opt.state.get(params[i], {}).keys() == state.keys()
-            for key, entry in state.items():
+            for key, entry in state.items():  # (the copy shows its entries as tensors too)
                 got = opt.state[params[i]][key]
-                same = (
-                    got == entry
-                    if isinstance(entry, NUMBERS)
-                    else np.array_equal(host(got), host(entry))
-                )
-                assert same, key
+                assert np.array_equal(host(got), host(entry)), key
+                if is_number(state, key):
+                    assert stored(opt.state[params[i]], key) == stored(state, key), key
         # two or more with gradients and one state layout: the buffers are (re)built for them
         assert (flat_of(opt) is not None) == flat_possible
 
@@ -424,14 +490,19 @@ def test_add_param_group_after_some_steps(name, device):
     assert_same_state(opt, params + extra, ref, ref_params + ref_extra)
 
 
-def _wrong_gradients(p: minigrad.Tensor) -> list[tuple[minigrad.Tensor, str]]:
+def _wrong_gradients(p: minigrad.Tensor) -> list[tuple[minigrad.Tensor, str, str]]:
+    """A gradient that does not fit ``p``, the error of assigning it to ``p.grad`` and the
+    optimizer's error when it gets there anyway (through ``p.grad.data``)."""
     other = "cpu" if p.device == "cuda" else "cuda"
     return [
         (minigrad.zeros(p.shape[0] + 1, dtype=p.dtype, device=p.device),
+         r"assign a gradient of size '\[4\]' to a tensor of size '\[3, 2\]'",
          r"gradient \(float64, shape \(4,\)\) does not match its parameter \(float64, shape"),
         (minigrad.zeros(*p.shape, dtype=minigrad.float32, device=p.device),
+         "assign a gradient with dtype 'float32' to a tensor with dtype 'float64'",
          r"gradient \(float32, shape \(3, 2\)\) does not match its parameter \(float64"),
         (minigrad.zeros(*p.shape, dtype=p.dtype, device=other),
+         "assigned grad has data located on a different device",
          "move the gradient to the parameter's device"),
     ]  # fmt: skip
 
@@ -443,8 +514,11 @@ def test_a_wrong_gradient_raises_and_training_can_go_on(name, which, device):
     opt, ref_params, ref = flat_and_reference(name, params)
     step_both([(params, opt), (ref_params, ref)], 0)
     set_grads(params, 1)
-    bad, match = _wrong_gradients(params[0])[which]
-    params[0].grad = bad
+    bad, assign_match, match = _wrong_gradients(params[0])[which]
+    with pytest.raises(RuntimeError, match=assign_match):  # PyTorch refuses it too
+        params[0].grad = bad
+    params[0].grad.data = bad  # (.data may change shape, dtype and device, as in PyTorch)
+    assert params[0].grad._array is bad._array
     before = [host(p).copy() for p in params]
     with pytest.raises(ValueError, match=match):
         opt.step()
@@ -575,7 +649,8 @@ def test_a_state_entry_replaced_by_a_plain_dict_is_used(name, device):
     opt, ref_params, ref = flat_and_reference(name, params)
     for t in range(2):
         step_both([(params, opt), (ref_params, ref)], t)
-    mine = {k: v * 1 for k, v in opt.state[params[0]].items()}  # copies of the entries
+    # copies of the stored entries (arrays and numbers, what the update rules work on)
+    mine = {k: v * 1 for k, v in opt.state[params[0]].raw_items()}
     opt.state[params[0]] = mine
     for t in range(2, 4):
         step_both([(params, opt), (ref_params, ref)], t)

@@ -40,13 +40,15 @@ LBFGS_STATE = {
 
 @pytest.fixture
 def torch64() -> Any:
-    """torch with float64 as its default dtype: the dtype of the state numbers it creates
-    (ASGD's ``eta`` and ``mu`` would be float32 tensors otherwise; minigrad's are floats)."""
+    """torch, and minigrad, with float64 as their default dtype: the dtype of the state numbers
+    that both show as 0-d tensors (ASGD's ``eta`` and ``mu`` would be float32 otherwise)."""
     torch = pytest.importorskip("torch")
-    default = torch.get_default_dtype()
+    default, ours = torch.get_default_dtype(), minigrad.get_default_dtype()
     torch.set_default_dtype(torch.float64)
+    minigrad.set_default_dtype(minigrad.float64)
     yield torch
     torch.set_default_dtype(default)
+    minigrad.set_default_dtype(ours)
 
 
 def host(x: Any) -> np.ndarray:
@@ -155,8 +157,16 @@ def test_elementwise_optimizers_train_a_linear_model_as_pytorch(name: str, torch
         for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
             assert_close(p, q, 1e-10)
             for key in state_names:
-                assert_close(opt.state[p][key], ref.state[q][key], 1e-10, key)
-            assert opt.state[p]["step"] == float(ref.state[q]["step"])
+                value, want = opt.state[p][key], ref.state[q][key]
+                assert isinstance(value, minigrad.Tensor), key  # numbers too, as PyTorch's
+                assert (tuple(value.shape), str(value.dtype).split(".")[-1]) == (
+                    tuple(want.shape),
+                    str(want.dtype).split(".")[-1],
+                ), key
+                assert_close(value, want, 1e-10, key)
+            step = opt.state[p]["step"]
+            assert isinstance(step, minigrad.Tensor) and step.shape == ()
+            assert float(step) == float(ref.state[q]["step"])
     assert opt.state_dict()["state"][0].keys() == ref.state_dict()["state"][0].keys()
 
 
@@ -187,7 +197,10 @@ def test_asgd_averages_the_iterates_after_t0() -> None:
         iterates.append(host(p)[0])
     # μ = 1 up to step t0 + 2 (ā = θ), then ā averages the iterates since that step
     np.testing.assert_allclose(host(opt.state[p]["ax"]), [np.mean(iterates[3:])], rtol=1e-12)
-    assert opt.state[p]["eta"] == 0.1 and opt.state[p]["mu"] == 1 / 4
+    assert opt.state[p].raw("eta") == 0.1 and opt.state[p].raw("mu") == 1 / 4  # the numbers
+    eta, mu = opt.state[p]["eta"], opt.state[p]["mu"]  # shown as 0-d float64 tensors
+    assert isinstance(eta, minigrad.Tensor) and eta.shape == () and eta.dtype == minigrad.float64
+    assert float(eta) == 0.1 and float(mu) == 1 / 4
 
 
 def test_asgd_state_numbers_survive_save_and_load(tmp_path: pathlib.Path) -> None:
@@ -199,10 +212,14 @@ def test_asgd_state_numbers_survive_save_and_load(tmp_path: pathlib.Path) -> Non
     save(opt.state_dict(), tmp_path / "asgd.npz")
     saved = load(tmp_path / "asgd.npz")["state"][0]
     assert saved.keys() == {"step", "eta", "mu", "ax"}
-    assert (saved["step"], saved["eta"], saved["mu"]) == (
+    assert all(
+        isinstance(saved[k], minigrad.Tensor) and saved[k].shape == ()
+        for k in saved.keys() - {"ax"}
+    )
+    assert (saved["step"].item(), saved["eta"].item(), saved["mu"].item()) == (
         3,
-        opt.state[p]["eta"],
-        opt.state[p]["mu"],
+        float(opt.state[p]["eta"]),
+        float(opt.state[p]["mu"]),
     )
 
 
@@ -353,7 +370,11 @@ def test_lbfgs_solves_a_quadratic_on_every_device(line_search_fn: str | None, de
     assert [p._array for p in params] == arrays  # updated in their own memory
     state = opt.state[params[0]]
     assert len(state["old_dirs"]) <= 4 and len(state["al"]) == 4
-    assert all(type(v) is type(arrays[0]) for v in (state["d"], *state["old_dirs"]))
+    shown = (state["d"], *state["old_dirs"])
+    assert all(isinstance(v, minigrad.Tensor) for v in shown)
+    assert all(type(v._array) is type(arrays[0]) for v in shown)  # on the parameters' device
+    assert state["d"]._array is state.raw("d")  # a view of the stored direction
+    assert isinstance(state["n_iter"], int) and isinstance(state["t"], float)  # plain numbers
 
 
 def test_lbfgs_updates_parameters_in_place_and_moves_their_versions() -> None:

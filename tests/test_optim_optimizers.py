@@ -549,6 +549,13 @@ def host(p: minigrad.Tensor) -> np.ndarray:
     return to_host(p._array)
 
 
+def array_entries(opt: optim.Optimizer, p: minigrad.Tensor) -> dict[str, minigrad.Tensor]:
+    """``opt.state[p]``'s array entries (exp_avg, ...) as it shows them: tensors; the number
+    entries (step, NAdam's mu_product, ASGD's eta and mu) are left out."""
+    state = opt.state[p]
+    return {k: v for k, v in state.items() if not isinstance(state.raw(k), NUMBERS)}
+
+
 # ----------------------------------------------------------------------- trajectories
 @pytest.mark.parametrize("name", list(CASES))
 @FAST
@@ -612,9 +619,10 @@ def test_float32_parameters_stay_float32(name: str, device: str) -> None:
         opt.step()
         expected = ref.step(0, expected, g.astype(np.float32).astype(np.float64))
     assert p.dtype == minigrad.float32
-    for name_, value in opt.state[p].items():
-        if not isinstance(value, NUMBERS):
-            assert value.dtype == np.float32, name_
+    assert array_entries(opt, p) or cls is optim.SGD  # (plain SGD keeps no state)
+    for name_, value in array_entries(opt, p).items():
+        assert isinstance(value, minigrad.Tensor) and value.dtype == minigrad.float32, name_
+        assert type(value._array) is type(p._array), name_
     np.testing.assert_allclose(host(p), expected, rtol=1e-5, atol=1e-6)
 
 
@@ -634,10 +642,14 @@ def test_0d_float32_parameters_step_as_1_element_ones(name: str, device: str) ->
             opt.step()
     assert scalar.shape == () and scalar.dtype == minigrad.float32
     np.testing.assert_array_equal(host(scalar), host(vector)[0])
-    for key, value in opts[0].state[scalar].items():
-        if not isinstance(value, NUMBERS):
-            assert (value.shape, value.dtype) == ((), np.float32), key
-            np.testing.assert_array_equal(to_host(value), to_host(opts[1].state[vector][key])[0])
+    assert opts[0].state[scalar].keys() == opts[1].state[vector].keys()
+    vector_entries = array_entries(opts[1], vector)
+    for key, value in array_entries(opts[0], scalar).items():
+        assert (value.shape, value.dtype) == ((), minigrad.float32), key
+        np.testing.assert_array_equal(host(value), host(vector_entries[key])[0])
+    for key in opts[0].state[scalar].keys() - array_entries(opts[0], scalar).keys():
+        assert opts[0].state[scalar].raw(key) == opts[1].state[vector].raw(key), key  # numbers
+        assert float(opts[0].state[scalar][key]) == float(opts[1].state[vector][key]), key
 
 
 def test_learning_rate_changes_act_as_in_pytorch(device: str) -> None:
@@ -664,17 +676,20 @@ def test_state_is_created_once_and_updated_in_place(name: str, device: str) -> N
     opt = cls([p], lr=0.1, **kw)
     set_grad(p, np.array([1.0, 2.0, 3.0]), device)
     opt.step()
-    arrays = {k: v for k, v in opt.state[p].items() if not isinstance(v, NUMBERS)}
-    snapshot = {k: to_host(v).copy() for k, v in arrays.items()}
+    arrays = array_entries(opt, p)  # tensors showing the stored arrays
+    stored = {k: opt.state[p].raw(k) for k in arrays}
+    snapshot = {k: host(v).copy() for k, v in arrays.items()}
     assert arrays
     for k in range(3):  # growing gradients: Adamax's running maximum moves too
         set_grad(p, np.array([1.0, 2.0, 3.0]) * (k + 2), device)
         opt.step()
     assert p._array is data  # the parameter's array is updated in place
     for key, value in arrays.items():
-        assert opt.state[p][key] is value, key
-        assert type(value) is type(data), key  # on the parameter's device
-        assert not np.array_equal(to_host(value), snapshot[key]), key
+        assert opt.state[p].raw(key) is stored[key], key  # the same array, updated in place
+        assert value._array is stored[key], key  # the tensor read before is a live view
+        np.testing.assert_array_equal(host(value), host(opt.state[p][key]), err_msg=key)
+        assert type(value._array) is type(data), key  # on the parameter's device
+        assert not np.array_equal(host(value), snapshot[key]), key
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -682,7 +697,8 @@ def test_parameters_without_gradient_are_skipped(name: str, device: str) -> None
     cls = CASES[name][0]
     a, b = make_params([np.ones(2), np.ones(2)], device)
     opt = cls([a, b], lr=0.1)
-    state_b = {k: to_host(v).copy() if hasattr(v, "shape") else v for k, v in opt.state[b].items()}
+    state_b = {k: host(v).copy() for k, v in opt.state[b].items()}  # (tensors, numbers too)
+    stored_b = {k: opt.state[b].raw(k) for k in state_b}
     set_grad(a, np.ones(2), device)
     opt.step()
     assert not np.array_equal(host(a), np.ones(2))
@@ -690,16 +706,19 @@ def test_parameters_without_gradient_are_skipped(name: str, device: str) -> None
     # b's state is untouched (Adagrad creates step=0 and its sums at construction, as PyTorch)
     assert opt.state[b].keys() == state_b.keys()
     for key, value in opt.state[b].items():
-        np.testing.assert_array_equal(
-            to_host(value) if hasattr(value, "shape") else value, state_b[key]
-        )
+        np.testing.assert_array_equal(host(value), state_b[key], err_msg=key)
+        if isinstance(stored_b[key], NUMBERS):
+            assert opt.state[b].raw(key) == stored_b[key], key
 
 
 def test_adagrad_state_exists_from_construction(device: str) -> None:
     (p,) = make_params([np.zeros(3)], device)
     opt = optim.Adagrad([p], initial_accumulator_value=0.5)
-    assert opt.state[p]["step"] == 0
-    np.testing.assert_array_equal(to_host(opt.state[p]["sum"]), [0.5, 0.5, 0.5])
+    step, total = opt.state[p]["step"], opt.state[p]["sum"]
+    assert isinstance(step, minigrad.Tensor) and step.shape == () and float(step) == 0
+    assert step.dtype == minigrad.get_default_dtype()  # PyTorch: a 0-d float32 tensor
+    assert isinstance(total, minigrad.Tensor) and type(total._array) is type(p._array)
+    np.testing.assert_array_equal(host(total), [0.5, 0.5, 0.5])
     assert len(opt.state_dict()["state"]) == 1
 
 
@@ -732,25 +751,10 @@ def test_gradients_from_backward_and_a_closure(device: str) -> None:
     np.testing.assert_allclose(host(w), [0.5, -0.5])  # θ − 0.25 · 2θ
 
 
-def test_defaults_as_in_pytorch() -> None:
-    (p,) = make_params([np.zeros(1)], "cpu")
-    assert optim.SGD([p]).defaults == dict(
-        lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False
-    )
-    assert optim.Adagrad([p]).defaults == dict(
-        lr=1e-2,
-        lr_decay=0,
-        eps=1e-10,
-        weight_decay=0,
-        initial_accumulator_value=0,
-        maximize=False,
-    )
-    assert optim.RMSprop([p]).defaults == dict(
-        lr=1e-2, momentum=0, alpha=0.99, eps=1e-8, centered=False, weight_decay=0, maximize=False
-    )
-    assert optim.Adadelta([p]).defaults == dict(
-        lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False
-    )
+def _pytorch_defaults() -> dict[str, dict[str, Any]]:
+    """torch.optim's defaults (torch 2.x), its implementation flags included: ``foreach`` and
+    ``fused`` (which kernel runs), ``differentiable`` and ``capturable``."""
+    flags = dict(foreach=None, differentiable=False)
     adam = dict(
         lr=1e-3,
         betas=(0.9, 0.999),
@@ -758,49 +762,68 @@ def test_defaults_as_in_pytorch() -> None:
         weight_decay=0,
         amsgrad=False,
         maximize=False,
+        **flags,
+        capturable=False,
+        fused=None,
         decoupled_weight_decay=False,
     )
-    assert optim.Adam([p]).defaults == adam
-    assert optim.AdamW([p]).defaults == {
-        **adam,
-        "weight_decay": 1e-2,
-        "decoupled_weight_decay": True,
-    }
-    assert optim.Adamax([p]).defaults == dict(
-        lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, maximize=False
-    )
-    assert optim.NAdam([p]).defaults == dict(
-        lr=2e-3,
-        betas=(0.9, 0.999),
-        eps=1e-8,
-        weight_decay=0,
-        momentum_decay=4e-3,
-        decoupled_weight_decay=False,
-        maximize=False,
-    )
-    assert optim.RAdam([p]).defaults == dict(
-        lr=1e-3,
-        betas=(0.9, 0.999),
-        eps=1e-8,
-        weight_decay=0,
-        decoupled_weight_decay=False,
-        maximize=False,
-    )
-    assert optim.Rprop([p]).defaults == dict(
-        lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=False
-    )
-    assert optim.ASGD([p]).defaults == dict(
-        lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, maximize=False
-    )
-    assert optim.LBFGS([p]).defaults == dict(
-        lr=1,
-        max_iter=20,
-        max_eval=25,
-        tolerance_grad=1e-7,
-        tolerance_change=1e-9,
-        history_size=100,
-        line_search_fn=None,
-    )
+    return {
+        "SGD": dict(
+            lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False,
+            **flags, fused=None,
+        ),
+        "Adagrad": dict(
+            lr=1e-2, lr_decay=0, eps=1e-10, weight_decay=0, initial_accumulator_value=0,
+            maximize=False, **flags, fused=None,
+        ),
+        "RMSprop": dict(
+            lr=1e-2, momentum=0, alpha=0.99, eps=1e-8, centered=False, weight_decay=0,
+            maximize=False, **flags, capturable=False,
+        ),
+        "Adadelta": dict(
+            lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False, **flags, capturable=False
+        ),
+        "Adam": adam,
+        "AdamW": {**adam, "weight_decay": 1e-2, "decoupled_weight_decay": True},
+        "Adamax": dict(
+            lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, maximize=False, **flags,
+            capturable=False,
+        ),
+        "NAdam": dict(
+            lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+            decoupled_weight_decay=False, maximize=False, **flags, capturable=False,
+        ),
+        "RAdam": dict(
+            lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
+            maximize=False, **flags, capturable=False,
+        ),
+        "Rprop": dict(
+            lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=False, **flags,
+            capturable=False,
+        ),
+        "ASGD": dict(
+            lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, maximize=False, **flags,
+            capturable=False,
+        ),
+        "LBFGS": dict(
+            lr=1, max_iter=20, max_eval=25, tolerance_grad=1e-7, tolerance_change=1e-9,
+            history_size=100, line_search_fn=None,
+        ),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(_pytorch_defaults()))
+def test_defaults_as_in_pytorch(name: str) -> None:
+    (p,) = make_params([np.zeros(1)], "cpu")
+    assert getattr(optim, name)([p]).defaults == _pytorch_defaults()[name]
+
+
+@pytest.mark.parametrize("name", list(_pytorch_defaults()))
+def test_defaults_equal_pytorchs_own(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    (p,) = make_params([np.zeros(1)], "cpu")
+    theirs = getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)]).defaults
+    assert getattr(optim, name)([p]).defaults == theirs
 
 
 # ------------------------------------------------------------------- parameter groups
@@ -902,19 +925,34 @@ def test_duplicate_parameters_in_a_group_warn_and_are_updated_twice_as_in_pytorc
 
 def test_gradient_of_the_wrong_shape() -> None:
     (p,) = make_params([np.zeros(3)], "cpu")
-    p.grad = minigrad.zeros(2, dtype=minigrad.float64)
+    with pytest.raises(RuntimeError, match=r"assign a gradient of size '\[2\]' to a tensor"):
+        p.grad = minigrad.zeros(2, dtype=minigrad.float64)  # refused, as by PyTorch
+    with pytest.raises(RuntimeError, match="assign a gradient with dtype 'float32'"):
+        p.grad = minigrad.zeros(3, dtype=minigrad.float32)
+    with pytest.raises(TypeError, match="expected to be a Tensor or None"):
+        p.grad = np.zeros(3)
+    assert p.grad is None
+    # ``p.grad.data = t`` swaps the gradient's memory for any shape or dtype (PyTorch too):
+    # then the optimizer's own check stops the step
+    p.grad = minigrad.zeros(3, dtype=minigrad.float64)
+    p.grad.data = minigrad.zeros(2, dtype=minigrad.float64)
     with pytest.raises(ValueError, match=r"gradient \(float64, shape \(2,\)\) does not match"):
         optim.SGD([p], lr=0.1).step()
-    p.grad = minigrad.zeros(3, dtype=minigrad.float32)
+    p.grad.data = minigrad.zeros(3, dtype=minigrad.float32)
     with pytest.raises(ValueError, match=r"parameter \(float64, shape \(3,\)\)"):
         optim.SGD([p], lr=0.1).step()
+    np.testing.assert_array_equal(host(p), np.zeros(3))
 
 
 def test_gradient_on_another_device() -> None:
     (p,) = make_params([np.zeros(3)], "cpu")
-    p.grad = minigrad.zeros(3, dtype=minigrad.float64, device="cuda")
+    with pytest.raises(RuntimeError, match="assigned grad has data located on a different device"):
+        p.grad = minigrad.zeros(3, dtype=minigrad.float64, device="cuda")
+    p.grad = minigrad.zeros(3, dtype=minigrad.float64)
+    p.grad.data = minigrad.zeros(3, dtype=minigrad.float64, device="cuda")
     with pytest.raises(ValueError, match="move the gradient to the parameter's device"):
         optim.SGD([p], lr=0.1).step()
+    np.testing.assert_array_equal(host(p), np.zeros(3))
 
 
 def test_a_group_dict_becomes_the_optimizers_group() -> None:

@@ -52,9 +52,18 @@ def train(params: list[minigrad.Tensor], opt: optim.Optimizer, steps: int, start
         opt.step()
 
 
+@pytest.fixture(params=["float32", "float64"])
+def default_dtype(request: pytest.FixtureRequest) -> Any:
+    """minigrad's default dtype, the dtype of the numbers (step, ...) a state dict holds."""
+    saved = minigrad.get_default_dtype()
+    minigrad.set_default_dtype(getattr(minigrad, request.param))
+    yield minigrad.get_default_dtype()
+    minigrad.set_default_dtype(saved)
+
+
 @pytest.mark.parametrize("name", list(MAKERS))
 def test_resuming_from_a_saved_state_is_exact(
-    name: str, device: str, tmp_path: pathlib.Path
+    name: str, device: str, tmp_path: pathlib.Path, default_dtype: Any
 ) -> None:
     n, m = 7, 5
     ref_params, ref_opt = make(name, device)
@@ -85,7 +94,8 @@ def test_state_dict_format() -> None:
     assert sd["param_groups"][0]["betas"] == (0.9, 0.999)
     entry = sd["state"][1]
     assert entry.keys() == {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
-    assert entry["step"] == 3
+    assert isinstance(entry["step"], minigrad.Tensor) and entry["step"].shape == ()
+    assert entry["step"].dtype == minigrad.float32 and entry["step"].item() == 3
     assert isinstance(entry["exp_avg"], minigrad.Tensor)
     assert entry["exp_avg"].shape == (2,) and entry["exp_avg"].dtype == minigrad.float64
     saved = to_host(entry["exp_avg"]._array).copy()
@@ -110,8 +120,12 @@ def test_loading_moves_state_to_the_parameters_device(device: str) -> None:
     opt.load_state_dict(cpu_opt.state_dict())
     for p in params:
         for key, value in opt.state[p].items():
-            if key != "step":
-                assert type(value) is type(p._array), key
+            assert isinstance(value, minigrad.Tensor), key
+            if key == "step":  # a number (a 0-d tensor of the default dtype when read)
+                assert opt.state[p].raw(key) == 4 and float(value) == 4
+                continue
+            assert type(value._array) is type(p._array), key  # on the parameter's device
+            assert value._array is opt.state[p].raw(key), key
     assert [g["lr"] for g in opt.param_groups] == [0.01, 0.02]  # hyper-parameters come along
     train(params, opt, 3, start=4)
     train(cpu_params, cpu_opt, 3, start=4)
@@ -124,10 +138,18 @@ def test_loaded_state_is_independent_of_the_source() -> None:
     train(params, opt, 2, start=0)
     other = optim.SGD([{"params": params[:2]}, {"params": params[2:]}], lr=1.0)
     other.load_state_dict(opt.state_dict())
-    assert other.state[params[0]]["momentum_buffer"] is not opt.state[params[0]]["momentum_buffer"]
-    before = other.state[params[0]]["momentum_buffer"].copy()
+    mine, theirs = (
+        other.state[params[0]]["momentum_buffer"],
+        opt.state[params[0]]["momentum_buffer"],
+    )
+    np.testing.assert_array_equal(to_host(mine._array), to_host(theirs._array))
+    assert not np.shares_memory(to_host(mine._array), to_host(theirs._array))
+    before = mine.clone()
     train(params, opt, 1, start=2)
-    np.testing.assert_array_equal(other.state[params[0]]["momentum_buffer"], before)
+    np.testing.assert_array_equal(
+        to_host(other.state[params[0]]["momentum_buffer"]._array), to_host(before._array)
+    )
+    assert not np.array_equal(to_host(theirs._array), to_host(before._array))  # (it moved on)
 
 
 def test_scheduler_bookkeeping_survives_a_reload() -> None:

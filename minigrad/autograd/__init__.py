@@ -11,6 +11,8 @@
 - :mod:`minigrad.autograd.graph` holds the graph's nodes (``tensor.grad_fn``).
 """
 
+import importlib
+
 from minigrad.autograd import functional, graph
 from minigrad.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
 from minigrad.autograd.engine import backward, grad
@@ -25,6 +27,7 @@ from minigrad.autograd.grad_mode import (
 )
 
 __all__ = [
+    "GradcheckError",
     "Variable",
     "detect_anomaly",
     "set_detect_anomaly",
@@ -34,6 +37,8 @@ __all__ = [
     "enable_grad",
     "functional",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "graph",
     "inference_mode",
     "is_grad_enabled",
@@ -45,10 +50,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """``Variable`` (PyTorch's pre-0.4 wrapper) lives in :mod:`minigrad.legacy`, which needs
-    the Tensor class: it is looked up on first use."""
+    """``Variable`` (PyTorch's pre-0.4 wrapper, in :mod:`minigrad.legacy`) and
+    ``gradcheck``/``gradgradcheck``/``GradcheckError`` (:mod:`minigrad.gradcheck`) need
+    the Tensor class: they are looked up on first use."""
     if name == "Variable":
         from minigrad.legacy import Variable
 
         return Variable
+    if name in ("gradcheck", "gradgradcheck", "GradcheckError"):
+        # (the module by its full name: the package's ``gradcheck`` is the function)
+        return getattr(importlib.import_module("minigrad.gradcheck"), name)
     raise AttributeError(f"module 'minigrad.autograd' has no attribute {name!r}")

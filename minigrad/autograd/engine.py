@@ -14,7 +14,7 @@ gradients can be differentiated again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from minigrad.autograd import graph
@@ -80,6 +80,11 @@ def grad(
     derivatives). An input that the outputs do not depend on raises, unless
     ``allow_unused`` (then its gradient is None) or ``materialize_grads`` (zeros).
     """
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, "
+            "but got: allow_unused=False."
+        )
     outputs = _as_tuple(outputs, "outputs")
     inputs = _as_tuple(inputs, "inputs")
     for i, t in enumerate(inputs):
@@ -116,9 +121,11 @@ def grad(
 
 
 def _as_tuple(value: Any, what: str) -> tuple[Any, ...]:
+    """A tensor (or None) as a 1-tuple; any other iterable (a list, ``parameters()``, a
+    dict's values) as the tuple of its items."""
     if isinstance(value, graph.Tensor) or value is None:
         return (value,)
-    if isinstance(value, Sequence):
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
         return tuple(value)
     raise TypeError(f"{what} must be a tensor or a sequence of tensors, got {type(value).__name__}")
 
@@ -275,11 +282,15 @@ def _call_hooks(hooks: dict[int, Any], g: Any) -> Any:
     for hook in ordered:
         new = hook(value)
         if new is not None:
-            if not isinstance(new, graph.Tensor) or new.shape != value.shape:
+            if not isinstance(new, graph.Tensor):
+                raise TypeError(
+                    f"expected Variable, but hook returned '{type(new).__name__}': a hook must "
+                    "return None or a tensor"
+                )
+            if new.shape != value.shape:
                 raise RuntimeError(
-                    f"hook {hook!r} returned {type(new).__name__} of shape "
-                    f"{getattr(new, 'shape', None)}; a hook must return None or a tensor of "
-                    f"the gradient's shape {value.shape}"
+                    f"hook {hook!r} has changed the size of value: it returned shape "
+                    f"{new.shape} for a gradient of shape {value.shape}"
                 )
             value = new
     return value._array if is_array else value
@@ -297,10 +308,10 @@ class RetainGrad:
         tensor = self.ref()
         if tensor is None:
             return
-        if tensor.grad is None:
-            tensor.grad = new_tensor(g._array.copy()) if not g.requires_grad else g
+        if tensor._grad is None:
+            tensor._grad = new_tensor(g._array.copy()) if not g.requires_grad else g
         else:
-            tensor.grad = tensor.grad + g
+            tensor._grad = tensor._grad + g
 
 
 def _store_gradients(leaves: dict[Any, Any], foreign: set[int]) -> None:
@@ -315,18 +326,18 @@ def _store_gradients(leaves: dict[Any, Any], foreign: set[int]) -> None:
         hooks = leaf._hooks
         if hooks is not None and hooks.grad:
             g = _call_hooks(hooks.grad, g)
-        current = leaf.grad
+        current = leaf._grad
         if isinstance(g, graph.Tensor):  # a pass with create_graph: .grad joins the graph
-            leaf.grad = g if current is None else current + g
+            leaf._grad = g if current is None else current + g
         elif current is None:
             if isinstance(g, _np_generic):
                 g = graph._np_asarray(g)
             elif g.base is not None or id(g) in seen or (foreign and id(g) in foreign):
                 g = g.copy()  # a view, or shared with another leaf or the caller
             seen.add(id(g))
-            leaf.grad = new_tensor(g)
+            leaf._grad = new_tensor(g)
         elif current.requires_grad:
-            leaf.grad = current + new_tensor(g)
+            leaf._grad = current + new_tensor(g)
         else:
             current._array += g  # accumulate in place, as PyTorch does
             current._counter[0] += 1

@@ -28,6 +28,7 @@ from typing import Any
 from minigrad.autograd.grad_mode import is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.autograd.graph import Node, fit_gradient, new_tensor
 from minigrad.backend import backend_of
+from minigrad.dtypes import is_floating
 from minigrad.tensor import Tensor
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -51,7 +52,7 @@ class FunctionCtx(Node):
         self._saved: list[tuple[Any, Any, int]] | None = []
         self._non_differentiable: set[int] = set()
         self._dirty: set[int] = set()
-        self._outputs: list[Any] = []  # the outputs' arrays
+        self._outputs: list[Any] = []  # the outputs' arrays (None for a non-tensor output)
 
     def name(self) -> str:
         return self._function.__name__ + "Backward"
@@ -105,7 +106,7 @@ class FunctionCtx(Node):
             self.saved_tensors  # noqa: B018  (raises the freed-graph error)
         grad_tensors = []
         for g, array in zip(grads, self._outputs):  # noqa: B905  (one per output)
-            if g is None and self.materialize_grads:
+            if g is None and self.materialize_grads and array is not None:
                 g = backend_of(array).xp.zeros_like(array)
             grad_tensors.append(g if g is None or isinstance(g, Tensor) else new_tensor(g))
         with set_grad_enabled(graph is not None):
@@ -222,9 +223,7 @@ class Function:
         wrapped = tuple(
             _wrap_output(ctx, o, k, len(outputs), args, record) for k, o in enumerate(outputs)
         )
-        ctx._outputs = [o._array for o in wrapped if isinstance(o, Tensor)]
-        if record and len(ctx._outputs) != len(wrapped):
-            raise TypeError(f"{cls.__name__}.forward must return tensors (or a tuple of them)")
+        ctx._outputs = [o._array if isinstance(o, Tensor) else None for o in wrapped]
         return wrapped if isinstance(output, tuple) else wrapped[0]
 
 
@@ -239,7 +238,7 @@ def _wrap_output(
         out._counter[0] += 1
     elif any(out is a for a in args):
         out = new_tensor(out._array, None, out._counter)  # an input returned as is: an alias
-    if record and id(out) not in ctx._non_differentiable:
+    if record and id(out) not in ctx._non_differentiable and is_floating(out.dtype):
         out.grad_fn = ctx if count == 1 else _OutputSlot(ctx, index)
         out.requires_grad = True
     elif not dirty:

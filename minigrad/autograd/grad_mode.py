@@ -8,6 +8,7 @@ block or a decorated function, in the calling thread only.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -63,10 +64,38 @@ class _GradModeContext:
         _state.enabled, _state.inference = self._saved
 
     def __call__(self, func: F) -> F:
+        if inspect.isgeneratorfunction(func):
+            return self._wrap_generator(func)
+
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self.clone():
                 return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    def _wrap_generator(self, func: F) -> F:
+        """A decorated generator function runs each of its steps in the mode (and the
+        caller's code between the steps in the caller's), as PyTorch's decorators do."""
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            generator = func(*args, **kwargs)
+            resume, value = generator.send, None
+            while True:
+                try:
+                    with self.clone():
+                        response = resume(value)
+                except StopIteration as stop:
+                    return stop.value
+                try:
+                    value, resume = (yield response), generator.send
+                except GeneratorExit:
+                    with self.clone():
+                        generator.close()
+                    raise
+                except BaseException as error:  # thrown in by the caller: pass it on
+                    value, resume = error, generator.throw
 
         return wrapper  # type: ignore[return-value]
 
@@ -102,12 +131,12 @@ class set_grad_enabled(_GradModeContext):
     def __new__(cls, mode: bool) -> set_grad_enabled:
         return object.__new__(cls)
 
-    def __init__(self, enabled: bool) -> None:
-        if not isinstance(enabled, bool):
-            raise TypeError(f"set_grad_enabled() expects a bool, got {type(enabled).__name__}")
-        self.enabled = enabled
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled() expects a bool, got {type(mode).__name__}")
+        self.enabled = mode
         self._before = _state.enabled
-        _state.enabled = enabled
+        _state.enabled = mode
 
     def __enter__(self) -> None:
         self._saved = (self._before, _state.inference)
@@ -124,11 +153,13 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
-    """Like :class:`no_grad`, for code that only evaluates; ``inference_mode(False)`` is a no-op.
+    """Like :class:`no_grad`, for code that only evaluates; also a decorator.
 
-    PyTorch's inference mode also skips version counting and marks the results as
-    inference tensors; minigrad records nothing either way, and its tensors made
-    inside are ordinary tensors that do not require grad.
+    ``inference_mode(False)`` turns inference mode off and recording on, as in
+    PyTorch (also inside ``no_grad``). PyTorch's inference mode also skips version
+    counting and marks the results as inference tensors; minigrad records nothing
+    either way, and its tensors made inside are ordinary tensors that do not
+    require grad.
     """
 
     def __new__(cls, mode: Any = True) -> Any:
@@ -141,8 +172,7 @@ class inference_mode(_GradModeContext):
 
     def __enter__(self) -> None:
         self._saved = (_state.enabled, _state.inference)
-        if self.active:
-            _state.enabled, _state.inference = False, True
+        _state.enabled, _state.inference = not self.active, self.active
 
     def clone(self) -> inference_mode:
         return inference_mode(self.active)

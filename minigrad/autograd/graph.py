@@ -24,6 +24,7 @@ versions of what it saved, and its backward refuses to run on changed values
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,7 +32,15 @@ import numpy as np
 
 from minigrad.autograd.grad_mode import _state
 
-__all__ = ["Node", "Op", "ViewOp", "AccumulateGrad", "sum_to_shape", "fit_gradient"]
+__all__ = [
+    "Node",
+    "Op",
+    "ViewOp",
+    "AccumulateGrad",
+    "live_views",
+    "sum_to_shape",
+    "fit_gradient",
+]
 
 _new = object.__new__
 _np_generic = np.generic
@@ -68,7 +77,7 @@ def new_tensor(array: Any, grad_fn: Node | None = None, version: list[int] | Non
     """A tensor holding ``array`` (no copy); made by ``grad_fn`` when it is given."""
     t = _new(Tensor)
     t._array = array
-    t.grad = None
+    t._grad = None
     t.grad_fn = grad_fn
     t.requires_grad = grad_fn is not None
     t._counter = [0] if version is None else version
@@ -190,9 +199,10 @@ class Op(Node):
     ``backward(xp, g, out, *args)`` returning one gradient per positional
     argument (None where none flows). ``out`` is the output when the class sets
     ``saves_output``, else None; ``saved`` lists the positions of the inputs
-    whose values backward reads, and ``saved_for_others`` those it reads only
-    for the gradients of the other inputs (as ``a`` in d(a·b)/db): both are
-    version-checked, the latter only when another input wants a gradient.
+    whose values backward reads, and ``saved_for`` pairs ``(position, readers)``
+    for inputs read only for the gradients of the inputs at ``readers`` (as
+    ``a`` in d(a·b)/db is ``(0, (1,))``): both are version-checked, the latter
+    only when one of its readers wants a gradient (as PyTorch saves it only then).
     """
 
     __slots__ = ("inputs", "arrays", "out", "versions")
@@ -201,7 +211,7 @@ class Op(Node):
     out: Any
     versions: Any  # (counter, version, position) of each saved tensor
     saved: tuple[int, ...] = ()
-    saved_for_others: tuple[int, ...] = ()
+    saved_for: tuple[tuple[int, tuple[int, ...]], ...] = ()
     saves_output = False
     broadcasts = False  # element-wise ops set this: shape errors then name the shapes
 
@@ -209,7 +219,7 @@ class Op(Node):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.versioned = bool(cls.saved or cls.saved_for_others or cls.saves_output)
+        cls.versioned = bool(cls.saved or cls.saved_for or cls.saves_output)
 
     def forward(self, *args: Any) -> Any:
         raise NotImplementedError
@@ -249,7 +259,7 @@ class Op(Node):
             out = _np_asarray(out)
         t = _new(Tensor)
         t._array = out
-        t.grad = None
+        t._grad = None
         t._counter = [0]
         t._view = None
         t._hooks = None
@@ -260,9 +270,7 @@ class Op(Node):
             fn.hooks = None
             fn.out = out if cls.saves_output else None
             fn.versions = (
-                _saved_versions(fn, args, wanting, t if cls.saves_output else None)
-                if cls.versioned
-                else ()
+                _saved_versions(fn, args, t if cls.saves_output else None) if cls.versioned else ()
             )
             t.grad_fn = fn
             t.requires_grad = True
@@ -299,7 +307,15 @@ class Op(Node):
             xp = _MODULES.get(type(grad)) or _module_of(grad)
             return self.backward(xp, grad, self.out, *arrays)
         out = new_tensor(self.out, self) if self.saves_output else None
-        return self.backward(graph, grad, out, *self.inputs)
+        grads = self.backward(graph, grad, out, *self.inputs)
+        read = [self.inputs[position] for _, _, position in self.versions if position >= 0]
+        read = [t for t in read + [out] if isinstance(t, Tensor) and t.requires_grad]
+        if not read:
+            return grads
+        return [
+            ReadValues.apply(g, *read) if isinstance(g, Tensor) and not g.requires_grad else g
+            for g in grads
+        ]
 
     def release(self) -> None:
         self.inputs = self.arrays = self.out = None
@@ -317,10 +333,30 @@ class Op(Node):
         )
 
 
+class ReadValues(Op):
+    """A gradient that a backward computed from saved values without a differentiable
+    path to them (relu's mask, abs's sign): its derivative with respect to them is 0, so
+    that differentiating it again gives zeros where PyTorch does, not an error.
+
+    ``forward(g, *values) = g``;  d/dg = the incoming gradient,  d/dvalues = 0.
+    """
+
+    __slots__ = ()
+
+    def forward(self, g: Any, *values: Any) -> Any:
+        return g
+
+    def backward(self, xp: Any, g: Any, out: Any, grad: Any, *values: Any) -> tuple[Any, ...]:
+        return (g, *(xp.zeros_like(v) for v in values))
+
+
 class ViewOp(Op):
     """An operation whose result can share memory with its input (reshape, permute,
     basic indexing): the result then shares the input's version counter and remembers
-    its base and how it was taken, for in-place changes through the view."""
+    ``(base, steps, without_grad)``: the tensor that owns the memory, the view operations
+    from it, and whether one of them ran with grad mode off. The base keeps weak
+    references to its live views, so that an in-place change of the memory can move
+    each of them onto the new history (:func:`live_views`)."""
 
     __slots__ = ()
 
@@ -329,23 +365,53 @@ class ViewOp(Op):
         out = super().apply(x, *params)
         if _shares_memory(out._array, x._array):
             out._counter = x._counter
-            base, steps = x._view or (x, ())
-            out._view = (base, (*steps, (cls, params)))
+            base, steps, without_grad = x._view or (x, (), False)
+            out._view = (base, (*steps, (cls, params)), without_grad or not _state.enabled)
+            _register_view(base, out)
         return out
 
 
-def _saved_versions(fn: Op, args: tuple, wanting: int, out: Any) -> list:
+# id(base) -> {id(view): weak reference to the view}, for every base with live views. (Ids,
+# not weak-keyed containers: those compare tensors with ``==``, which is element-wise.) A
+# view keeps its base alive, and the entry goes when the base's last view does.
+_VIEWS: dict[int, dict[int, Any]] = {}
+
+
+def _register_view(base: Any, view: Any) -> None:
+    base_id, view_id = id(base), id(view)
+    views = _VIEWS.get(base_id)
+    if views is None:
+        views = _VIEWS[base_id] = {}
+    views[view_id] = weakref.ref(view, lambda _: _forget_view(base_id, view_id))
+
+
+def _forget_view(base_id: int, view_id: int) -> None:
+    views = _VIEWS.get(base_id)
+    if views is not None:
+        views.pop(view_id, None)
+        if not views:
+            del _VIEWS[base_id]
+
+
+def live_views(base: Any) -> list[Any]:
+    """The views of ``base``'s memory that are still alive."""
+    views = _VIEWS.get(id(base))
+    alive = [] if views is None else [ref() for ref in list(views.values())]
+    return [view for view in alive if view is not None]
+
+
+def _saved_versions(fn: Op, args: tuple, out: Any) -> list:
     """``(counter, version, position)`` of each tensor that ``fn`` saved (position -1: the
-    output); an input saved for the others' gradients counts only when another wants one."""
+    output); an input saved for other inputs' gradients counts only when one wants it."""
     versions = []
     for i in fn.saved:
         a = args[i]
         if isinstance(a, Tensor):
             versions.append((a._counter, a._counter[0], i))
     edges = fn.edges
-    for i in fn.saved_for_others:
+    for i, readers in fn.saved_for:
         a = args[i]
-        if wanting > (edges[i] is not None) and isinstance(a, Tensor):
+        if isinstance(a, Tensor) and any(edges[j] is not None for j in readers):
             versions.append((a._counter, a._counter[0], i))
     if out is not None:
         versions.append((out._counter, 0, -1))

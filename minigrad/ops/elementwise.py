@@ -64,7 +64,7 @@ class Mul(Op):
     # d(a * b) = b da + a db
     __slots__ = ()
     broadcasts = True
-    saved_for_others = (0, 1)
+    saved_for = ((0, (1,)), (1, (0,)))
 
     def forward(self, a: Any, b: Any) -> Any:
         return a * b
@@ -81,7 +81,7 @@ class Div(Op):
     __slots__ = ()
     broadcasts = True
     saved = (1,)
-    saved_for_others = (0,)
+    saved_for = ((0, (1,)),)
 
     @quiet
     def forward(self, a: Any, b: Any) -> Any:

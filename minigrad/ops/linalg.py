@@ -16,7 +16,7 @@ from minigrad.ops.reduction import expand_reduced
 class MatMul(Op):
     # y = a @ b (NumPy's rules: 1-D, 2-D, batched);  da = dy @ bᵀ,  db = aᵀ @ dy
     __slots__ = ()
-    saved_for_others = (0, 1)
+    saved_for = ((0, (1,)), (1, (0,)))
 
     def forward(self, a: Any, b: Any) -> Any:
         return a @ b

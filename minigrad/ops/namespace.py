@@ -94,6 +94,13 @@ sign = _step("sign")
 trunc = _step("trunc")
 
 
+def zeros_like(x: Any) -> Any:
+    """Zeros of ``x``'s shape and dtype: a constant (a tensor for a tensor)."""
+    if isinstance(x, graph.Tensor):
+        return new_tensor(get_array_module(x._array).zeros_like(x._array))
+    return get_array_module(x).zeros_like(x)
+
+
 # ---------------------------------------------------------------- indexing, shape, linear algebra
 def einsum(subscripts: str, *operands: Any) -> Any:
     """NumPy's ``einsum`` (explicit ``->`` form, no repeated labels in an operand), recorded."""

@@ -15,6 +15,8 @@ a :class:`BatchSampler` groups them by ``batch_size``, and ``collate_fn``
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -47,6 +49,32 @@ def _tensor_rows(dataset: Any, indices: list[int]) -> list[Any] | None:
     return [t[index] for t in dataset.tensors]
 
 
+def _check_context(context: Any, num_workers: int) -> Any:
+    """PyTorch's checks of ``multiprocessing_context``: None, or (with ``num_workers > 0``)
+    a start method name, turned into its context, or a context object."""
+    if context is None:
+        return None
+    if num_workers == 0:
+        raise ValueError(
+            "multiprocessing_context can only be used with multi-process loading "
+            f"(num_workers > 0), but got num_workers={num_workers}"
+        )
+    if isinstance(context, str):
+        methods = multiprocessing.get_all_start_methods()
+        if context not in methods:
+            raise ValueError(
+                "multiprocessing_context option should specify a valid start method in "
+                f"{methods!r}, but got multiprocessing_context={context!r}"
+            )
+        context = multiprocessing.get_context(context)
+    if not isinstance(context, multiprocessing.context.BaseContext):
+        raise TypeError(
+            "multiprocessing_context option should be a valid context object or a string "
+            f"specifying the start method, but got multiprocessing_context={context}"
+        )
+    return context
+
+
 class DataLoader:
     """Iterate over a dataset in mini-batches (``torch.utils.data.DataLoader``).
 
@@ -59,13 +87,29 @@ class DataLoader:
         batch_sampler: yields whole batches of indices (excludes ``batch_size``,
             ``shuffle``, ``sampler`` and ``drop_last``).
         num_workers: accepted for PyTorch code; minigrad always loads in the
-            main process (the batches are the same).
+            main process (the batches are the same), so there are no worker processes
+            and :func:`get_worker_info` is None.
         collate_fn: merges a list of samples into a batch (default :func:`default_collate`;
             :func:`default_convert` when ``batch_size=None``).
         pin_memory: accepted for PyTorch code; it changes nothing here.
         drop_last: drop the last batch if it has fewer than ``batch_size`` samples.
+        timeout: seconds to wait for a batch from a worker (must be >= 0); there are no
+            workers here, so it never expires.
+        worker_init_fn: called as ``worker_init_fn(worker_id)`` in each worker process in
+            PyTorch; minigrad starts no worker processes, so it is stored and never called
+            (as in PyTorch with ``num_workers=0``).
+        multiprocessing_context: the start method of the workers (a name from
+            ``multiprocessing.get_all_start_methods()`` or a context object); needs
+            ``num_workers > 0``; validated and stored as a context, never used.
         generator: the :class:`minigrad.Generator` that ``shuffle=True`` draws from;
             without it the orders come from the global stream (``minigrad.manual_seed``).
+        prefetch_factor: batches loaded ahead by each worker; only with ``num_workers > 0``
+            (then 2 by default, else None); stored, no effect in the main process.
+        persistent_workers: keep the workers alive between epochs; needs
+            ``num_workers > 0``; stored, no effect here.
+        pin_memory_device: the device ``pin_memory`` pins for; stored, no effect.
+        in_order: return batches in sampler order (``False`` lets PyTorch's workers
+            return them as they finish); loading in one process always keeps the order.
 
     ``len(loader)`` is the number of batches per epoch. A batch of a
     :class:`TensorDataset` (also through :class:`Subset` s) is read by indexing
@@ -83,13 +127,36 @@ class DataLoader:
         collate_fn: Callable[[Any], Any] | None = None,
         pin_memory: bool = False,
         drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], None] | None = None,
+        multiprocessing_context: Any = None,
         generator: Generator | None = None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
     ) -> None:
         if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
             raise ValueError(
                 "num_workers option should be non-negative; use num_workers=0 to disable "
                 "multiprocessing."
             )
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing."
+                "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor "
+                "to None."
+            )
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        elif prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        multiprocessing_context = _check_context(multiprocessing_context, num_workers)
         if isinstance(dataset, IterableDataset):
             for name, value in (
                 ("shuffle", shuffle),
@@ -144,7 +211,14 @@ class DataLoader:
         self.batch_sampler: Any = batch_sampler
         self.num_workers = num_workers
         self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
         self.generator = generator
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self.in_order = in_order
         self._auto_collation = batch_sampler is not None or (iterable and batch_size is not None)
         self._default_collate = collate_fn is None
         if collate_fn is None:

@@ -25,6 +25,8 @@ __all__ = [
     "TensorDataset",
     "Subset",
     "ConcatDataset",
+    "ChainDataset",
+    "StackDataset",
     "random_split",
 ]
 
@@ -63,6 +65,10 @@ class IterableDataset(Dataset):
 
     def __getitem__(self, index: Any) -> Any:
         raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it")
+
+    def __add__(self, other: Dataset) -> ChainDataset:  # type: ignore[override]
+        """The stream of ``self`` followed by that of ``other`` (:class:`ChainDataset`)."""
+        return ChainDataset([self, other])
 
 
 def _is_tensor(obj: Any) -> bool:
@@ -162,6 +168,89 @@ class ConcatDataset(Dataset):
             raise IndexError(f"index {index} is out of range for a dataset of {len(self)}")
         start = self.cumulative_sizes[which - 1] if which else 0
         return self.datasets[which][index - start]
+
+
+class ChainDataset(IterableDataset):
+    """Several :class:`IterableDataset` s one after another: iterating yields every sample
+    of the first, then of the second, ... (chained on the fly, nothing is copied).
+
+    Iterating or taking ``len`` raises AssertionError on a member that is not an
+    ``IterableDataset`` (PyTorch's error); ``len`` is the sum of the members' lengths.
+    """
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        """The samples of each dataset in turn."""
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from d
+
+    def __len__(self) -> int:
+        """Σ len(d) over the datasets."""
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            total += len(d)
+        return total
+
+
+class StackDataset(Dataset):
+    """Map-style datasets of one length side by side: ``StackDataset(a, b)[i]`` is
+    ``(a[i], b[i])`` and ``StackDataset(x=a, y=b)[i]`` is ``{"x": a[i], "y": b[i]}``.
+
+    Raises ValueError when given no dataset, both positional and keyword ones, or
+    datasets of different lengths.
+    """
+
+    datasets: tuple[Any, ...] | dict[str, Any]
+
+    def __init__(self, *args: Dataset, **kwargs: Dataset) -> None:
+        if args and kwargs:
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or ``dict``- (via ``kwargs``) "
+                "like input/output, but both types are given."
+            )
+        members = list(args or kwargs.values())
+        if not members:
+            raise ValueError("At least one dataset should be passed")
+        self._length = len(members[0])
+        if any(len(d) != self._length for d in members):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = args if args else kwargs
+
+    def __getitem__(self, index: Any) -> Any:
+        """The tuple (or dict) of every dataset's sample ``index``."""
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list[int]) -> list[Any]:
+        """The samples at ``indices``, asking each dataset for all of them at once when it
+        has ``__getitems__``."""
+        named = self.datasets if isinstance(self.datasets, dict) else dict(enumerate(self.datasets))
+        columns = {}
+        for key, d in named.items():
+            if callable(getattr(d, "__getitems__", None)):
+                items = d.__getitems__(indices)
+                if len(items) != len(indices):
+                    raise ValueError(
+                        f"Nested dataset's output size mismatch. Expected {len(indices)}, "
+                        f"got {len(items)}"
+                    )
+                columns[key] = list(items)
+            else:
+                columns[key] = [d[i] for i in indices]
+        if isinstance(self.datasets, dict):
+            return [{k: columns[k][j] for k in named} for j in range(len(indices))]
+        return [tuple(columns[k][j] for k in named) for j in range(len(indices))]
+
+    def __len__(self) -> int:
+        """The common length."""
+        return self._length
 
 
 def _lengths_from_fractions(fractions: Sequence[float], n: int) -> list[int]:
