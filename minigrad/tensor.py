@@ -10,7 +10,7 @@ import operator
 import weakref
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -603,29 +603,37 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
-        if value is not None:
-            if not isinstance(value, Tensor):
-                raise TypeError(
-                    "assigned grad expected to be a Tensor or None but got grad of type "
-                    f"{type(value).__name__}"
-                )
-            if value.shape != self.shape:
-                raise RuntimeError(
-                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
-                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
-                    "tensor are the same size"
-                )
-            if value.dtype != self.dtype:
-                raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor "
-                    f"with dtype '{self.dtype}': the gradient must match the tensor's dtype"
-                )
-            if type(value._array) is not type(self._array):
-                raise RuntimeError(
-                    f"attempting to assign a gradient on {value.device} to a tensor on "
-                    f"{self.device}: assigned grad has data located on a different device"
-                )
+        if value is not None and not (
+            isinstance(value, Tensor)
+            and type(value._array) is type(self._array)
+            and value._array.shape == self._array.shape
+            and value._array.dtype == self._array.dtype
+        ):
+            self._refuse_grad(value)
         self._grad = value
+
+    def _refuse_grad(self, value: Any) -> NoReturn:
+        """PyTorch's error for a ``.grad`` that is no tensor of this shape, dtype and device."""
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                "assigned grad expected to be a Tensor or None but got grad of type "
+                f"{type(value).__name__}"
+            )
+        if value.shape != self.shape:
+            raise RuntimeError(
+                f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                "tensor are the same size"
+            )
+        if value.dtype != self.dtype:
+            raise RuntimeError(
+                f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor "
+                f"with dtype '{self.dtype}': the gradient must match the tensor's dtype"
+            )
+        raise RuntimeError(
+            f"attempting to assign a gradient on {value.device} to a tensor on "
+            f"{self.device}: assigned grad has data located on a different device"
+        )
 
     @property
     def _version(self) -> builtins.int:

@@ -411,8 +411,11 @@ def _saved_versions(fn: Op, args: tuple, out: Any) -> list:
     edges = fn.edges
     for i, readers in fn.saved_for:
         a = args[i]
-        if isinstance(a, Tensor) and any(edges[j] is not None for j in readers):
-            versions.append((a._counter, a._counter[0], i))
+        if isinstance(a, Tensor):
+            for j in readers:  # (a loop, not any(): this runs for every recorded product)
+                if edges[j] is not None:
+                    versions.append((a._counter, a._counter[0], i))
+                    break
     if out is not None:
         versions.append((out._counter, 0, -1))
     return versions
