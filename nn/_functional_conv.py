@@ -491,7 +491,7 @@ def _pool_geometry(
     pad = _tuple(padding, spatial, "padding", op, minimum=0)
     dil = _tuple(dilation, spatial, "dilation", op)
     if any(2 * p > k for p, k in zip(pad, kernel, strict=True)):
-        raise ValueError(
+        raise RuntimeError(
             f"{op}: pad should be at most half of effective kernel size, but got "
             f"pad={pad} and kernel_size={kernel}"
         )

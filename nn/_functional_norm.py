@@ -386,7 +386,7 @@ def _padding_index(padding_idx: int | None, num: int) -> int | None:
     if padding_idx is None:
         return None
     if not -num <= padding_idx < num:
-        raise ValueError(
+        raise AssertionError(  # (PyTorch's type: it asserts)
             f"padding_idx must be within num_embeddings: expected a value in [{-num}, {num - 1}], "
             f"got {padding_idx}"
         )

@@ -91,7 +91,7 @@ def interpolate(
 
 def _check_mode(mode: str, ndim: int, align_corners: bool | None, antialias: bool) -> None:
     if mode not in _MODES:
-        raise ValueError(f"interpolate(): unknown mode {mode!r}; expected one of {_MODES}")
+        raise NotImplementedError(f"interpolate(): unknown mode {mode!r}; expected one of {_MODES}")
     if mode == "bicubic" or antialias:
         raise NotImplementedError(
             "interpolate(): 'bicubic' and antialias=True are not built in minigrad; "

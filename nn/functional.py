@@ -319,7 +319,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """An int64 tensor of shape ``(*, num_classes)``: 1 at each index of ``tensor``, 0 elsewhere."""
     _check_tensor("one_hot", "tensor", tensor)
     if tensor.dtype.kind not in "iu":
-        raise TypeError(
+        raise RuntimeError(
             f"one_hot(): expected an integer tensor of class indices, got {tensor.dtype}"
         )
     data = tensor._array
@@ -420,7 +420,7 @@ def _index_target(op: str, input: Tensor, target: Tensor, dim: int, ignore_index
             f"{target.shape}" + ("; convert it with .long()" if target.shape == expected else "")
         )
     if target.shape != expected:
-        raise ValueError(
+        raise RuntimeError(
             f"{op}(): expected a target of shape {expected} (class indices) for an input of "
             f"shape {shape} (classes along dim {dim}), got a target of shape {target.shape}"
         )

@@ -162,6 +162,13 @@ class _RNNBase(Module):
                 f"{type(self).__name__}: input.size(-1) must be equal to input_size. "
                 f"Expected {self.input_size}, got {x.shape[-1]}"
             )
+        weight = self.weight_ih_l0
+        if x.dtype != weight.dtype:
+            raise ValueError(
+                f"RNN input dtype ({x.dtype}) does not match weight dtype ({weight.dtype}). "
+                f"Convert input: input.to({weight.dtype}), or convert model: "
+                f"model.to({x.dtype})"
+            )
         h0, c0 = self._initial_state(x, hx, unbatched)
         x, h_n, c_n = self._layers(x, h0, c0, [x.shape[1]] * x.shape[0])
         output = x.squeeze(1) if unbatched else x.transpose(0, 1) if self.batch_first else x

@@ -134,7 +134,7 @@ def test_layers(device):
         (lambda x: F.interpolate(x), ValueError, "exactly one of size or scale_factor"),
         (lambda x: F.interpolate(x, size=2, scale_factor=2), ValueError, "exactly one"),
         (lambda x: F.interpolate(x, size=2, mode="linear"), NotImplementedError, "needs 3-D"),
-        (lambda x: F.interpolate(x, size=2, mode="cubic"), ValueError, "unknown mode 'cubic'"),
+        (lambda x: F.interpolate(x, size=2, mode="cubic"), NotImplementedError, "unknown mode"),
         (lambda x: F.interpolate(x, size=2, mode="bicubic"), NotImplementedError, "bicubic"),
         (
             lambda x: F.interpolate(x, size=2, align_corners=True),

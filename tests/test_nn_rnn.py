@@ -102,3 +102,11 @@ def test_matches_pytorch():
         m_out, _ = ours(mg.tensor(x))
         np.testing.assert_allclose(host(m_out), t_out.detach().numpy(), rtol=1e-10, atol=1e-12)
         assert repr(ours) == repr(theirs)
+
+
+def test_an_input_of_another_dtype_gets_pytorchs_rnn_error():
+    lstm = mg.nn.LSTM(4, 5)
+    with pytest.raises(
+        ValueError, match=r"RNN input dtype \(float64\) does not match weight dtype"
+    ):
+        lstm(mg.randn(2, 3, 4, dtype=mg.float64))

@@ -42,7 +42,7 @@ def test_tensor_dataset_converts_arrays():
 
 
 def test_tensor_dataset_rejects_bad_input():
-    with pytest.raises(ValueError, match=r"Size mismatch.*\(3, 2\), \(4,\)"):
+    with pytest.raises(AssertionError, match=r"Size mismatch.*\(3, 2\), \(4,\)"):
         TensorDataset(minigrad.zeros(3, 2), minigrad.zeros(4))
     with pytest.raises(ValueError, match="at least one"):
         TensorDataset()

@@ -101,7 +101,7 @@ class TensorDataset(Dataset):
         sizes = [t.shape[0] for t in converted]
         if len(set(sizes)) > 1:
             shapes = ", ".join(str(tuple(t.shape)) for t in converted)
-            raise ValueError(
+            raise AssertionError(  # (PyTorch's type: it asserts)
                 f"TensorDataset: Size mismatch between tensors: all tensors must have the "
                 f"same size in dimension 0, got shapes {shapes}"
             )
