@@ -1599,7 +1599,9 @@ class Tensor:
                 + (f" and {other.dtype}" if isinstance(other, Tensor) else f" and {other!r}")
             )
         x, y = self._with_operand(other, wrap=True)  # PyTorch's promotion, as arithmetic
-        return x._compare(y, combine)
+        out = x._compare(y, combine)
+        dtype = x._array.dtype  # (NumPy 1.x widens a 0-d array combined with a number)
+        return out if out._array.dtype == dtype else new_tensor(out._array.astype(dtype))
 
     def bitwise_and(self, other: Any) -> Tensor:
         """Bit-wise AND (logical AND on bools)."""
