@@ -54,7 +54,8 @@ def _identity(tensor: Tensor) -> Tensor:
 
 
 class BackwardHook:
-    """One forward call's full backward hooks: ``hook(module, grad_input, grad_output)``.
+    """One forward call's full backward hooks, ``hook(module, grad_input, grad_output)``,
+    and backward pre-hooks, ``pre_hook(module, grad_output)``.
 
     ``grad_output`` has one entry per tensor the module returned, ``grad_input``
     one per tensor it was given (None where no gradient flows), as in PyTorch.
@@ -62,14 +63,22 @@ class BackwardHook:
     node carrying a tensor hook; once the outputs' gradients have arrived and
     the inputs' gradients are computed, the hooks run in registration order,
     each may return a new ``grad_input`` tuple, which replaces the gradients
-    passed on to the inputs. (With several tensor inputs, the hooks run when
-    the last input gradient is computed; a replacement of an input gradient
-    that was already passed on raises ``RuntimeError``.)
+    passed on to the inputs. The pre-hooks run first, once the outputs' gradients
+    have arrived (before the module's own backward); each may return a new
+    ``grad_output`` tuple, passed into the module instead. (With several tensor
+    inputs or outputs, the hooks run at the last gradient; a replacement of a
+    gradient that was already passed on raises ``RuntimeError``.)
     """
 
-    def __init__(self, module: Any, hooks: Sequence[Callable[..., Any]]) -> None:
+    def __init__(
+        self,
+        module: Any,
+        hooks: Sequence[Callable[..., Any]],
+        pre_hooks: Sequence[Callable[..., Any]] = (),
+    ) -> None:
         self.module = module
         self.hooks = list(hooks)
+        self.pre_hooks = list(pre_hooks)
         self.n_inputs = 0
         self.input_slots: list[int] = []  # positions (among tensor inputs) that get a gradient
         self.n_outputs = 0
@@ -80,6 +89,7 @@ class BackwardHook:
         self.grad_outputs: dict[int, Any] = {}
         self.grad_inputs: dict[int, Any] = {}
         self.passed_on: dict[int, Any] = {}
+        self.passed_out: dict[int, Any] = {}
 
     # ----------------------------------------------------------------- forward side
     def setup_input(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -116,12 +126,19 @@ class BackwardHook:
         return type(result)(new_outputs)
 
     # ----------------------------------------------------------------- backward side
-    def _output_hook(self, slot: int) -> Callable[[Tensor], None]:
-        def hook(grad: Tensor) -> None:
+    def _output_hook(self, slot: int) -> Callable[[Tensor], Tensor | None]:
+        def hook(grad: Tensor) -> Tensor | None:
             self.grad_outputs[slot] = grad
-            if len(self.grad_outputs) == len(self.output_slots) and not self.input_slots:
+            if len(self.grad_outputs) < len(self.output_slots):
+                self.passed_out[slot] = grad
+                return None
+            replaced = self._run_pre_hooks()
+            _check_unchanged(self.module, "grad_output", self.passed_out, replaced)
+            self.grad_outputs = {i: g for i, g in enumerate(replaced) if g is not None}
+            if not self.input_slots:
                 self._run_user_hooks()  # nothing to wait for: grad_input is all None
                 self._reset()
+            return replaced[slot]
 
         return hook
 
@@ -132,17 +149,26 @@ class BackwardHook:
                 self.passed_on[slot] = grad
                 return None
             replaced = self._run_user_hooks()
-            for earlier, passed in self.passed_on.items():
-                if replaced[earlier] is not passed:
-                    raise RuntimeError(
-                        f"a full backward hook of {type(self.module).__name__} replaced "
-                        f"grad_input[{earlier}], whose gradient was already passed on; with "
-                        "several tensor inputs only the last one's can be replaced"
-                    )
+            _check_unchanged(self.module, "grad_input", self.passed_on, replaced)
             self._reset()
             return replaced[slot]
 
         return hook
+
+    def _run_pre_hooks(self) -> tuple[Any, ...]:
+        grad_output = tuple(self.grad_outputs.get(i) for i in range(self.n_outputs))
+        for pre_hook in self.pre_hooks:
+            result = pre_hook(self.module, grad_output)
+            if result is None:
+                continue
+            if not isinstance(result, tuple | list) or len(result) != self.n_outputs:
+                got = len(result) if isinstance(result, tuple | list) else type(result).__name__
+                raise RuntimeError(
+                    f"Backward pre hook returned an invalid number of grad_output, got {got}, "
+                    f"but expected {self.n_outputs}"
+                )
+            grad_output = tuple(result)
+        return grad_output
 
     def _run_user_hooks(self) -> tuple[Any, ...]:
         grad_output = tuple(self.grad_outputs.get(i) for i in range(self.n_outputs))
@@ -159,3 +185,14 @@ class BackwardHook:
                 )
             grad_input = tuple(result)
         return grad_input
+
+
+def _check_unchanged(module: Any, what: str, passed: dict[int, Any], now: tuple[Any, ...]) -> None:
+    """A hook may not replace a gradient that was already passed on (an earlier slot's)."""
+    for earlier, gradient in passed.items():
+        if now[earlier] is not gradient:
+            raise RuntimeError(
+                f"a backward hook of {type(module).__name__} replaced {what}[{earlier}], whose "
+                "gradient was already passed on; with several tensors only the last one's "
+                "can be replaced"
+            )

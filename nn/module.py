@@ -92,6 +92,7 @@ class Module:
     _forward_hooks_with_kwargs: set[int]
     _forward_hooks_always_called: set[int]
     _backward_hooks: OrderedDict[int, Callable[..., Any]]
+    _backward_pre_hooks: OrderedDict[int, Callable[..., Any]]
 
     def __init__(self) -> None:
         set_ = object.__setattr__
@@ -106,6 +107,7 @@ class Module:
         set_(self, "_forward_hooks_with_kwargs", set())
         set_(self, "_forward_hooks_always_called", set())
         set_(self, "_backward_hooks", OrderedDict())
+        set_(self, "_backward_pre_hooks", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation of the module; every subclass defines it."""
@@ -114,7 +116,12 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks:
+        if (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
+        ):
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -135,8 +142,10 @@ class Module:
                 if changed is not None:
                     args = changed if isinstance(changed, tuple) else (changed,)
         backward_hook = None
-        if self._backward_hooks:
-            backward_hook = BackwardHook(self, list(self._backward_hooks.values()))
+        if self._backward_hooks or self._backward_pre_hooks:
+            backward_hook = BackwardHook(
+                self, list(self._backward_hooks.values()), list(self._backward_pre_hooks.values())
+            )
             args = backward_hook.setup_input(args)
         result, called = None, set()
         try:
@@ -234,6 +243,14 @@ class Module:
         (see :class:`minigrad.nn.hooks.BackwardHook`).
         """
         return self._add_hook(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients of the module's outputs have
+        arrived, before the module's backward; the hook may return a new ``grad_output``
+        tuple, used in their place (and shown to the full backward hooks)."""
+        return self._add_hook(self._backward_pre_hooks, hook, prepend)
 
     # ------------------------------------------------------------------ registration
     def _registry(self, name: str) -> dict[str, Any]:

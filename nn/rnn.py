@@ -162,7 +162,7 @@ class _RNNBase(Module):
                 f"{type(self).__name__}: input.size(-1) must be equal to input_size. "
                 f"Expected {self.input_size}, got {x.shape[-1]}"
             )
-        weight = self.weight_ih_l0
+        weight = self._weights(0)[0]  # (weight_ih_l0)
         if x.dtype != weight.dtype:
             raise ValueError(
                 f"RNN input dtype ({x.dtype}) does not match weight dtype ({weight.dtype}). "

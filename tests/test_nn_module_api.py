@@ -396,3 +396,37 @@ def test_full_backward_hook_with_several_inputs(device):
     m.register_full_backward_hook(lambda module, gi, go: tuple(g * 0 for g in gi))
     with pytest.raises(RuntimeError, match="already passed on"):
         m(a, 2.0, b).sum().backward()
+
+
+def test_a_backward_pre_hook_sees_and_may_replace_grad_output():
+    lin = nn.Linear(2, 2)
+    with minigrad.no_grad():
+        lin.weight.copy_(minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        lin.bias.zero_()
+    seen = []
+
+    def pre(module, grad_output):
+        seen.append(("pre", module, [g.tolist() for g in grad_output]))
+        return (grad_output[0] * 10,)
+
+    def full(module, grad_input, grad_output):
+        seen.append(("full", [g.tolist() for g in grad_input], [g.tolist() for g in grad_output]))
+
+    handles = [lin.register_full_backward_pre_hook(pre), lin.register_full_backward_hook(full)]
+    x = minigrad.ones(1, 2, requires_grad=True)
+    lin(x).sum().backward()
+    # (as PyTorch: the pre-hook's grad_output replaces the module's, and the full hook sees it)
+    assert seen == [
+        ("pre", lin, [[[1.0, 1.0]]]),
+        ("full", [[[40.0, 60.0]]], [[[10.0, 10.0]]]),
+    ]
+    assert x.grad.tolist() == [[40.0, 60.0]] and lin.weight.grad.tolist() == [[10.0, 10.0]] * 2
+    for handle in handles:
+        handle.remove()
+    seen.clear()
+    x.grad = None
+    lin(x).sum().backward()
+    assert seen == [] and x.grad.tolist() == [[4.0, 6.0]]
+    lin.register_full_backward_pre_hook(lambda m, g: (g[0], g[0]))
+    with pytest.raises(RuntimeError, match="invalid number of grad_output, got 2, but expected 1"):
+        lin(x).sum().backward()
