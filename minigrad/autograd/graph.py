@@ -390,7 +390,7 @@ def _forget_view(base_id: int, view_id: int) -> None:
     if views is not None:
         views.pop(view_id, None)
         if not views:
-            del _VIEWS[base_id]
+            _VIEWS.pop(base_id, None)
 
 
 def live_views(base: Any) -> list[Any]:

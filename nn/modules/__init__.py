@@ -2,314 +2,101 @@
 
 Code written for PyTorch imports base classes from here, e.g.
 ``from torch.nn.modules.loss import _Loss`` or ``from torch.nn.modules.batchnorm
-import _BatchNorm``; each submodule re-exports the minigrad class of that name (the
-same object as ``minigrad.nn.X``). Only classes minigrad has are there.
+import _BatchNorm``. Each ``minigrad.nn.modules.<path>`` is a module made from the
+table below: the minigrad classes (the same objects as ``minigrad.nn.X``) that
+PyTorch keeps at that path, taken from the minigrad modules that define them. Only
+classes minigrad has are there.
 """
 
 from __future__ import annotations
 
-from . import (
+import sys
+import types
+
+from .. import (
     activation,
-    batchnorm,
+    attention,
     container,
     conv,
-    distance,
     dropout,
-    flatten,
-    fold,
-    instancenorm,
     linear,
     loss,
     module,
     normalization,
     padding,
-    pixelshuffle,
     pooling,
     rnn,
     sparse,
     transformer,
     upsampling,
 )
-from .activation import (
-    CELU,
-    ELU,
-    GELU,
-    GLU,
-    SELU,
-    Hardshrink,
-    Hardsigmoid,
-    Hardswish,
-    Hardtanh,
-    LeakyReLU,
-    LogSigmoid,
-    LogSoftmax,
-    Mish,
-    MultiheadAttention,
-    PReLU,
-    ReLU,
-    ReLU6,
-    RReLU,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softmax2d,
-    Softmin,
-    Softplus,
-    Softshrink,
-    Softsign,
-    Tanh,
-    Tanhshrink,
-    Threshold,
-)
-from .batchnorm import (
-    BatchNorm1d,
-    BatchNorm2d,
-    BatchNorm3d,
-)
-from .container import (
-    ModuleDict,
-    ModuleList,
-    ParameterDict,
-    ParameterList,
-    Sequential,
-)
-from .conv import (
-    Conv1d,
-    Conv2d,
-    ConvTranspose1d,
-    ConvTranspose2d,
-)
-from .distance import (
-    CosineSimilarity,
-    PairwiseDistance,
-)
-from .dropout import (
-    Dropout,
-    Dropout1d,
-    Dropout2d,
-)
-from .flatten import (
-    Flatten,
-    Unflatten,
-)
-from .fold import (
-    Fold,
-    Unfold,
-)
-from .instancenorm import (
-    InstanceNorm1d,
-    InstanceNorm2d,
-)
-from .linear import (
-    Bilinear,
-    Identity,
-    Linear,
-)
-from .loss import (
-    BCELoss,
-    BCEWithLogitsLoss,
-    CosineEmbeddingLoss,
-    CrossEntropyLoss,
-    GaussianNLLLoss,
-    HingeEmbeddingLoss,
-    HuberLoss,
-    KLDivLoss,
-    L1Loss,
-    MarginRankingLoss,
-    MSELoss,
-    MultiLabelMarginLoss,
-    MultiLabelSoftMarginLoss,
-    MultiMarginLoss,
-    NLLLoss,
-    PoissonNLLLoss,
-    SmoothL1Loss,
-    SoftMarginLoss,
-    TripletMarginLoss,
-)
-from .module import (
-    Module,
-)
-from .normalization import (
-    GroupNorm,
-    LayerNorm,
-    LocalResponseNorm,
-    RMSNorm,
-)
-from .padding import (
-    CircularPad1d,
-    CircularPad2d,
-    CircularPad3d,
-    ConstantPad1d,
-    ConstantPad2d,
-    ConstantPad3d,
-    ReflectionPad1d,
-    ReflectionPad2d,
-    ReflectionPad3d,
-    ReplicationPad1d,
-    ReplicationPad2d,
-    ReplicationPad3d,
-    ZeroPad1d,
-    ZeroPad2d,
-    ZeroPad3d,
-)
-from .pixelshuffle import (
-    PixelShuffle,
-    PixelUnshuffle,
-)
-from .pooling import (
-    AdaptiveAvgPool1d,
-    AdaptiveAvgPool2d,
-    AdaptiveMaxPool1d,
-    AdaptiveMaxPool2d,
-    AvgPool1d,
-    AvgPool2d,
-    MaxPool1d,
-    MaxPool2d,
-)
-from .rnn import (
-    GRU,
-    LSTM,
-    RNN,
-    GRUCell,
-    LSTMCell,
-    RNNCell,
-)
-from .sparse import (
-    Embedding,
-    EmbeddingBag,
-)
-from .transformer import (
-    Transformer,
-    TransformerDecoder,
-    TransformerDecoderLayer,
-    TransformerEncoder,
-    TransformerEncoderLayer,
-)
-from .upsampling import (
-    Upsample,
-    UpsamplingBilinear2d,
-    UpsamplingNearest2d,
-)
 
-__all__ = [
-    "AdaptiveAvgPool1d",
-    "AdaptiveAvgPool2d",
-    "AdaptiveMaxPool1d",
-    "AdaptiveMaxPool2d",
-    "AvgPool1d",
-    "AvgPool2d",
-    "BCELoss",
-    "BCEWithLogitsLoss",
-    "BatchNorm1d",
-    "BatchNorm2d",
-    "BatchNorm3d",
-    "Bilinear",
-    "CELU",
-    "CircularPad1d",
-    "CircularPad2d",
-    "CircularPad3d",
-    "ConstantPad1d",
-    "ConstantPad2d",
-    "ConstantPad3d",
-    "Conv1d",
-    "Conv2d",
-    "ConvTranspose1d",
-    "ConvTranspose2d",
-    "CosineEmbeddingLoss",
-    "CosineSimilarity",
-    "CrossEntropyLoss",
-    "Dropout",
-    "Dropout1d",
-    "Dropout2d",
-    "ELU",
-    "Embedding",
-    "EmbeddingBag",
-    "Flatten",
-    "Fold",
-    "GELU",
-    "GLU",
-    "GRU",
-    "GRUCell",
-    "GaussianNLLLoss",
-    "GroupNorm",
-    "Hardshrink",
-    "Hardsigmoid",
-    "Hardswish",
-    "Hardtanh",
-    "HingeEmbeddingLoss",
-    "HuberLoss",
-    "Identity",
-    "InstanceNorm1d",
-    "InstanceNorm2d",
-    "KLDivLoss",
-    "L1Loss",
-    "LSTM",
-    "LSTMCell",
-    "LayerNorm",
-    "LeakyReLU",
-    "Linear",
-    "LocalResponseNorm",
-    "LogSigmoid",
-    "LogSoftmax",
-    "MSELoss",
-    "MarginRankingLoss",
-    "MaxPool1d",
-    "MaxPool2d",
-    "Mish",
-    "Module",
-    "ModuleDict",
-    "ModuleList",
-    "MultiLabelMarginLoss",
-    "MultiLabelSoftMarginLoss",
-    "MultiMarginLoss",
-    "MultiheadAttention",
-    "NLLLoss",
-    "PReLU",
-    "PairwiseDistance",
-    "ParameterDict",
-    "ParameterList",
-    "PixelShuffle",
-    "PixelUnshuffle",
-    "PoissonNLLLoss",
-    "RMSNorm",
-    "RNN",
-    "RNNCell",
-    "RReLU",
-    "ReLU",
-    "ReLU6",
-    "ReflectionPad1d",
-    "ReflectionPad2d",
-    "ReflectionPad3d",
-    "ReplicationPad1d",
-    "ReplicationPad2d",
-    "ReplicationPad3d",
-    "SELU",
-    "Sequential",
-    "SiLU",
-    "Sigmoid",
-    "SmoothL1Loss",
-    "SoftMarginLoss",
-    "Softmax",
-    "Softmax2d",
-    "Softmin",
-    "Softplus",
-    "Softshrink",
-    "Softsign",
-    "Tanh",
-    "Tanhshrink",
-    "Threshold",
-    "Transformer",
-    "TransformerDecoder",
-    "TransformerDecoderLayer",
-    "TransformerEncoder",
-    "TransformerEncoderLayer",
-    "TripletMarginLoss",
-    "Unflatten",
-    "Unfold",
-    "Upsample",
-    "UpsamplingBilinear2d",
-    "UpsamplingNearest2d",
-    "ZeroPad1d",
-    "ZeroPad2d",
-    "ZeroPad3d",
-]
+# torch.nn.modules.<path>: (the minigrad modules defining its classes, the class names)
+_PATHS: dict[str, tuple[tuple[types.ModuleType, ...], str]] = {
+    "activation": (
+        (activation, attention),
+        "CELU ELU GELU GLU SELU Hardshrink Hardsigmoid Hardswish Hardtanh LeakyReLU LogSigmoid "
+        "LogSoftmax Mish PReLU ReLU ReLU6 RReLU Sigmoid SiLU Softmax Softmax2d Softmin Softplus "
+        "Softshrink Softsign Tanh Tanhshrink Threshold MultiheadAttention",
+    ),
+    "batchnorm": ((normalization,), "BatchNorm1d BatchNorm2d BatchNorm3d _BatchNorm _NormBase"),
+    "container": ((container,), "ModuleDict ModuleList ParameterDict ParameterList Sequential"),
+    "conv": (
+        (conv,),
+        "Conv1d Conv2d ConvTranspose1d ConvTranspose2d _ConvNd _ConvTransposeNd",
+    ),
+    "distance": ((loss,), "CosineSimilarity PairwiseDistance"),
+    "dropout": ((dropout,), "Dropout Dropout1d Dropout2d _DropoutNd"),
+    "flatten": ((linear,), "Flatten Unflatten"),
+    "fold": ((conv,), "Fold Unfold"),
+    "instancenorm": ((normalization,), "InstanceNorm1d InstanceNorm2d _InstanceNorm"),
+    "linear": ((linear,), "Bilinear Identity Linear"),
+    "loss": (
+        (loss,),
+        "BCELoss BCEWithLogitsLoss CosineEmbeddingLoss CrossEntropyLoss GaussianNLLLoss "
+        "HingeEmbeddingLoss HuberLoss KLDivLoss L1Loss MarginRankingLoss MSELoss "
+        "MultiLabelMarginLoss MultiLabelSoftMarginLoss MultiMarginLoss NLLLoss PoissonNLLLoss "
+        "SmoothL1Loss SoftMarginLoss TripletMarginLoss _Loss _WeightedLoss",
+    ),
+    "module": ((module,), "Module"),
+    "normalization": ((normalization,), "GroupNorm LayerNorm LocalResponseNorm RMSNorm"),
+    "padding": (
+        (padding,),
+        "CircularPad1d CircularPad2d CircularPad3d ConstantPad1d ConstantPad2d ConstantPad3d "
+        "ReflectionPad1d ReflectionPad2d ReflectionPad3d ReplicationPad1d ReplicationPad2d "
+        "ReplicationPad3d ZeroPad1d ZeroPad2d ZeroPad3d _ConstantPadNd",
+    ),
+    "pixelshuffle": ((upsampling,), "PixelShuffle PixelUnshuffle"),
+    "pooling": (
+        (pooling,),
+        "AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveMaxPool1d AdaptiveMaxPool2d AvgPool1d "
+        "AvgPool2d MaxPool1d MaxPool2d _AdaptiveAvgPoolNd _AdaptiveMaxPoolNd _MaxPoolNd",
+    ),
+    "rnn": ((rnn,), "GRU LSTM RNN GRUCell LSTMCell RNNCell"),
+    "sparse": ((sparse,), "Embedding EmbeddingBag"),
+    "transformer": (
+        (transformer,),
+        "Transformer TransformerDecoder TransformerDecoderLayer TransformerEncoder "
+        "TransformerEncoderLayer",
+    ),
+    "upsampling": ((upsampling,), "Upsample UpsamplingBilinear2d UpsamplingNearest2d"),
+}
+
+
+def _path_module(path: str, sources: tuple[types.ModuleType, ...], names: str) -> types.ModuleType:
+    """``minigrad.nn.modules.<path>``, importable, holding ``names`` from ``sources``."""
+    made = types.ModuleType(
+        f"{__name__}.{path}", f"``torch.nn.modules.{path}``'s import path for minigrad's classes."
+    )
+    for name in names.split():
+        made.__dict__[name] = next(getattr(s, name) for s in sources if hasattr(s, name))
+    made.__dict__["__all__"] = [name for name in names.split() if not name.startswith("_")]
+    sys.modules[made.__name__] = made
+    return made
+
+
+_MODULES = {path: _path_module(path, *entry) for path, entry in _PATHS.items()}
+_PUBLIC = {name: vars(made)[name] for made in _MODULES.values() for name in vars(made)["__all__"]}
+globals().update(_MODULES)
+globals().update(_PUBLIC)
+__all__ = sorted(_PUBLIC)
