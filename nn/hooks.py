@@ -157,34 +157,18 @@ class BackwardHook:
 
     def _run_pre_hooks(self) -> tuple[Any, ...]:
         grad_output = tuple(self.grad_outputs.get(i) for i in range(self.n_outputs))
-        for pre_hook in self.pre_hooks:
-            result = pre_hook(self.module, grad_output)
-            if result is None:
-                continue
-            if not isinstance(result, tuple | list) or len(result) != self.n_outputs:
-                got = len(result) if isinstance(result, tuple | list) else type(result).__name__
-                raise RuntimeError(
-                    f"Backward pre hook returned an invalid number of grad_output, got {got}, "
-                    f"but expected {self.n_outputs}"
-                )
-            grad_output = tuple(result)
-        return grad_output
+        return _replaced_by(
+            "Backward pre hook", "grad_output", grad_output, self.pre_hooks,
+            lambda hook, grads: hook(self.module, grads),
+        )  # fmt: skip
 
     def _run_user_hooks(self) -> tuple[Any, ...]:
         grad_output = tuple(self.grad_outputs.get(i) for i in range(self.n_outputs))
         grad_input = tuple(self.grad_inputs.get(i) for i in range(self.n_inputs))
-        for user_hook in self.hooks:
-            result = user_hook(self.module, grad_input, grad_output)
-            if result is None:
-                continue
-            if not isinstance(result, tuple | list) or len(result) != self.n_inputs:
-                got = len(result) if isinstance(result, tuple | list) else type(result).__name__
-                raise RuntimeError(
-                    f"Backward hook returned an invalid number of grad_input, got {got}, "
-                    f"but expected {self.n_inputs}"
-                )
-            grad_input = tuple(result)
-        return grad_input
+        return _replaced_by(
+            "Backward hook", "grad_input", grad_input, self.hooks,
+            lambda hook, grads: hook(self.module, grads, grad_output),
+        )  # fmt: skip
 
 
 def _check_unchanged(module: Any, what: str, passed: dict[int, Any], now: tuple[Any, ...]) -> None:
@@ -196,3 +180,25 @@ def _check_unchanged(module: Any, what: str, passed: dict[int, Any], now: tuple[
                 "gradient was already passed on; with several tensors only the last one's "
                 "can be replaced"
             )
+
+
+def _replaced_by(
+    kind: str,
+    what: str,
+    grads: tuple[Any, ...],
+    hooks: Sequence[Callable[..., Any]],
+    call: Callable[[Callable[..., Any], tuple[Any, ...]], Any],
+) -> tuple[Any, ...]:
+    """``call(hook, grads)`` for each hook in turn; a hook that returns a tuple (of the same
+    length) replaces ``grads`` for the next hooks and the result."""
+    for hook in hooks:
+        result = call(hook, grads)
+        if result is None:
+            continue
+        if not isinstance(result, tuple | list) or len(result) != len(grads):
+            got = len(result) if isinstance(result, tuple | list) else type(result).__name__
+            raise RuntimeError(
+                f"{kind} returned an invalid number of {what}, got {got}, but expected {len(grads)}"
+            )
+        grads = tuple(result)
+    return grads

@@ -8,6 +8,8 @@ which refuses implicit host/device conversion exactly where CuPy does.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -43,6 +45,15 @@ def pytest_report_header(config: pytest.Config) -> str:
 def device(request: pytest.FixtureRequest) -> str:
     """The device a test runs on: ``cpu`` (NumPy) and ``cuda`` (strict backend or CuPy)."""
     return request.param
+
+
+@pytest.fixture(params=["float32", "float64"])
+def default_dtype(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Run the test under each default dtype (float32, float64); yields it."""
+    saved = minigrad.get_default_dtype()
+    minigrad.set_default_dtype(getattr(minigrad, request.param))
+    yield minigrad.get_default_dtype()
+    minigrad.set_default_dtype(saved)
 
 
 @pytest.fixture(autouse=True)

@@ -305,15 +305,6 @@ def test_state_dict_after_flat_steps_equals_per_parameter_stepping(name, device)
             np.testing.assert_array_equal(host(entry[key]), value)
 
 
-@pytest.fixture(params=["float32", "float64"])
-def default_dtype(request: pytest.FixtureRequest) -> Any:
-    """minigrad's default dtype, the dtype of the numbers (step, ...) a state dict holds."""
-    saved = minigrad.get_default_dtype()
-    minigrad.set_default_dtype(getattr(minigrad, request.param))
-    yield minigrad.get_default_dtype()
-    minigrad.set_default_dtype(saved)
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_resuming_from_a_state_dict_equals_uninterrupted_training(name, device, default_dtype):
     n, m = 3, 4

@@ -52,15 +52,6 @@ def train(params: list[minigrad.Tensor], opt: optim.Optimizer, steps: int, start
         opt.step()
 
 
-@pytest.fixture(params=["float32", "float64"])
-def default_dtype(request: pytest.FixtureRequest) -> Any:
-    """minigrad's default dtype, the dtype of the numbers (step, ...) a state dict holds."""
-    saved = minigrad.get_default_dtype()
-    minigrad.set_default_dtype(getattr(minigrad, request.param))
-    yield minigrad.get_default_dtype()
-    minigrad.set_default_dtype(saved)
-
-
 @pytest.mark.parametrize("name", list(MAKERS))
 def test_resuming_from_a_saved_state_is_exact(
     name: str, device: str, tmp_path: pathlib.Path, default_dtype: Any

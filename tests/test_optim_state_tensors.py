@@ -120,14 +120,6 @@ def assert_like_torch(ours: Any, theirs: Any, what: str, rtol: float = 1e-12) ->
     np.testing.assert_allclose(host(ours), host(theirs), rtol=rtol, atol=rtol, err_msg=what)
 
 
-@pytest.fixture(params=["float32", "float64"])
-def default_dtype(request: pytest.FixtureRequest) -> Any:
-    saved = minigrad.get_default_dtype()
-    minigrad.set_default_dtype(getattr(minigrad, request.param))
-    yield minigrad.get_default_dtype()
-    minigrad.set_default_dtype(saved)
-
-
 # ------------------------------------------------------------------ what state[p] shows
 @pytest.mark.parametrize("name", list(CASES))
 def test_state_entries_are_tensors(name: str, device: str, default_dtype: Any) -> None:
