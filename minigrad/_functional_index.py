@@ -20,7 +20,7 @@ from minigrad.backend import backend_of
 from minigrad.functional import _method, _same_kind, cat
 from minigrad.ops import linalg as linalg_ops
 from minigrad.size import Size
-from minigrad.tensor import Tensor, new_tensor
+from minigrad.tensor import Tensor, new_tensor, normalize_dim
 
 __all__ = [
     "gather",
@@ -296,11 +296,16 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     if isinstance(dims, int | np.integer):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > a.ndim or dims > b.ndim:
+            raise RuntimeError(
+                f"tensordot expects dims <= the dimensions of a ({a.ndim}) and of b ({b.ndim}), "
+                f"but got dims={dims}"
+            )
         dims_a, dims_b = list(range(a.ndim - int(dims), a.ndim)), list(range(int(dims)))
     else:
         dims_a, dims_b = ([int(d) for d in _as_list(x)] for x in dims)
-    dims_a = [d % a.ndim for d in dims_a] if a.ndim else dims_a
-    dims_b = [d % b.ndim for d in dims_b] if b.ndim else dims_b
+    dims_a = [_contracted(d, a, "a") for d in dims_a]
+    dims_b = [_contracted(d, b, "b") for d in dims_b]
     if len(dims_a) != len(dims_b) or any(
         a.shape[i] != b.shape[j] for i, j in zip(dims_a, dims_b, strict=True)
     ):
@@ -315,6 +320,15 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     right = b.permute(*dims_b, *free_b).reshape(size, -1)
     shape = tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b)
     return (left @ right).reshape(shape)
+
+
+def _contracted(dim: int, t: Tensor, name: str) -> int:
+    """A contracted dimension of ``t`` (``a`` or ``b`` of tensordot) as a non-negative int."""
+    if t.ndim == 0:
+        raise IndexError(
+            f"tensordot: dimension specified as {dim} but tensor {name} has no dimensions"
+        )
+    return normalize_dim(dim, t.ndim, "tensordot")
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -399,6 +413,10 @@ def searchsorted(
         side = "right" if right else "left"
     if not isinstance(sorted_sequence, Tensor):
         raise TypeError("searchsorted(): sorted_sequence must be a Tensor")
+    if sorted_sequence.ndim == 0:
+        raise RuntimeError(
+            "searchsorted(): boundaries tensor should have positive dimension, but got 0 dimension"
+        )
     seq = sorted_sequence._array
     xp = backend_of(seq).xp
     if sorter is not None:

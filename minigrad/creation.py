@@ -24,7 +24,14 @@ from minigrad.dtypes import (
     infer_sequence_dtype,
     is_floating,
 )
-from minigrad.tensor import Tensor, _device_of_data, _draw_dtype, _host_array, _shape_arg
+from minigrad.tensor import (
+    Tensor,
+    _device_of_data,
+    _draw_dtype,
+    _host_array,
+    _shape_arg,
+    _sizes_or_keyword,
+)
 
 __all__ = [
     "set_default_device",
@@ -191,26 +198,44 @@ def _filled(
 
 
 def zeros(
-    *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    *sizes: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """A tensor of zeros of shape ``size`` (``zeros(2, 3)`` or ``zeros((2, 3))``), in the
     default float dtype unless ``dtype`` says otherwise."""
-    return _filled("zeros", 0, size, _dtype(dtype), device, requires_grad)
+    if size is not None:
+        sizes = _sizes_or_keyword(sizes, size, "size", "zeros")
+    return _filled("zeros", 0, sizes, _dtype(dtype), device, requires_grad)
 
 
 def ones(
-    *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    *sizes: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """A tensor of ones of shape ``size``, in the default float dtype unless ``dtype``
     says otherwise."""
-    return _filled("ones", 1, size, _dtype(dtype), device, requires_grad)
+    if size is not None:
+        sizes = _sizes_or_keyword(sizes, size, "size", "ones")
+    return _filled("ones", 1, sizes, _dtype(dtype), device, requires_grad)
 
 
 def empty(
-    *size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False
+    *sizes: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """A tensor whose contents are unspecified (here: zeros)."""
-    return _filled("empty", 0, size, _dtype(dtype), device, requires_grad)
+    if size is not None:
+        sizes = _sizes_or_keyword(sizes, size, "size", "empty")
+    return _filled("empty", 0, sizes, _dtype(dtype), device, requires_grad)
 
 
 def full(
@@ -244,7 +269,7 @@ def _scalar(value: Any, name: str, op: str) -> int | float:
 
 
 def arange(
-    start: Any,
+    start: Any = None,
     end: Any = None,
     step: Any = 1,
     *,
@@ -254,9 +279,13 @@ def arange(
 ) -> Tensor:
     """Values ``start, start + step, ...`` up to ``end`` (exclusive): ⌈(end - start) / step⌉
     of them. ``arange(n)`` starts at 0. Without ``dtype``: int64 when every argument is an
-    integer, else the default float dtype."""
+    integer, else the default float dtype. ``arange(end=n)`` is ``arange(n)``."""
     if end is None:
+        if start is None:
+            raise TypeError("arange() missing required argument 'end'")
         start, end = 0, start
+    elif start is None:
+        start = 0
     start, end, step = (
         _scalar(v, n, "arange") for v, n in ((start, "start"), (end, "end"), (step, "step"))
     )
@@ -360,25 +389,31 @@ def _random(
 
 
 def rand(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     generator: Generator | None = None,
     dtype: Any = None,
     device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Samples of U[0, 1) from ``generator`` or else the device's seeded generator."""
-    return _random("rand", size, dtype, device, requires_grad, generator)
+    if size is not None:
+        sizes = _sizes_or_keyword(sizes, size, "size", "rand")
+    return _random("rand", sizes, dtype, device, requires_grad, generator)
 
 
 def randn(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     generator: Generator | None = None,
     dtype: Any = None,
     device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Samples of N(0, 1) from ``generator`` or else the device's seeded generator."""
-    return _random("randn", size, dtype, device, requires_grad, generator)
+    if size is not None:
+        sizes = _sizes_or_keyword(sizes, size, "size", "randn")
+    return _random("randn", sizes, dtype, device, requires_grad, generator)
 
 
 def randint(

@@ -147,8 +147,19 @@ def _same_kind(tensors: Sequence[Tensor], op: str) -> list[Tensor]:
     return [t if t.dtype == first.dtype else t.to(first.dtype) for t in tensors]
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors along an existing dimension ``dim``; the other sizes must match."""
+def _dim_or_axis(dim: int, axis: int | None, op: str) -> int:
+    """``dim``, or PyTorch's NumPy-style alias ``axis`` for it (not both)."""
+    if axis is None:
+        return dim
+    if dim != 0:
+        raise TypeError(f"{op}() got multiple values for argument 'dim' (axis is its alias)")
+    return axis
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join tensors along an existing dimension ``dim`` (or ``axis``, its NumPy-style alias);
+    the other sizes must match."""
+    dim = _dim_or_axis(dim, axis, "cat")
     tensors = _same_kind(tensors, "cat")
     for i, t in enumerate(tensors):
         if t.ndim == 0:
@@ -172,8 +183,9 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 concat = cat
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join equally shaped tensors along a new dimension ``dim``."""
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join equally shaped tensors along a new dimension ``dim`` (or ``axis``, its alias)."""
+    dim = _dim_or_axis(dim, axis, "stack")
     tensors = _same_kind(tensors, "stack")
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:

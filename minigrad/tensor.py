@@ -63,17 +63,40 @@ _as_size = tuple.__new__  # a Size from an array's shape (ints already: no check
 _PY_SCALARS = (int, float, bool)
 _PY_SCALAR_TYPES = frozenset(_PY_SCALARS)
 _NUMBERS = (int, float, bool, np.generic)
+_NOT_MATMUL = (*_NUMBERS, list, tuple)  # operands `@` refuses (TypeError), as PyTorch
 
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
     """A dimension index in ``[-ndim, ndim)`` as a non-negative int, or a clear IndexError."""
     low, high = (-ndim, ndim - 1) if ndim else (-1, 0)
     if not isinstance(dim, int | np.integer) or not low <= dim <= high:
+        if isinstance(dim, Tensor):  # a one-element integer tensor, as PyTorch
+            return normalize_dim(_int_arg(dim, "dim", op), ndim, op)
         raise IndexError(
             f"{op}: dimension out of range (expected to be in range of [{low}, {high}], "
             f"but got {dim})"
         )
     return int(dim) % ndim if ndim else 0
+
+
+def _int_arg(value: Any, name: str, op: str) -> Any:
+    """A one-element integer tensor as a Python int, as PyTorch reads one where an int goes;
+    anything else as it is (a tensor of another kind: a TypeError)."""
+    if not isinstance(value, Tensor):
+        return value
+    if value.dtype.kind not in "iu" or value._array.size != 1:
+        raise TypeError(
+            f"{op}(): argument '{name}' must be int, not a {value.dtype} tensor of shape "
+            f"{tuple(value.shape)}"
+        )
+    return int(value.item())
+
+
+def _keepdim_arg(keepdim: Any, op: str) -> Any:
+    """``keepdim``, which may not be a tensor (PyTorch: a TypeError)."""
+    if isinstance(keepdim, Tensor):
+        raise TypeError(f"{op}(): argument 'keepdim' must be bool, not Tensor")
+    return keepdim
 
 
 def _normalize_dims(dim: Any, ndim: int, op: str) -> int | tuple[int, ...] | None:
@@ -103,6 +126,18 @@ def _shape_arg(shape: tuple[Any, ...], op: str = "size") -> tuple[int, ...]:
                 f"{type(n).__name__} at pos {i}"
             )
     return tuple(int(n) for n in shape)
+
+
+def _sizes_or_keyword(args: tuple[Any, ...], given: Any, name: str, op: str) -> tuple[Any, ...]:
+    """Sizes as ``f(2, 3)``, ``f((2, 3))`` or ``f(<name>=(2, 3))`` (PyTorch's keyword form: a
+    sequence only), in the positional form that :func:`_shape_arg` reads."""
+    if args:
+        raise TypeError(f"{op}() got multiple values for argument '{name}'")
+    if not isinstance(given, Sequence):
+        raise TypeError(
+            f"{op}(): argument '{name}' must be tuple of ints, not {type(given).__name__}"
+        )
+    return (given,)
 
 
 def _int64_overflow() -> ValueError:
@@ -446,7 +481,8 @@ class Tensor:
 
     def new_zeros(
         self,
-        *size: Any,
+        *sizes: Any,
+        size: Any = None,
         dtype: Any = None,
         device: Any = None,
         requires_grad: builtins.bool = False,
@@ -454,11 +490,14 @@ class Tensor:
         """Zeros of shape ``size``, with this tensor's dtype and device by default."""
         from minigrad.creation import zeros
 
-        return zeros(*size, requires_grad=requires_grad, **self._new_args(dtype, device))
+        if size is not None:
+            sizes = _sizes_or_keyword(sizes, size, "size", "new_zeros")
+        return zeros(*sizes, requires_grad=requires_grad, **self._new_args(dtype, device))
 
     def new_ones(
         self,
-        *size: Any,
+        *sizes: Any,
+        size: Any = None,
         dtype: Any = None,
         device: Any = None,
         requires_grad: builtins.bool = False,
@@ -466,11 +505,14 @@ class Tensor:
         """Ones of shape ``size``, with this tensor's dtype and device by default."""
         from minigrad.creation import ones
 
-        return ones(*size, requires_grad=requires_grad, **self._new_args(dtype, device))
+        if size is not None:
+            sizes = _sizes_or_keyword(sizes, size, "size", "new_ones")
+        return ones(*sizes, requires_grad=requires_grad, **self._new_args(dtype, device))
 
     def new_empty(
         self,
-        *size: Any,
+        *sizes: Any,
+        size: Any = None,
         dtype: Any = None,
         device: Any = None,
         requires_grad: builtins.bool = False,
@@ -478,7 +520,9 @@ class Tensor:
         """An unspecified tensor of shape ``size``, with this tensor's dtype and device."""
         from minigrad.creation import empty
 
-        return empty(*size, requires_grad=requires_grad, **self._new_args(dtype, device))
+        if size is not None:
+            sizes = _sizes_or_keyword(sizes, size, "size", "new_empty")
+        return empty(*sizes, requires_grad=requires_grad, **self._new_args(dtype, device))
 
     def new_full(
         self,
@@ -501,10 +545,18 @@ class Tensor:
         draws = random.draws_from(generator, self.device, op)
         return self.copy_(new_tensor(sample(draws)))
 
+    def _check_floating_fill(self, op: str) -> None:
+        if not is_floating(self.dtype):
+            raise NotImplementedError(
+                f"{op}(): not implemented for dtype {self.dtype}; it fills floating point "
+                "tensors only"
+            )
+
     def uniform_(
         self, a: builtins.float = 0.0, b: builtins.float = 1.0, *, generator: Any = None
     ) -> Tensor:
         """Fill with samples of U(a, b): a + (b - a)·u, u ~ U[0, 1)."""
+        self._check_floating_fill("uniform_")
         if a > b:
             raise RuntimeError(
                 f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}"
@@ -518,6 +570,7 @@ class Tensor:
         self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None
     ) -> Tensor:
         """Fill with samples of N(mean, std²): mean + std·ε, ε ~ N(0, 1)."""
+        self._check_floating_fill("normal_")
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
         dt = _draw_dtype(self.dtype)
@@ -939,12 +992,12 @@ class Tensor:
         return self.abs()
 
     def __matmul__(self, other: Any) -> Tensor:
-        if isinstance(other, _NUMBERS):
-            return NotImplemented  # Python's TypeError, as PyTorch: `@` takes no numbers
+        if isinstance(other, _NOT_MATMUL):
+            return NotImplemented  # Python's TypeError, as PyTorch: `@` takes no numbers, lists
         return self.matmul(other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        if isinstance(other, _NUMBERS):
+        if isinstance(other, _NOT_MATMUL):
             return NotImplemented
         return self._operand(other).matmul(self)
 
@@ -982,7 +1035,7 @@ class Tensor:
         if _amp.active:
             return autocast_call("matmul", Tensor.matmul, self, other)
         if not isinstance(other, Tensor):
-            if isinstance(other, _NUMBERS):
+            if isinstance(other, _NOT_MATMUL):
                 raise TypeError(
                     f"matmul(): argument 'other' must be Tensor, not {type(other).__name__}"
                 )
@@ -1268,7 +1321,10 @@ class Tensor:
             )
         old = new_tensor(self._array.copy(), self.grad_fn)
         old.requires_grad = self.requires_grad
-        result = compute(old, old if value is self else value)  # x.mul_(x) reads the old x
+        try:
+            result = compute(old, old if value is self else value)  # x.mul_(x) reads the old x
+        except ValueError as exc:  # (a value that does not fit: RuntimeError, as unrecorded)
+            raise self._update_error(op, value, exc) from None
         if result.shape != self.shape:
             raise RuntimeError(
                 f"{op}: output with shape {self.shape} doesn't match the broadcast shape "
@@ -1502,6 +1558,8 @@ class Tensor:
         return self._apply_("log_", Tensor.log)
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        if value is None:
+            raise TypeError(f"can't assign a NoneType to a {self.dtype} tensor")
         key, advanced, split = self._index_key(key)
         steps: tuple[Any, ...] = ((shape_ops.Index, (key, advanced)),)
         if split is not None:  # the integer selects (a view), then the rest
@@ -2128,6 +2186,8 @@ class Tensor:
             return autocast_call(op, Tensor.sum, self, dim, keepdim, dtype=dtype, **aliases)
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "sum")
+        if keepdim.__class__ is not bool:
+            keepdim = _keepdim_arg(keepdim, "sum")
         if dtype is not None:
             x = self.to(dtype)
         elif self._array.dtype.kind in "biu" and self._array.dtype != np.int64:
@@ -2143,6 +2203,8 @@ class Tensor:
         """Σx / N over ``dim``."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "mean")
+        if keepdim.__class__ is not bool:
+            keepdim = _keepdim_arg(keepdim, "mean")
         if dtype is not None:
             return self.to(dtype).mean(dim, keepdim)
         if not is_floating(self.dtype):
@@ -2165,6 +2227,8 @@ class Tensor:
         A bool as the only positional argument is ``unbiased`` (``var(False)``), as PyTorch."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "var")
+        if keepdim.__class__ is not bool:
+            keepdim = _keepdim_arg(keepdim, "var")
         dim, unbiased = _unbiased_first(dim, unbiased, keepdim, correction, "var")
         if unbiased is not None and correction is not None:
             raise ValueError("var: give either unbiased or correction, not both")
@@ -2188,6 +2252,8 @@ class Tensor:
         the only positional argument is ``unbiased`` (``std(False)``), as PyTorch."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "std")
+        if keepdim.__class__ is not bool:
+            keepdim = _keepdim_arg(keepdim, "std")
         dim, unbiased = _unbiased_first(dim, unbiased, keepdim, correction, "std")
         if unbiased is not None and correction is not None:
             raise ValueError("std: give either unbiased or correction, not both")
@@ -2200,6 +2266,8 @@ class Tensor:
         """The maximum; with ``dim``, ``(values, indices)``; with a tensor, ``maximum``."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "max")
+        if keepdim.__class__ is not bool:
+            keepdim = _keepdim_arg(keepdim, "max")
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         return self._extremum(dim, keepdim, largest=True)
@@ -2208,6 +2276,8 @@ class Tensor:
         """The minimum; with ``dim``, ``(values, indices)``; with a tensor, ``minimum``."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "min")
+        if keepdim.__class__ is not bool:
+            keepdim = _keepdim_arg(keepdim, "min")
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         return self._extremum(dim, keepdim, largest=False)
@@ -2233,6 +2303,8 @@ class Tensor:
         """The maximum over ``dim``; ties share the gradient evenly."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "amax")
+        if keepdim.__class__ is not bool:
+            keepdim = _keepdim_arg(keepdim, "amax")
         dims = _normalize_dims(dim, self.ndim, "amax")
         self._check_nonempty("amax", dims)
         return reduction.Extremum.apply(self, dims, keepdim, True)
@@ -2241,6 +2313,8 @@ class Tensor:
         """The minimum over ``dim``; ties share the gradient evenly."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "amin")
+        if keepdim.__class__ is not bool:
+            keepdim = _keepdim_arg(keepdim, "amin")
         dims = _normalize_dims(dim, self.ndim, "amin")
         self._check_nonempty("amin", dims)
         return reduction.Extremum.apply(self, dims, keepdim, False)
@@ -2270,6 +2344,8 @@ class Tensor:
         """Index of the maximum (of the flattened tensor when ``dim`` is None)."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "argmax")
+        if keepdim.__class__ is not bool:
+            keepdim = _keepdim_arg(keepdim, "argmax")
         return self._arg_extremum(dim, keepdim, "argmax")
 
     def argmin(
@@ -2278,6 +2354,8 @@ class Tensor:
         """Index of the minimum (of the flattened tensor when ``dim`` is None)."""
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "argmin")
+        if keepdim.__class__ is not bool:
+            keepdim = _keepdim_arg(keepdim, "argmin")
         return self._arg_extremum(dim, keepdim, "argmin")
 
     def _arg_extremum(self, dim: builtins.int | None, keepdim: builtins.bool, op: str) -> Tensor:
@@ -2304,6 +2382,8 @@ class Tensor:
             return autocast_call(op, Tensor.prod, self, dim, keepdim, dtype=dtype, **aliases)
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "prod")
+        if keepdim.__class__ is not bool:
+            keepdim = _keepdim_arg(keepdim, "prod")
         x = self._accumulating(dtype)
         axis = None if dim is None else normalize_dim(dim, self.ndim, "prod")
         return _in_dtype(
@@ -2391,6 +2471,8 @@ class Tensor:
             return autocast_call("logsumexp", Tensor.logsumexp, self, dim, keepdim, **aliases)
         if aliases:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "logsumexp")
+        if keepdim.__class__ is not bool:
+            keepdim = _keepdim_arg(keepdim, "logsumexp")
         if dim is None:
             raise TypeError("logsumexp() missing required argument 'dim'")
         x = self._floating("logsumexp")
@@ -2640,9 +2722,12 @@ class Tensor:
         return elementwise.Where.apply(self.isnan()._array, self.dtype.type(0), self)
 
     # ------------------------------------------------------------------ shape
-    def reshape(self, *shape: Any) -> Tensor:
-        """The same elements in a new shape (one dimension may be -1)."""
-        shape = _shape_arg(shape)
+    def reshape(self, *sizes: Any, shape: Any = None) -> Tensor:
+        """The same elements in a new shape (one dimension may be -1): ``reshape(2, 3)``,
+        ``reshape((2, 3))`` or ``reshape(shape=(2, 3))``."""
+        if shape is not None:
+            sizes = _sizes_or_keyword(sizes, shape, "shape", "reshape")
+        shape = _shape_arg(sizes)
         known = math.prod(n for n in shape if n != -1)
         if (
             shape.count(-1) > 1
@@ -2655,11 +2740,19 @@ class Tensor:
             )
         return shape_ops.Reshape.apply(self, shape)
 
-    def view(self, *shape: Any) -> Tensor:
+    def view(self, *shape: Any, size: Any = None, dtype: Any = None) -> Tensor:
         """The same memory in a new shape, as :meth:`reshape`, but never a copy: a RuntimeError
         where the strides cannot express the shape (a transposed tensor flattened, say).
         ``view(dtype)`` reinterprets the bytes as another dtype (not differentiable)."""
-        if len(shape) == 1 and isinstance(shape[0], np.dtype | str | builtins.type):
+        if size is not None or dtype is not None:
+            if size is not None and dtype is not None:
+                raise TypeError("view(): give size or dtype, not both")
+            if dtype is not None:
+                if shape:
+                    raise TypeError("view() got multiple values for argument 'dtype'")
+                return self._view_dtype(as_dtype(dtype))
+            shape = _sizes_or_keyword(shape, size, "size", "view")
+        elif len(shape) == 1 and isinstance(shape[0], np.dtype | str | builtins.type):
             return self._view_dtype(as_dtype(shape[0]))
         out = self.reshape(*shape)
         if self.numel() and not self._array.flags.c_contiguous:
@@ -2720,9 +2813,12 @@ class Tensor:
         d = normalize_dim(dim, self.ndim + 1, "unsqueeze")
         return shape_ops.Reshape.apply(self, self.shape[:d] + (1,) + self.shape[d:])
 
-    def permute(self, *dims: Any) -> Tensor:
-        """Reorder the dimensions."""
-        dims = _shape_arg(dims)
+    def permute(self, *args: Any, dims: Any = None) -> Tensor:
+        """Reorder the dimensions: ``permute(1, 0)``, ``permute((1, 0))`` or
+        ``permute(dims=(1, 0))``."""
+        if dims is not None:
+            args = _sizes_or_keyword(args, dims, "dims", "permute")
+        dims = _shape_arg(args)
         axes = tuple(normalize_dim(d, self.ndim, "permute") for d in dims)
         if sorted(axes) != list(range(self.ndim)):
             raise RuntimeError(
@@ -2734,7 +2830,9 @@ class Tensor:
         """Swap two dimensions (NumPy's name for :meth:`transpose`)."""
         return self.transpose(axis0, axis1)
 
-    swapdims = swapaxes
+    def swapdims(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+        """Swap two dimensions (another name for :meth:`transpose`)."""
+        return self.transpose(dim0, dim1)
 
     def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         """Swap two dimensions."""
@@ -2750,8 +2848,11 @@ class Tensor:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
         return self.T
 
-    def expand(self, *sizes: Any) -> Tensor:
-        """Broadcast size-1 dimensions to ``sizes`` without copying (-1 keeps a size)."""
+    def expand(self, *sizes: Any, size: Any = None, implicit: builtins.bool = False) -> Tensor:
+        """Broadcast size-1 dimensions to ``sizes`` without copying (-1 keeps a size).
+        ``implicit`` is accepted, as in PyTorch, and has no effect."""
+        if size is not None:
+            sizes = _sizes_or_keyword(sizes, size, "size", "expand")
         sizes = _shape_arg(sizes)
         if len(sizes) < self.ndim:
             raise RuntimeError(
@@ -2759,6 +2860,13 @@ class Tensor:
                 f"dimensions ({self.ndim})"
             )
         lead = len(sizes) - self.ndim
+        for i in range(lead):
+            if sizes[i] < 0:
+                raise RuntimeError(
+                    f"expand: the expanded size of the tensor ({sizes[i]}) isn't allowed in a "
+                    f"leading, non-existing dimension {i}; target sizes {sizes}, tensor shape "
+                    f"{self.shape}"
+                )
         target = list(sizes)
         for i, n in enumerate(self.shape):
             want = sizes[lead + i]
@@ -2779,11 +2887,25 @@ class Tensor:
         return self.reshape(other.shape)
 
     def split(
-        self, split_size_or_sections: builtins.int | Sequence[builtins.int], dim: builtins.int = 0
+        self,
+        split_size_or_sections: builtins.int | Sequence[builtins.int] | None = None,
+        dim: builtins.int = 0,
+        *,
+        split_size: builtins.int | Sequence[builtins.int] | None = None,
     ) -> tuple:
-        """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of given sizes."""
+        """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of given sizes.
+        The sizes may be passed as ``split_size=`` (the method's keyword in PyTorch) or
+        ``split_size_or_sections=`` (that of ``torch.split``)."""
+        if split_size is not None:
+            if split_size_or_sections is not None:
+                raise TypeError("split() got multiple values for argument 'split_size'")
+            split_size_or_sections = split_size
+        elif split_size_or_sections is None:
+            raise TypeError("split() missing required argument 'split_size' (pos 1)")
         if self.ndim == 0:
             raise RuntimeError("split expects at least a 1-dimensional tensor")
+        if isinstance(split_size_or_sections, Tensor) and split_size_or_sections.ndim == 0:
+            split_size_or_sections = _int_arg(split_size_or_sections, "split_size", "split")
         d = normalize_dim(dim, self.ndim, "split")
         n = self.shape[d]
         if isinstance(split_size_or_sections, int | np.integer):
@@ -2808,6 +2930,11 @@ class Tensor:
     ) -> tuple:
         """Views along ``dim``: ``sections`` pieces (the first n mod sections one longer), or
         cut before each of ``indices`` (``x[:i₀], x[i₀:i₁], ..., x[iₖ:]``)."""
+        if self.ndim == 0:
+            raise RuntimeError(
+                "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 "
+                "dims"
+            )
         n = self.shape[normalize_dim(dim, self.ndim, "tensor_split")]
         if not isinstance(indices_or_sections, int | np.integer):
             cuts = [int(i) for i in indices_or_sections]  # Python's slicing of each piece
@@ -3307,6 +3434,7 @@ class Tensor:
         """``(values, indices)`` of the ``k`` largest (or smallest) entries along ``dim``,
         in sorted order."""
         n = self.shape[normalize_dim(dim, self.ndim, "topk")] if self.ndim else 1
+        k = _int_arg(k, "k", "topk")
         if not isinstance(k, int | np.integer) or not 0 <= k <= n:
             raise RuntimeError(f"topk(): selected index k={k} out of range (size {n} along dim)")
         values, indices = self.sort(dim, descending=largest, stable=True)
@@ -3321,6 +3449,7 @@ class Tensor:
         n = self.shape[normalize_dim(dim, self.ndim, "kthvalue")] if self.ndim else 1
         if n == 0:
             self._check_nonempty("kthvalue", normalize_dim(dim, self.ndim, "kthvalue"))
+        k = _int_arg(k, "k", "kthvalue")
         if not isinstance(k, int | np.integer) or not 1 <= k <= n:
             raise RuntimeError(
                 f"kthvalue(): selected number k={k} out of range (size {n} along dim)"
@@ -3343,6 +3472,8 @@ class Tensor:
         """The distinct values (sorted), with ``return_inverse`` where each entry went and
         with ``return_counts`` how often each occurs; with ``dim``, distinct slices."""
         xp = backend_of(self._array).xp
+        if dim is not None and self.ndim == 0:
+            raise IndexError(f"unique(): dimension specified as {dim} but tensor has no dimensions")
         axis = None if dim is None else normalize_dim(dim, self.ndim, "unique")
         found = xp.unique(self._array, return_inverse=True, return_counts=True, axis=axis)
         values = new_tensor(found[0])
@@ -3393,9 +3524,11 @@ class Tensor:
         sizes = tuple(n // known if s == -1 else s for s in sizes)
         return self.reshape(self.shape[:d] + sizes + self.shape[d + 1 :])
 
-    def repeat(self, *sizes: Any) -> Tensor:
+    def repeat(self, *sizes: Any, repeats: Any = None) -> Tensor:
         """The tensor tiled ``sizes[i]`` times along dimension i (``numpy.tile``); leading
         sizes add dimensions. The gradient sums the copies."""
+        if repeats is not None:
+            sizes = _sizes_or_keyword(sizes, repeats, "repeats", "repeat")
         sizes = _shape_arg(sizes, "repeat")
         if len(sizes) < self.ndim:
             raise RuntimeError(
@@ -3410,9 +3543,11 @@ class Tensor:
         spread = shape_ops.Expand.apply(self.reshape(interleaved), target)
         return spread.reshape(tuple(r * n for r, n in zip(sizes, shape, strict=True)))
 
-    def tile(self, *dims: Any) -> Tensor:
+    def tile(self, *args: Any, dims: Any = None) -> Tensor:
         """:meth:`repeat`, with fewer ``dims`` than dimensions padded by leading 1s."""
-        dims = _shape_arg(dims, "tile")
+        if dims is not None:
+            args = _sizes_or_keyword(args, dims, "dims", "tile")
+        dims = _shape_arg(args, "tile")
         return self.repeat((1,) * (self.ndim - len(dims)) + dims)
 
     def repeat_interleave(
@@ -3465,6 +3600,11 @@ class Tensor:
         """The n-th forward difference along ``dim``: out[i] = x[i + 1] - x[i], n times
         (after joining ``prepend`` and ``append`` to the ends)."""
         d = normalize_dim(dim, self.ndim, "diff")
+        n = _int_arg(n, "n", "diff")
+        if not isinstance(n, builtins.int | np.integer) or isinstance(n, builtins.bool):
+            raise TypeError(f"diff(): argument 'n' must be int, not {type(n).__name__}")
+        if n < 0:
+            raise RuntimeError(f"diff(): order must be non-negative but got {n}")
         from minigrad.functional import cat
 
         x = cat([t for t in (prepend, self, append) if t is not None], d)
@@ -3503,6 +3643,16 @@ class Tensor:
         if self.numel() and builtins.int(self._array.min()) < 0:
             raise RuntimeError("bincount only supports 1-d non-negative integral inputs")
         xp = backend_of(self._array).xp
+        if weights is not None and (not isinstance(weights, Tensor) or weights.shape != self.shape):
+            what = (
+                f"shape {tuple(weights.shape)}"
+                if isinstance(weights, Tensor)
+                else type(weights).__name__
+            )
+            raise RuntimeError(
+                f"bincount(): weights should be 1-d and have the same length as input "
+                f"({self.shape[0]}), got {what}"
+            )
         w = None if weights is None else weights.detach()._array
         counts = xp.bincount(self._array, weights=w, minlength=minlength)
         return new_tensor(counts.astype(np.int64 if w is None else w.dtype))
@@ -3514,9 +3664,12 @@ class Tensor:
         values = other._array if isinstance(other, Tensor) else xp.asarray(other)
         return new_tensor(xp.isin(self._array, values, invert=invert))
 
-    def flip(self, *dims: Any) -> Tensor:
-        """A copy with the order of entries reversed along ``dims``."""
-        chosen = dims[0] if len(dims) == 1 and isinstance(dims[0], Sequence) else dims
+    def flip(self, *args: Any, dims: Any = None) -> Tensor:
+        """A copy with the order of entries reversed along ``dims``: ``flip(0, 1)``,
+        ``flip((0, 1))`` or ``flip(dims=(0, 1))``."""
+        if dims is not None:
+            args = _sizes_or_keyword(args, dims, "dims", "flip")
+        chosen = args[0] if len(args) == 1 and isinstance(args[0], Sequence) else args
         axes = _normalize_dims(tuple(chosen), self.ndim, "flip") or ()
         return shape_ops.Flip.apply(self, axes)
 
@@ -3535,6 +3688,10 @@ class Tensor:
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:
         """Entries shifted cyclically by ``shifts`` along ``dims`` (of the flattened tensor,
         shape kept, when ``dims`` is None)."""
+        if isinstance(shifts, Tensor) and shifts.ndim == 0:
+            shifts = _int_arg(shifts, "shifts", "roll")
+        if isinstance(dims, Tensor) and dims.ndim == 0:
+            dims = _int_arg(dims, "dims", "roll")
         single = isinstance(shifts, int | np.integer)
         shift = (int(shifts),) if single else tuple(int(s) for s in shifts)
         if dims is None:
