@@ -102,8 +102,10 @@ class ParamState(dict):
         return [(k, self._shown(k, v)) for k, v in dict.items(self)]
 
     def pop(self, key: Any, *default: Any) -> Any:
+        if key not in self and default:
+            return default[0]
         self.edits[0] += 1
-        return self._shown(key, dict.pop(self, key, *default))
+        return self._shown(key, dict.pop(self, key))
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self.edits[0] += 1
