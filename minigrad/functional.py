@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from minigrad.autograd.graph import check_same_device
+from minigrad.creation import full
+from minigrad.dtypes import result_type
 from minigrad.ops import elementwise, shape
-from minigrad.tensor import Tensor, _promote, normalize_dim
+from minigrad.tensor import _NUMBERS, Tensor, _promote, normalize_dim
 
 __all__ = [
     "cat",
@@ -65,15 +67,23 @@ __all__ = [
 ]
 
 
-def _method(name: str) -> Any:
-    """``minigrad.<name>(input, ...)`` as ``input.<name>(...)``, with the method's docstring."""
+def _method(name: str, number_first: str | None = None) -> Any:
+    """``minigrad.<name>(input, ...)`` as ``input.<name>(...)``, with the method's docstring.
+
+    With ``number_first`` (the name of the second operand), ``input`` may be a Python
+    number when that operand is a tensor, as PyTorch's ``add(2, x)`` or ``pow(2, x)``: the
+    number becomes a 0-d tensor of the dtype it promotes to with the tensor, which keeps
+    the result's dtype that of ``number <op> tensor``."""
     method = getattr(Tensor, name)
 
     def function(input: Tensor, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(input, Tensor):
-            raise TypeError(
-                f"{name}(): argument 'input' must be a Tensor, not {type(input).__name__}"
-            )
+            other = args[0] if args else kwargs.get(number_first or "", None)
+            if not (number_first and isinstance(input, _NUMBERS) and isinstance(other, Tensor)):
+                raise TypeError(
+                    f"{name}(): argument 'input' must be a Tensor, not {type(input).__name__}"
+                )
+            input = full((), input, dtype=result_type(other, input), device=other.device)
         return method(input, *args, **kwargs)
 
     function.__name__ = function.__qualname__ = name
@@ -120,11 +130,11 @@ le = _method("le")
 gt = _method("gt")
 ge = _method("ge")
 neg = _method("neg")
-pow = _method("pow")
-add = _method("add")
-sub = _method("sub")
-mul = _method("mul")
-div = _method("div")
+pow = _method("pow", number_first="exponent")
+add = _method("add", number_first="other")
+sub = _method("sub", number_first="other")
+mul = _method("mul", number_first="other")
+div = _method("div", number_first="other")
 split = _method("split")
 chunk = _method("chunk")
 numel = _method("numel")

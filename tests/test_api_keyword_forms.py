@@ -193,3 +193,41 @@ def test_keyword_forms_keep_the_graph():
     want = np.zeros(6)
     want[[2, 5, 1, 4, 0, 3]] = np.arange(6.0)
     np.testing.assert_array_equal(host(x.grad), want)
+
+
+# ------------------------------------------------------------------ a number as the first operand
+NUMBER_FIRST = {  # PyTorch's functions that take a number as ``input`` when ``other`` is a tensor
+    "add": lambda n, t: n + t,
+    "sub": lambda n, t: n - t,
+    "mul": lambda n, t: n * t,
+    "div": lambda n, t: n / t,
+    "true_divide": lambda n, t: n / t,
+    "floor_divide": lambda n, t: n // t,
+    "remainder": lambda n, t: n % t,
+    "pow": lambda n, t: n**t,
+}
+
+
+@pytest.mark.parametrize("name", list(NUMBER_FIRST))
+@pytest.mark.parametrize(
+    ("number", "dtype"),
+    [(2, mg.float32), (2, mg.int32), (2.5, mg.float16), (3, mg.float64), (2.5, mg.int64)],
+)
+def test_a_number_first_is_the_operator_with_the_number_on_the_left(name, number, dtype, device):
+    t = mg.tensor([3, 4], dtype=dtype, device=device)
+    got, want = getattr(mg, name)(number, t), NUMBER_FIRST[name](number, t)
+    assert got.dtype == want.dtype and got.device == t.device
+    np.testing.assert_array_equal(host(got), host(want))
+
+
+def test_a_number_first_keeps_the_gradient_and_the_keywords(device):
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, device=device, requires_grad=True)
+    np.testing.assert_array_equal(host(mg.add(2, x, alpha=3)), [5.0, 8.0])
+    np.testing.assert_array_equal(host(mg.sub(2, x, alpha=3)), [-1.0, -4.0])
+    np.testing.assert_array_equal(host(mg.pow(2, exponent=x)), [2.0, 4.0])
+    mg.pow(2, x).sum().backward()  # d 2ˣ/dx = 2ˣ ln 2
+    np.testing.assert_allclose(host(x.grad), [2 * np.log(2), 4 * np.log(2)])
+    with pytest.raises(TypeError, match="argument 'input' must be a Tensor, not int"):
+        mg.exp(2)
+    with pytest.raises(TypeError, match="must be a Tensor"):
+        mg.add(2, 3)
