@@ -1657,9 +1657,8 @@ class Tensor:
                 + (f" and {other.dtype}" if isinstance(other, Tensor) else f" and {other!r}")
             )
         x, y = self._with_operand(other, wrap=True)  # PyTorch's promotion, as arithmetic
-        out = x._compare(y, combine)
-        dtype = x._array.dtype  # (NumPy 1.x widens a 0-d array combined with a number)
-        return out if out._array.dtype == dtype else new_tensor(out._array.astype(dtype))
+        # (_in_dtype: NumPy 1.x widens a 0-d array combined with a number)
+        return _in_dtype(x._compare(y, combine), x._array.dtype)
 
     def bitwise_and(self, other: Any) -> Tensor:
         """Bit-wise AND (logical AND on bools)."""
@@ -2188,14 +2187,10 @@ class Tensor:
             dim, keepdim = _reduction_args(dim, keepdim, aliases, "sum")
         if keepdim.__class__ is not bool:
             keepdim = _keepdim_arg(keepdim, "sum")
-        if dtype is not None:
-            x = self.to(dtype)
-        elif self._array.dtype.kind in "biu" and self._array.dtype != np.int64:
-            x = self.long()
-        else:
-            x = self
+        x = self._accumulating(dtype)
         axis = None if dim is None else _normalize_dims(dim, self.ndim, "sum")
-        return _in_dtype(reduction.Sum.apply(x, axis, keepdim), x.dtype)
+        out = reduction.Sum.apply(x, axis, keepdim)
+        return out if dtype is None else _in_dtype(out, x.dtype)
 
     def mean(
         self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None, **aliases: Any
